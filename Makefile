@@ -1,0 +1,40 @@
+# evalkit — run `make help` for the list of targets.
+# Every target that needs Python creates .venv and installs the project first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.evalkit-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report test lab samples bench clean
+
+help: ## Show this list of targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install evalkit with its test tools
+
+report: $(STAMP) ## Render the report of every program under data/raw/ into reports/
+	$(BIN)/evalkit report data/raw --out reports
+
+test: $(STAMP) ## Run the test suite (unit, notebook and end-to-end tests)
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax notebooks/program_report.ipynb -p no:cacheprovider
+
+lab: $(STAMP) ## Open JupyterLab on notebooks/
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+samples: $(STAMP) ## Regenerate the sample programs under data/raw/ (seeded, deterministic)
+	$(BIN)/evalkit samples data/raw
+
+bench: $(STAMP) ## Run the benchmarks under benchmarks/ and print their figures
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean: ## Remove .venv, rendered reports and processed data (never data/raw/)
+	rm -rf $(VENV) reports/*/ reports/index.html data/processed/*/

@@ -1,0 +1,56 @@
+"""evalkit — training-impact evaluation for Indonesian civil-service training institutes.
+
+The data path, one subpackage per step::
+
+    data/raw/<program>/            immutable inputs (never written)
+      │  evalkit.ingest            read, validate (all problems at once), pseudonymize
+      ▼
+    data/processed/<program>/      tidy, pseudonymized Parquet tables
+      │  evalkit.stats             reliability, pre/post … (pure functions)
+      │  evalkit.evaluation        one program's analysis → results + metrics
+      ▼
+    notebooks/program_report.ipynb parameterized narrative, tables, figures
+      │  evalkit.report            papermill + nbconvert, atomic output
+      ▼
+    reports/<program>/             report.ipynb, report.html, metrics.json
+
+Public functions are imported lazily so ``import evalkit`` stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "reliability": "evalkit.stats.reliability",
+    "ReliabilityResult": "evalkit.stats.reliability",
+    "prepost": "evalkit.stats.prepost",
+    "PrePostResult": "evalkit.stats.prepost",
+    "hake_band": "evalkit.stats.prepost",
+    "normalized_gains": "evalkit.stats.prepost",
+    "load_program": "evalkit.ingest.program",
+    "ProgramData": "evalkit.ingest.program",
+    "find_programs": "evalkit.ingest.program",
+    "evaluate": "evalkit.evaluation",
+    "ProgramEvaluation": "evalkit.evaluation",
+    "render_report": "evalkit.report.render",
+    "EvalkitError": "evalkit.errors",
+    "ValidationError": "evalkit.errors",
+    "StatisticsError": "evalkit.errors",
+    "ReportError": "evalkit.errors",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'evalkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,364 @@
+"""Load one program folder: validate everything, pseudonymize, return typed tables."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import atomic
+from ..errors import Problem, ValidationError
+from . import validate as V
+from .pseudonymize import get_key, looks_like_nip, normalize_id, pseudonymize_series
+from .readers import Table, read_table
+from .spec import ProgramSpec, check_program_id, parse_spec
+
+LEVEL4_COLUMNS = ["indicator", "unit", "direction", "baseline", "target", "realisation"]
+DIRECTIONS = {"higher": "higher", "naik": "higher", "lebih tinggi": "higher", "up": "higher",
+              "lower": "lower", "turun": "lower", "lebih rendah": "lower", "down": "lower"}
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class ProgramData:
+    """A validated, pseudonymized program, ready for :mod:`evalkit.stats`.
+
+    Attributes
+    ----------
+    program_id : str
+        The folder name.
+    spec : ProgramSpec
+        The parsed ``program.yaml``.
+    inputs : dict
+        ``{file relative to the program folder: SHA-256}`` of every input read.
+    level1 : DataFrame or None
+        One row per respondent: ``respondent``, ``participant`` (pseudonym or missing),
+        then one float column per item of the Level 1 instrument (raw scores, before
+        any reverse keying).
+    level1_comments : DataFrame or None
+        ``respondent, question, comment`` with NIPs and roster names masked.
+    level2 : DataFrame or None
+        ``participant, pre, post`` (scores; missing where a test was not taken).
+    level3 : DataFrame or None
+        ``participant, rater, time`` then one float column per item.
+    level4 : DataFrame or None
+        ``indicator, unit, direction, baseline, target, realisation`` and any extra columns.
+    costs : DataFrame or None
+        ``item, category, amount`` and any extra columns (``mode``, ``unit_cost``, ``quantity``).
+    assessment : DataFrame or None
+        ``participant, stage, module, attempt, score`` (one row per exam attempt).
+    roster : DataFrame or None
+        ``participant`` and the roster's non-personal columns.
+    """
+
+    program_id: str
+    folder: Path
+    spec: ProgramSpec
+    inputs: dict[str, str] = field(default_factory=dict)
+    roster: pd.DataFrame | None = None
+    level1: pd.DataFrame | None = None
+    level1_comments: pd.DataFrame | None = None
+    level2: pd.DataFrame | None = None
+    level3: pd.DataFrame | None = None
+    level4: pd.DataFrame | None = None
+    costs: pd.DataFrame | None = None
+    assessment: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "assessment")
+
+    def levels_measured(self) -> dict[int, bool]:
+        return {1: self.level1 is not None, 2: self.level2 is not None,
+                3: self.level3 is not None, 4: self.level4 is not None}
+
+    def write_processed(self, out_dir: Path) -> Path:
+        """Write the tidy, pseudonymized tables to ``out_dir/<program_id>/`` as Parquet,
+        with ``program.json`` (the spec and the input checksums). Each file is written
+        atomically."""
+        out = Path(out_dir) / check_program_id(self.program_id)
+        out.mkdir(parents=True, exist_ok=True)
+        for name in self.TABLES:
+            df = getattr(self, name)
+            if df is None:
+                (out / f"{name}.parquet").unlink(missing_ok=True)
+                continue
+            with atomic.atomic_path(out / f"{name}.parquet") as tmp:
+                df.to_parquet(tmp, index=False)
+        meta = {"program_id": self.program_id, "spec": self.spec.model_dump(mode="json"),
+                "inputs": self.inputs, "notes": self.notes}
+        atomic.write_text(out / "program.json", json.dumps(meta, indent=2, ensure_ascii=False))
+        return out
+
+
+def find_programs(path: Path) -> list[Path]:
+    """``path`` itself if it holds ``program.yaml``, else its sub-folders that do (sorted)."""
+    path = Path(path)
+    if (path / "program.yaml").exists():
+        return [path]
+    if not path.is_dir():
+        raise ValidationError(Problem("not_a_program_folder", file=str(path)))
+    found = sorted(p for p in path.iterdir() if p.is_dir() and (p / "program.yaml").exists())
+    if not found:
+        raise ValidationError(Problem("no_programs", file=str(path)))
+    return found
+
+
+def load_program(folder: str | Path) -> ProgramData:
+    """Validate a program folder and return its pseudonymized tables.
+
+    Every file named in ``program.yaml`` is read and checked; all problems of the
+    folder are collected and raised together as one :class:`~evalkit.errors.ValidationError`
+    naming file, column and row. Nothing is written anywhere.
+
+    Parameters
+    ----------
+    folder : path
+        ``data/raw/<program-id>/``.
+
+    Examples
+    --------
+    >>> from evalkit.datasets import sample_program
+    >>> prog = load_program(sample_program("pkp-2026-angkatan-1"))
+    >>> list(prog.level2.columns)
+    ['participant', 'pre', 'post']
+    """
+    folder = Path(folder)
+    pid = check_program_id(folder.name)
+    if not folder.is_dir():
+        raise ValidationError(Problem("not_a_program_folder", file=str(folder)))
+    spec = parse_spec(folder / "program.yaml")
+    data = ProgramData(pid, folder, spec)
+    data.inputs["program.yaml"] = sha256(folder / "program.yaml")
+    key = get_key(folder)
+    problems: list[Problem] = []
+    tables: dict[str, Table] = {}
+    for role, fs in spec.file_specs().items():
+        path = folder / fs.file
+        expected = [fs.id_column] if fs.id_column else None
+        try:
+            tables[role] = read_table(path, fs.file, sheet=fs.sheet, expected=expected)
+            data.inputs[fs.file] = sha256(path)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    pii_values: set[str] = set()
+    for role, table in tables.items():
+        fs = getattr(spec, role)
+        for c in fs.name_columns:
+            if c in table.df.columns:
+                pii_values |= {str(v).strip() for v in table.df[c].dropna()}
+        if fs.id_column and fs.id_column in table.df.columns:
+            pii_values |= {str(v).strip() for v in table.df[fs.id_column].dropna()}
+    checkers = {"roster": _roster, "level1": _level1, "level2": _level2,
+                "level3": _level3, "level4": _level4, "costs": _costs,
+                "assessment": _assessment}
+    for role, table in tables.items():
+        result = checkers[role](spec, getattr(spec, role), table, problems, key, pii_values)
+        if isinstance(result, tuple):
+            result, data.level1_comments = result
+        setattr(data, role, result)
+    if problems:
+        raise ValidationError(problems)
+    _cross_checks(data)
+    return data
+
+
+# --- one checker per file role ------------------------------------------------------
+
+
+def _drop_personal(df: pd.DataFrame, fs, key: bytes, keep: list[str]) -> pd.DataFrame:
+    """Pseudonymize the id column; drop name columns and any other column that
+    holds NIPs or looks like a name/e-mail/phone column."""
+    out = df.drop(columns=[c for c in fs.name_columns if c in df.columns])
+    if fs.id_column and fs.id_column in out.columns:
+        out["participant"] = pseudonymize_series(out.pop(fs.id_column), key)
+    for c in list(out.columns):
+        if c in keep or c == "participant":
+            continue
+        lc = V.norm(c)
+        if re.search(r"\b(nama|name|e-?mail|surel|telepon|phone|hp|wa|nip)\b", lc) or (
+            out[c].dtype == object and looks_like_nip(out[c])
+        ):
+            out = out.drop(columns=c)
+    return out
+
+
+def _roster(spec, fs, table, problems, key, pii):
+    df = V.resolve_columns(table, fs.columns, [fs.id_column] if fs.id_column else [], problems)
+    if not fs.id_column:
+        problems.append(Problem("roster_needs_id", file=table.file))
+        return None
+    V.check_ids(df, table, fs.id_column, problems)
+    out = _drop_personal(df, fs, key, keep=[])
+    cols = ["participant"] + [c for c in out.columns if c != "participant"]
+    return out[cols].reset_index(drop=True)
+
+
+def _items_for(spec: ProgramSpec, instrument: str) -> list[str]:
+    return spec.instruments[instrument].items()
+
+
+def _likert_block(spec, instrument, df, table, problems) -> pd.DataFrame:
+    ins = spec.instruments[instrument]
+    labels = spec.label_map(instrument)
+    cols = {}
+    for item in ins.items():
+        if item in df.columns:
+            cols[item] = V.map_likert(df, table, item, labels, ins.scale, problems)
+    return pd.DataFrame(cols, index=df.index)
+
+
+def _level1(spec, fs, table, problems, key, pii):
+    items = _items_for(spec, fs.instrument)
+    needed = items + ([fs.id_column] if fs.id_column else []) + fs.comment_columns
+    df = V.resolve_columns(table, fs.columns, needed, problems)
+    if fs.id_column:
+        V.check_ids(df, table, fs.id_column, problems)
+    scores = _likert_block(spec, fs.instrument, df, table, problems)
+    out = pd.DataFrame({"respondent": [f"R{i + 1:04d}" for i in range(len(df))]}, index=df.index)
+    out["participant"] = (pseudonymize_series(df[fs.id_column], key) if fs.id_column and fs.id_column in df
+                          else pd.Series([None] * len(df), index=df.index, dtype=object))
+    out = pd.concat([out, scores], axis=1)
+    empty = scores.notna().sum(axis=1) == 0 if len(scores.columns) else pd.Series(False, index=df.index)
+    if empty.any():
+        out = out[~empty]
+    comments = []
+    for c in fs.comment_columns:
+        if c not in df.columns:
+            continue
+        for i, text in df[c].items():
+            if isinstance(text, str) and text.strip():
+                comments.append({"respondent": out["respondent"].get(i, f"R{i + 1:04d}"),
+                                 "question": c, "comment": mask_personal(text, pii)})
+    return out.reset_index(drop=True), pd.DataFrame(comments, columns=["respondent", "question", "comment"])
+
+
+def mask_personal(text: str, pii: set[str]) -> str:
+    """Replace NIPs (any 18-digit run) and roster names/ids in free text."""
+    text = re.sub(r"\b\d[\d .\-]{16,24}\d\b",
+                  lambda m: "[NIP]" if len(re.sub(r"\D", "", m.group())) == 18 else m.group(), text)
+    for v in sorted(pii, key=len, reverse=True):
+        if len(v) >= 3:
+            text = re.sub(re.escape(v), "[nama]", text, flags=re.I)
+    return text
+
+
+def _level2(spec, fs, table, problems, key, pii):
+    if not fs.id_column:
+        problems.append(Problem("level2_needs_id", file=table.file))
+        return None
+    df = V.resolve_columns(table, fs.columns, [fs.id_column, fs.pre, fs.post], problems)
+    if not {fs.id_column, fs.pre, fs.post} <= set(df.columns):
+        return None
+    V.check_ids(df, table, fs.id_column, problems)
+    out = pd.DataFrame({
+        "participant": pseudonymize_series(df[fs.id_column], key),
+        "pre": V.to_numeric(df, table, fs.pre, problems, lo=0, hi=fs.max_score),
+        "post": V.to_numeric(df, table, fs.post, problems, lo=0, hi=fs.max_score),
+    })
+    return out.reset_index(drop=True)
+
+
+def _level3(spec, fs, table, problems, key, pii):
+    items = _items_for(spec, fs.instrument)
+    if not fs.id_column:
+        problems.append(Problem("level3_needs_id", file=table.file))
+        return None
+    df = V.resolve_columns(table, fs.columns, [fs.id_column, fs.rater_column, fs.time_column] + items, problems)
+    if not {fs.id_column, fs.rater_column, fs.time_column} <= set(df.columns):
+        return None
+    times = {V.norm(fs.before): "before", V.norm(fs.after): "after"}
+    t = df[fs.time_column].map(lambda v: times.get(V.norm(v)) if isinstance(v, str) else None)
+    bad = [Problem("bad_time", file=table.file, column=fs.time_column, row=table.row_of(i),
+                   params={"value": df[fs.time_column].iloc[i], "before": fs.before, "after": fs.after})
+           for i in np.flatnonzero(t.isna().to_numpy())]
+    V._capped(problems, bad)
+    rater = df[fs.rater_column].map(lambda v: V.norm(v) if isinstance(v, str) else None)
+    V._capped(problems, [Problem("missing_value", file=table.file, column=fs.rater_column, row=table.row_of(i))
+                         for i in np.flatnonzero(rater.isna().to_numpy())])
+    tmp = df.assign(_rater=rater, _time=t)
+    V.check_ids(tmp, table, fs.id_column, problems, unique_within=["_rater", "_time"])
+    scores = _likert_block(spec, fs.instrument, df, table, problems)
+    out = pd.concat([pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key),
+                                   "rater": rater, "time": t}), scores], axis=1)
+    return out.reset_index(drop=True)
+
+
+def _level4(spec, fs, table, problems, key, pii):
+    df = V.resolve_columns(table, fs.columns, LEVEL4_COLUMNS, problems)
+    if not set(LEVEL4_COLUMNS) <= set(df.columns):
+        return None
+    out = df.copy()
+    d = df["direction"].map(lambda v: DIRECTIONS.get(V.norm(v)) if isinstance(v, str) else None)
+    V._capped(problems, [Problem("bad_direction", file=table.file, column="direction", row=table.row_of(i),
+                                 params={"value": df["direction"].iloc[i]})
+                         for i in np.flatnonzero(d.isna().to_numpy())])
+    out["direction"] = d
+    for c in ("baseline", "target", "realisation"):
+        out[c] = V.to_numeric(df, table, c, problems, money=False, required=(c != "realisation"))
+    zero = np.flatnonzero(((out["target"] - out["baseline"]) == 0).to_numpy())
+    V._capped(problems, [Problem("target_equals_baseline", file=table.file, column="target", row=table.row_of(i))
+                         for i in zero])
+    return out.reset_index(drop=True)
+
+
+def _costs(spec, fs, table, problems, key, pii):
+    df = V.resolve_columns(table, fs.columns, ["item", "category"], problems)
+    if not {"item", "category"} <= set(df.columns):
+        return None
+    out = df.copy()
+    if "amount" in df.columns:
+        out["amount"] = V.to_numeric(df, table, "amount", problems, lo=0, money=True, required=True)
+    elif {"unit_cost", "quantity"} <= set(df.columns):
+        out["unit_cost"] = V.to_numeric(df, table, "unit_cost", problems, lo=0, money=True, required=True)
+        out["quantity"] = V.to_numeric(df, table, "quantity", problems, lo=0, required=True)
+        out["amount"] = out["unit_cost"] * out["quantity"]
+    else:
+        problems.append(Problem("costs_need_amount", file=table.file))
+        return None
+    return out.reset_index(drop=True)
+
+
+STAGES = {"placement": "placement", "penempatan": "placement", "module": "module", "modul": "module",
+          "final": "final", "akhir": "final", "uji kompetensi": "final"}
+
+
+def _assessment(spec, fs, table, problems, key, pii):
+    if not fs.id_column:
+        problems.append(Problem("level2_needs_id", file=table.file))
+        return None
+    cols = [fs.id_column, "stage", "module", "attempt", "score"]
+    df = V.resolve_columns(table, fs.columns, cols, problems)
+    if not set(cols) <= set(df.columns):
+        return None
+    stage = df["stage"].map(lambda v: STAGES.get(V.norm(v)) if isinstance(v, str) else None)
+    V._capped(problems, [Problem("bad_stage", file=table.file, column="stage", row=table.row_of(i),
+                                 params={"value": df["stage"].iloc[i]})
+                         for i in np.flatnonzero(stage.isna().to_numpy())])
+    out = pd.DataFrame({
+        "participant": pseudonymize_series(df[fs.id_column], key),
+        "stage": stage,
+        "module": df["module"].fillna("").astype(str),
+        "attempt": V.to_numeric(df, table, "attempt", problems, lo=1, required=True),
+        "score": V.to_numeric(df, table, "score", problems, lo=0, hi=fs.max_score, required=True),
+    })
+    V.check_ids(df.assign(stage=stage), table, fs.id_column, problems, unique_within=["stage", "module", "attempt"])
+    return out.reset_index(drop=True)
+
+
+def _cross_checks(data: ProgramData) -> None:
+    """Facts worth a note (not errors): unmatched ids between files, roster size."""
+    if data.level2 is not None and data.roster is not None:
+        extra = set(data.level2["participant"]) - set(data.roster["participant"])
+        if extra:
+            data.notes.append(f"level2: {len(extra)} participant id(s) are not on the roster")

@@ -1,0 +1,111 @@
+"""Pseudonymization: no NIP and no name leaves the ingest step.
+
+* A participant's identifier (usually the 18-digit NIP) is replaced by a keyed
+  hash, ``P-`` + the first 10 hex digits of HMAC-SHA256(key, id). The same id gives
+  the same pseudonym in every file of every program (so Level 1, 2 and 3 data of
+  one person link up), but without the key nobody can compute it from a NIP list.
+* Name columns and free-text columns that are declared as names are dropped.
+* Any other column whose values look like NIPs is pseudonymized as well.
+
+The key
+-------
+``EVALKIT_KEY`` (environment variable, hex or any text) if set; otherwise the file
+named by ``EVALKIT_KEY_FILE``; otherwise ``<project>/.evalkit/pseudonym.key``, created
+with 256 random bits on first use (readable by its owner only, ignored by git).
+Keep that file safe: with it, the institute can re-identify a participant by
+computing the pseudonym of every NIP on its roster (:func:`reidentify`); without it
+nobody can.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+NIP_RE = re.compile(r"^\d{18}$")
+PSEUDONYM_LEN = 10
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The nearest folder above ``start`` holding ``pyproject.toml`` or ``.evalkit/``; else the cwd."""
+    here = (start or Path.cwd()).resolve()
+    for d in (here, *here.parents):
+        if (d / ".evalkit").is_dir() or (d / "pyproject.toml").is_file():
+            return d
+    return Path.cwd().resolve()
+
+
+def key_path(start: Path | None = None) -> Path:
+    env = os.environ.get("EVALKIT_KEY_FILE")
+    if env:
+        return Path(env)
+    return project_root(start) / ".evalkit" / "pseudonym.key"
+
+
+@lru_cache(maxsize=8)
+def _load_key(path: str, env_key: str | None) -> bytes:
+    if env_key:
+        return env_key.encode("utf-8")
+    p = Path(path)
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        tmp = p.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32) + "\n")
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, p)  # atomic and never overwrites a key another process just made
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return p.read_text().strip().encode("utf-8")
+
+
+def get_key(start: Path | None = None) -> bytes:
+    return _load_key(str(key_path(start)), os.environ.get("EVALKIT_KEY"))
+
+
+def normalize_id(value) -> str:
+    """Canonical text of an identifier: strip spaces, dots and dashes inside NIPs."""
+    s = str(value).strip()
+    digits = re.sub(r"[\s.\-]", "", s)
+    return digits if digits.isdigit() else s.lower()
+
+
+def pseudonym(value, key: bytes) -> str:
+    """Keyed pseudonym of one identifier.
+
+    Examples
+    --------
+    >>> pseudonym("197803152005011002", b"k")
+    'P-e570804bef'
+    """
+    mac = hmac.new(key, normalize_id(value).encode("utf-8"), hashlib.sha256).hexdigest()
+    return "P-" + mac[:PSEUDONYM_LEN]
+
+
+def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
+    cache: dict = {}
+    out = [cache.setdefault(v, pseudonym(v, key)) if not pd.isna(v) else None for v in s]
+    return pd.Series(out, index=s.index, name=s.name, dtype=object)
+
+
+def looks_like_nip(s: pd.Series) -> bool:
+    vals = s.dropna().astype(str).str.replace(r"[\s.\-]", "", regex=True)
+    return len(vals) > 0 and vals.str.fullmatch(r"\d{18}").mean() >= 0.5
+
+
+def reidentify(pseudonyms, roster_ids, key: bytes | None = None) -> dict[str, str]:
+    """Map pseudonyms back to ids, given the roster and the key (for the institute only).
+
+    Returns ``{pseudonym: id}`` for every id on the roster whose pseudonym is among ``pseudonyms``.
+    """
+    key = key or get_key()
+    wanted = set(pseudonyms)
+    return {p: str(i) for i in roster_ids if (p := pseudonym(i, key)) in wanted}

@@ -1,0 +1,177 @@
+"""Read data files the way people export them.
+
+* CSV from Google Forms (UTF-8, comma), from Indonesian Excel (semicolon, decimal
+  comma, Windows-1252 or UTF-8 with BOM);
+* XLSX, also with a title row or two above the header.
+
+Everything is read as text first: conversion to numbers happens in validation,
+where a bad cell can be reported with its row. Reading as text also keeps the
+leading digits of an 18-digit NIP that a float would round.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem, ValidationError
+
+
+@dataclass
+class Table:
+    """A data file read as text.
+
+    ``row_of(i)`` gives the row number a spreadsheet shows for the i-th data row.
+    """
+
+    df: pd.DataFrame
+    file: str
+    header_row: int = 1
+
+    def row_of(self, i: int) -> int:
+        return self.header_row + 1 + int(i)
+
+
+ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def _decode(raw: bytes) -> str:
+    for enc in ENCODINGS:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def _sniff_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {d: lines[0].count(d) for d in ",;\t"}
+        return max(counts, key=counts.get)
+
+
+def _strip(df: pd.DataFrame) -> pd.DataFrame:
+    df.columns = [str(c).strip() for c in df.columns]
+    out = df.apply(lambda s: s.str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s)
+    return out.replace({"": np.nan})
+
+
+def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None = None) -> Table:
+    """Read one CSV or XLSX file as text.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    rel : str
+        Its name relative to the program folder, used in messages.
+    sheet : str or int, optional
+        Worksheet of an XLSX file (default: the first).
+    expected : list of str, optional
+        Column names the file should have; used to find the header row below a
+        title row in spreadsheets.
+    """
+    if not path.exists():
+        raise ValidationError(Problem("missing_file", file=rel))
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        raw = path.read_bytes()
+        if not raw.strip():
+            raise ValidationError(Problem("empty_file", file=rel))
+        text = _decode(raw)
+        delim = _sniff_delimiter(text[:20000])
+        try:
+            df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
+                             skipinitialspace=True)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise ValidationError(Problem("unreadable_csv", file=rel, params={"detail": str(exc).strip()})) from None
+        table = Table(_strip(df), rel, 1)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        try:
+            grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)
+        except Exception as exc:  # openpyxl raises many types for a corrupt file
+            raise ValidationError(Problem("unreadable_xlsx", file=rel, params={"detail": str(exc)})) from None
+        grid = grid.dropna(how="all").dropna(axis=1, how="all")
+        if grid.empty:
+            raise ValidationError(Problem("empty_file", file=rel))
+        hdr = _find_header(grid, expected)
+        header = [str(v).strip() if not pd.isna(v) else f"column_{j + 1}" for j, v in enumerate(grid.iloc[hdr])]
+        body = grid.iloc[hdr + 1:].copy()
+        body.columns = header
+        body = body.map(_cell_text)
+        table = Table(_strip(body.reset_index(drop=True)), rel, int(grid.index[hdr]) + 1)
+    else:
+        raise ValidationError(Problem("unknown_file_type", file=rel, params={"suffix": suffix or "(none)"}))
+    if table.df.empty:
+        raise ValidationError(Problem("empty_file", file=rel))
+    dup = table.df.columns[table.df.columns.duplicated()].tolist()
+    if dup:
+        raise ValidationError(Problem("duplicate_columns", file=rel, column=", ".join(map(str, dup))))
+    return table
+
+
+def _cell_text(v) -> object:
+    """Spreadsheet cell → text, keeping integers (NIPs) exact."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    if isinstance(v, (pd.Timestamp,)):
+        return v.isoformat()
+    return str(v)
+
+
+def _find_header(grid: pd.DataFrame, expected: list[str] | None) -> int:
+    """Position of the header row: the first row holding the expected column
+    names, else the first row with as many filled cells as the widest row."""
+    width = grid.notna().sum(axis=1)
+    look = min(len(grid), 15)
+    if expected:
+        want = {e.strip().lower() for e in expected}
+        for i in range(look):
+            cells = {str(v).strip().lower() for v in grid.iloc[i] if not pd.isna(v)}
+            if want & cells and len(want & cells) >= max(1, len(want) // 2):
+                return i
+    full = width.max()
+    for i in range(look):
+        if width.iloc[i] >= full:
+            return i
+    return 0
+
+
+_NUM_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def parse_number(text: str, *, money: bool = False) -> float | None:
+    """Parse a number typed by a person; ``None`` if it is not one.
+
+    Decimal commas are accepted (``3,5``); in money columns dots and commas that
+    group thousands (``Rp 9.500.000``, ``9,500,000``) are removed.
+
+    Examples
+    --------
+    >>> parse_number("3,5"), parse_number("Rp 9.500.000", money=True), parse_number("abc")
+    (3.5, 9500000.0, None)
+    """
+    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
+    if money:
+        s = re.sub(r"^(Rp\.?|IDR)", "", s, flags=re.I)
+        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", s):
+            s = re.sub(r"[.,]", "", s)
+        elif re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", s):
+            s = s.replace(".", "").replace(",", ".")
+        elif re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", s):
+            s = s.replace(",", "")
+    if not _NUM_RE.match(s):
+        return None
+    return float(s.replace(",", "."))

@@ -1,0 +1,237 @@
+"""What ``program.yaml`` may say, as pydantic models.
+
+The format is documented for users in ``docs/program-format.md``; this module is
+its executable definition. Unknown keys are rejected (a typo such as ``lavel1``
+must not silently drop a level).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..errors import Problem, ProgramIdError
+
+PROGRAM_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def check_program_id(name: str) -> str:
+    """Return ``name`` if it is a valid program id, else raise :class:`ProgramIdError`.
+
+    A program id is the name of its folder: lowercase letters, digits and single
+    hyphens (``pkp-2026-angkatan-1``), at most 64 characters. Anything else (``..``,
+    ``/``, spaces, capitals) is rejected, so an id can never lead a path outside
+    the output folder.
+
+    Examples
+    --------
+    >>> check_program_id("mot-2026-a1")
+    'mot-2026-a1'
+    """
+    if not isinstance(name, str) or len(name) > 64 or not PROGRAM_ID_RE.match(name):
+        raise ProgramIdError(Problem("bad_program_id", file=str(name), params={"id": name}))
+    return name
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Subscale(_Strict):
+    items: list[str] = Field(min_length=1)
+    reverse: list[str] = Field(default_factory=list)
+    label: dict[str, str] = Field(default_factory=dict)  # {"id": ..., "en": ...}
+
+    @model_validator(mode="after")
+    def _reverse_in_items(self):
+        missing = [r for r in self.reverse if r not in self.items]
+        if missing:
+            raise ValueError(f"reverse-keyed items {missing} are not among this scale's items")
+        return self
+
+
+class Instrument(_Strict):
+    """A questionnaire: its label set, nominal range and (sub)scales."""
+
+    labels: str | dict[str, float] | None = None
+    scale: tuple[float, float] = (1, 5)
+    scales: dict[str, Subscale]
+
+    @field_validator("scale")
+    @classmethod
+    def _ordered(cls, v):
+        if v[0] >= v[1]:
+            raise ValueError("scale must be [minimum, maximum] with minimum < maximum")
+        return v
+
+    def items(self) -> list[str]:
+        out: list[str] = []
+        for s in self.scales.values():
+            out += [i for i in s.items if i not in out]
+        return out
+
+
+class FileSpec(_Strict):
+    file: str
+    id_column: str | None = None
+    name_columns: list[str] = Field(default_factory=list)
+    columns: dict[str, str] = Field(default_factory=dict)  # header in file -> name used by evalkit
+    sheet: str | int | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _relative(cls, v):
+        p = Path(v)
+        if p.is_absolute() or ".." in p.parts:
+            raise ValueError("file must be a path inside the program folder (no '..', not absolute)")
+        return v
+
+
+class ParticipantsSpec(FileSpec):
+    pass
+
+
+class Level1Spec(FileSpec):
+    instrument: str
+    comment_columns: list[str] = Field(default_factory=list)
+    timestamp_column: str | None = None
+
+
+class Level2Spec(FileSpec):
+    pre: str = "pre"
+    post: str = "post"
+    max_score: float = 100
+    pass_mark: float | None = None
+    reliability: float | None = Field(default=None, gt=0, lt=1)
+
+
+class Level3Spec(FileSpec):
+    instrument: str
+    rater_column: str = "rater"
+    time_column: str = "time"
+    before: str = "before"
+    after: str = "after"
+
+
+class Level4Spec(FileSpec):
+    pass
+
+
+class CostsSpec(FileSpec):
+    pass
+
+
+class AssessmentSpec(FileSpec):
+    """Attempts table of an assessment path (e.g. SMART): one row per exam attempt with
+    columns ``stage`` (placement, module, final), ``module``, ``attempt``, ``score``."""
+
+    placement_pass: float = 85
+    module_pass: float = 70
+    max_module_attempts: int = Field(default=5, ge=1)
+    final_pass: float = 70
+    max_final_attempts: int = Field(default=3, ge=1)
+    max_score: float = 100
+
+
+class ProgramSpec(_Strict):
+    """The content of ``program.yaml`` (see ``docs/program-format.md``)."""
+
+    name: str
+    institution: str
+    cohort: str | None = None
+    year: int | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    jp: float | None = Field(default=None, gt=0)
+    delivery_mode: Literal["classroom", "online", "blended"] = "classroom"
+    participants: int | None = Field(default=None, ge=0)
+    language: Literal["id", "en"] = "id"
+    description: str | None = None
+    label_sets: dict[str, dict[str, float]] = Field(default_factory=dict)
+    instruments: dict[str, Instrument] = Field(default_factory=dict)
+    roster: ParticipantsSpec | None = None
+    level1: Level1Spec | None = None
+    level2: Level2Spec | None = None
+    level3: Level3Spec | None = None
+    level4: Level4Spec | None = None
+    costs: CostsSpec | None = None
+    assessment: AssessmentSpec | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        for lvl in ("level1", "level3"):
+            spec = getattr(self, lvl)
+            if spec is not None and spec.instrument not in self.instruments:
+                raise ValueError(
+                    f"{lvl}.instrument '{spec.instrument}' is not defined under instruments "
+                    f"(defined: {', '.join(self.instruments) or 'none'})"
+                )
+        for name, ins in self.instruments.items():
+            if isinstance(ins.labels, str) and ins.labels not in self.label_sets and ins.labels not in builtin_label_sets():
+                raise ValueError(
+                    f"instruments.{name}.labels '{ins.labels}' is neither a built-in label set "
+                    f"({', '.join(builtin_label_sets())}) nor defined under label_sets"
+                )
+        return self
+
+    def label_map(self, instrument: str) -> dict[str, float] | None:
+        ins = self.instruments[instrument]
+        if ins.labels is None or isinstance(ins.labels, dict):
+            return ins.labels
+        return self.label_sets.get(ins.labels) or builtin_label_sets()[ins.labels]
+
+    def file_specs(self) -> dict[str, FileSpec]:
+        """The data files the program names, keyed by role."""
+        return {
+            role: spec
+            for role in ("roster", "level1", "level2", "level3", "level4", "costs", "assessment")
+            if (spec := getattr(self, role)) is not None
+        }
+
+
+@lru_cache(maxsize=1)
+def builtin_label_sets() -> dict[str, dict[str, float]]:
+    text = resources.files("evalkit").joinpath("config/likert.yaml").read_text("utf-8")
+    return yaml.safe_load(text)["label_sets"]
+
+
+def parse_spec(path: Path) -> ProgramSpec:
+    """Read and check ``program.yaml``; every problem becomes one evalkit :class:`Problem`."""
+    from pydantic import ValidationError as PydanticError
+
+    from ..errors import ValidationError
+
+    fname = path.name
+    if not path.exists():
+        raise ValidationError(Problem("missing_program_yaml", file=str(path)))
+    try:
+        raw = yaml.safe_load(path.read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise ValidationError(
+            Problem("yaml_syntax", file=fname, row=row, params={"detail": str(getattr(exc, "problem", exc))})
+        ) from None
+    except UnicodeDecodeError:
+        raise ValidationError(Problem("yaml_encoding", file=fname)) from None
+    if not isinstance(raw, dict):
+        raise ValidationError(Problem("yaml_not_mapping", file=fname))
+    try:
+        return ProgramSpec.model_validate(raw)
+    except PydanticError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+            key = "yaml_unknown_key" if err["type"] == "extra_forbidden" else "yaml_invalid"
+            problems.append(
+                Problem(key, file=fname, column=loc, params={"detail": err["msg"].removeprefix("Value error, ")})
+            )
+        raise ValidationError(problems) from None

@@ -1,0 +1,158 @@
+"""Check data files against ``program.yaml`` and convert them to typed tables.
+
+Each ``check_*`` function takes a :class:`~evalkit.ingest.readers.Table` and
+returns ``(DataFrame, problems)``: it never stops at the first problem, so that
+:func:`evalkit.ingest.load_program` can report every problem of a folder at once.
+A column with many bad cells gives at most :data:`MAX_PER_COLUMN` problems plus
+one that counts the rest.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from .readers import Table, parse_number
+
+MAX_PER_COLUMN = 5
+
+
+def norm(s) -> str:
+    """Normalize a header or label for matching: case, spaces, punctuation at the ends."""
+    return re.sub(r"\s+", " ", str(s)).strip().strip(".:").lower()
+
+
+def _capped(problems: list[Problem], new: list[Problem]) -> None:
+    if len(new) > MAX_PER_COLUMN:
+        first = new[0]
+        problems.extend(new[:MAX_PER_COLUMN])
+        problems.append(Problem("more_rows", file=first.file, column=first.column,
+                                params={"n": len(new) - MAX_PER_COLUMN, "what": first.key}))
+    else:
+        problems.extend(new)
+
+
+def resolve_columns(table: Table, rename: dict[str, str], needed: list[str],
+                    problems: list[Problem]) -> pd.DataFrame:
+    """Rename columns by the program's ``columns:`` mapping, match the needed names
+    ignoring case and spacing, and report the needed columns that are missing."""
+    df = table.df
+    by_norm = {norm(c): c for c in df.columns}
+    mapping = {}
+    for header, name in rename.items():
+        src = header if header in df.columns else by_norm.get(norm(header))
+        if src is None:
+            problems.append(_missing_column(table, header))
+        else:
+            mapping[src] = name
+    df = df.rename(columns=mapping)
+    by_norm = {norm(c): c for c in df.columns}
+    fix = {}
+    for name in needed:
+        if name in df.columns:
+            continue
+        src = by_norm.get(norm(name))
+        if src is not None:
+            fix[src] = name
+        elif name not in rename.values():
+            problems.append(_missing_column(table, name))
+    return df.rename(columns=fix)
+
+
+def _missing_column(table: Table, name: str) -> Problem:
+    near = difflib.get_close_matches(str(name), [str(c) for c in table.df.columns], n=1, cutoff=0.6)
+    return Problem("missing_column", file=table.file, column=name,
+                   params={"available": ", ".join(map(str, table.df.columns[:12])),
+                           "suggestion": near[0] if near else "–"})
+
+
+def check_ids(df: pd.DataFrame, table: Table, col: str, problems: list[Problem], *,
+              unique_within: list[str] | None = None) -> None:
+    """Identifiers: present, not rounded by a spreadsheet, unique (within groups)."""
+    if col not in df.columns:
+        return
+    s = df[col]
+    new = [Problem("missing_id", file=table.file, column=col, row=table.row_of(i)) for i in np.flatnonzero(s.isna())]
+    _capped(problems, new)
+    sci = s.astype(str).str.contains(r"^\d(?:\.\d+)?[eE]\+\d+$", regex=True, na=False)
+    _capped(problems, [Problem("id_scientific", file=table.file, column=col, row=table.row_of(i),
+                               params={"value": s.iloc[i]}) for i in np.flatnonzero(sci)])
+    keys = [col] + (unique_within or [])
+    dup = df.duplicated(subset=keys, keep="first") & s.notna()
+    new = []
+    for i in np.flatnonzero(dup):
+        first = np.flatnonzero((df[keys] == df[keys].iloc[i]).all(axis=1))[0]
+        new.append(Problem("duplicate_id", file=table.file, column=col, row=table.row_of(i),
+                           params={"first_row": table.row_of(first)}))
+    _capped(problems, new)
+
+
+def to_numeric(df: pd.DataFrame, table: Table, col: str, problems: list[Problem], *,
+               lo: float | None = None, hi: float | None = None, money: bool = False,
+               required: bool = False) -> pd.Series:
+    """Parse a column of numbers (decimal commas allowed), reporting text and out-of-range cells."""
+    raw = df[col]
+    out = np.full(len(raw), np.nan)
+    bad, out_of_range, empty = [], [], []
+    for i, v in enumerate(raw.to_numpy()):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            if required:
+                empty.append(Problem("missing_value", file=table.file, column=col, row=table.row_of(i)))
+            continue
+        x = parse_number(v, money=money)
+        if x is None:
+            bad.append(Problem("not_a_number", file=table.file, column=col, row=table.row_of(i), params={"value": v}))
+        elif (lo is not None and x < lo) or (hi is not None and x > hi):
+            out_of_range.append(Problem("out_of_range", file=table.file, column=col, row=table.row_of(i),
+                                        params={"value": v, "lo": _g(lo), "hi": _g(hi)}))
+        else:
+            out[i] = x
+    for group in (bad, out_of_range, empty):
+        _capped(problems, group)
+    return pd.Series(out, index=df.index, name=col)
+
+
+def _g(x):
+    return "–" if x is None else f"{x:g}"
+
+
+def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float] | None,
+               scale: tuple[float, float], problems: list[Problem]) -> pd.Series:
+    """Text labels (``Sangat Setuju``) or numbers → scores on the nominal scale.
+
+    A label that is not in the label set is an error that suggests the nearest
+    known label; a number outside the nominal range is an error.
+    """
+    lookup = {norm(k): float(v) for k, v in (labels or {}).items()}
+    raw = df[col]
+    uniq = pd.unique(raw.dropna())
+    conv: dict = {}
+    bad_vals: dict = {}
+    for v in uniq:
+        key = norm(v)
+        if key in lookup:
+            conv[v] = lookup[key]
+            continue
+        x = parse_number(v)
+        if x is not None and scale[0] <= x <= scale[1]:
+            conv[v] = x
+        elif x is not None:
+            bad_vals[v] = Problem("out_of_scale", file=table.file, column=col,
+                                  params={"value": v, "lo": _g(scale[0]), "hi": _g(scale[1])})
+        else:
+            near = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.5)
+            orig = {norm(k): k for k in (labels or {})}
+            bad_vals[v] = Problem("unknown_label", file=table.file, column=col,
+                                  params={"value": v, "suggestion": orig[near[0]] if near else "–",
+                                          "known": ", ".join(list(labels or {})[:8]) or "–"})
+    if bad_vals:
+        new = []
+        mask = raw.isin(list(bad_vals))
+        for i in np.flatnonzero(mask.to_numpy()):
+            p = bad_vals[raw.iloc[i]]
+            new.append(Problem(p.key, file=p.file, column=p.column, row=table.row_of(i), params=p.params))
+        _capped(problems, new)
+    return raw.map(conv).astype(float).rename(col)

@@ -1,0 +1,357 @@
+"""Paired pre/post comparison: tests, effect sizes, normalized gain, reliable change.
+
+Differences are always ``post − pre``. Formulas and sources:
+
+* paired t-test: ``t = M_d / (SD_d/√n)``, df = n − 1, CI of the mean difference
+  ``M_d ± t_{1−q/2, n−1}·SD_d/√n`` (R ``t.test(paired = TRUE)``).
+* Wilcoxon signed-rank, ``wilcoxon="approx"``: zero differences dropped, average ranks
+  for ties, ``V`` = sum of positive ranks, normal approximation with tie-corrected
+  variance and continuity correction (R ``wilcox.test(paired = TRUE, exact = FALSE)``).
+  ``"exact"``: exact null distribution (R ``exact = TRUE``), available only without ties
+  or zeros after dropping; otherwise the approximation is used and a note says so.
+* Cohen's d_z = M_d/SD_d = t/√n; d_rm = d_z·√(2(1 − r)); d_av = M_d/((SD_pre + SD_post)/2)
+  (Lakens 2013, eq. 8–10); ``d_av_rms`` = M_d/√((SD_pre² + SD_post²)/2) (the variant of
+  pingouin and R ``effectsize``); g_z = d_z·J(n − 1) with the exact
+  J(df) = Γ(df/2) / (√(df/2)·Γ((df − 1)/2)) (Hedges 1981).
+  CI of d_z: inversion of the noncentral t distribution with df = n − 1 and
+  noncentrality d_z·√n (Cumming & Finch 2001); g_z's CI is that CI times J.
+* normalized gain (Hake 1998): ``class_gain`` ⟨g⟩ = (M_post − M_pre)/(max − M_pre);
+  ``mean_individual_gain``: mean of (post − pre)/(max − pre) over participants with
+  pre < max (Bao 2006); ``normalized_change``: mean of Marx & Cummings' (2007) c —
+  (post − pre)/(max − pre) if post > pre, (post − pre)/pre if post < pre, 0 if equal;
+  participants at the ceiling on both tests or at the floor (0) on both are left out.
+* reliable change (Jacobson & Truax 1991): RCI = diff / (√2·SD_pre·√(1 − r_xx)); a change
+  is reliable when |RCI| > 1.96.
+"""
+from __future__ import annotations
+
+import math
+import warnings as _w
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from ..errors import Problem, StatisticsError
+from ._util import html_table, warnings_html
+
+
+def hake_band(g: float) -> str:
+    """Hake's (1998) band of a normalized gain: ``"high"`` (g ≥ 0.7), ``"medium"``
+    (0.3 ≤ g < 0.7) or ``"low"`` (g < 0.3).
+
+    Examples
+    --------
+    >>> hake_band(0.7), hake_band(0.3), hake_band(0.29)
+    ('high', 'medium', 'low')
+    """
+    if g is None or not np.isfinite(g):
+        return "not computed"
+    if g >= 0.7:
+        return "high"
+    if g >= 0.3:
+        return "medium"
+    return "low"
+
+
+def hedges_j(df: float) -> float:
+    """Exact small-sample correction J(df) = Γ(df/2) / (√(df/2)·Γ((df−1)/2)).
+
+    Examples
+    --------
+    >>> round(hedges_j(9), 6)
+    0.914113
+    """
+    if df <= 1:
+        return math.nan
+    return math.exp(special.gammaln(df / 2) - math.log(math.sqrt(df / 2)) - special.gammaln((df - 1) / 2))
+
+
+def _nct_ci(t: float, df: int, n: int, ci: float) -> tuple[float, float]:
+    """CI of d = t/√n by inverting the noncentral t distribution."""
+    q = (1 - ci) / 2
+
+    def solve(target):
+        f = lambda ncp: stats.nct.cdf(t, df, ncp) - target  # noqa: E731
+        lo, hi = t - 10 - abs(t), t + 10 + abs(t)
+        try:
+            return optimize.brentq(f, lo, hi, xtol=1e-12)
+        except ValueError:
+            return math.nan
+
+    return solve(1 - q) / math.sqrt(n), solve(q) / math.sqrt(n)
+
+
+def wilcoxon_signed_rank(d: np.ndarray, method: str = "approx") -> dict:
+    """Wilcoxon signed-rank test of paired differences ``d`` with R's conventions."""
+    d = np.asarray(d, float)
+    nz = d[d != 0]
+    n = len(nz)
+    out = {"statistic": math.nan, "p_value": math.nan, "n_zero": int((d == 0).sum()), "method": ""}
+    if n == 0:
+        out["method"] = "not computed: every difference is zero"
+        return out
+    ranks = stats.rankdata(np.abs(nz))
+    V = ranks[nz > 0].sum()
+    out["statistic"] = float(V)
+    ties = len(np.unique(np.abs(nz))) < n
+    if method == "exact" and not ties and out["n_zero"] == 0:
+        res = stats.wilcoxon(nz, method="exact")
+        out["p_value"] = float(res.pvalue)
+        out["method"] = "exact"
+        return out
+    _, counts = np.unique(ranks, return_counts=True)
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (counts ** 3 - counts).sum() / 48)
+    z = V - n * (n + 1) / 4
+    if sigma == 0:
+        out["method"] = "not computed: no variance"
+        return out
+    z = (z - np.sign(z) * 0.5) / sigma
+    out["p_value"] = float(2 * min(stats.norm.cdf(z), stats.norm.sf(z)))
+    out["z"] = float(z)
+    out["method"] = "normal approximation, continuity correction, zeros dropped (R exact = FALSE)"
+    if method == "exact":
+        out["method"] += "; exact test not possible with ties or zero differences"
+    return out
+
+
+def _as_pairs(pre, post) -> tuple[pd.DataFrame, int, int]:
+    if isinstance(pre, pd.Series) and isinstance(post, pd.Series) and not (
+        isinstance(pre.index, pd.RangeIndex) and isinstance(post.index, pd.RangeIndex)
+    ):
+        for name, s in (("pre", pre), ("post", post)):
+            dup = s.index[s.index.duplicated()].unique().tolist()
+            if dup:
+                raise StatisticsError(Problem("duplicate_ids_stats", column=name,
+                                              params={"ids": ", ".join(map(str, dup[:5]))}))
+        common = pre.index.intersection(post.index, sort=False)
+        unmatched = len(pre.index.symmetric_difference(post.index))
+        df = pd.DataFrame({"pre": pre.loc[common], "post": post.loc[common]})
+    else:
+        a, b = np.asarray(pre), np.asarray(post)
+        if a.shape != b.shape or a.ndim != 1:
+            raise StatisticsError(Problem("unequal_lengths", params={"n_pre": a.size, "n_post": b.size}))
+        idx = pre.index if isinstance(pre, pd.Series) else pd.RangeIndex(len(a))
+        df = pd.DataFrame({"pre": a, "post": b}, index=idx)
+        unmatched = 0
+    for c in ("pre", "post"):
+        if not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
+            conv = pd.to_numeric(df[c], errors="coerce")
+            bad = df[c][conv.isna() & df[c].notna()]
+            if len(bad):
+                raise StatisticsError(Problem("non_numeric_scores", column=c,
+                                              params={"value": bad.iloc[0], "id": bad.index[0]}))
+            df[c] = conv
+    df = df.astype(float)
+    missing = int(df.isna().any(axis=1).sum())
+    return df.dropna(), unmatched, missing
+
+
+class PrePostResult:
+    """Result of :func:`prepost`.
+
+    Attributes
+    ----------
+    tests : DataFrame
+        Indexed ``paired_t``, ``wilcoxon``; columns ``statistic, df, p_value, ci_low,
+        ci_high, method``. The t-test CI is that of the mean difference; Wilcoxon's
+        ``statistic`` is R's V (sum of positive ranks).
+    effect_sizes : DataFrame
+        Indexed ``d_z, d_rm, d_av, d_av_rms, g_z``; columns ``estimate, ci_low, ci_high, formula``.
+    gain : dict or None
+        With ``max_score``: ``class_gain, mean_individual_gain, normalized_change,
+        n_excluded, band``.
+    participants : DataFrame
+        One row per matched participant: ``pre, post, diff, gain`` and, with
+        ``reliability``, ``rci, change``.
+    normality : dict
+        Shapiro–Wilk test of the differences and the test it supports.
+    n, n_unmatched, n_missing : int
+        Pairs used; ids on one side only; pairs dropped for a missing score.
+    """
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def __repr__(self):
+        t = self.tests.loc["paired_t"]
+        return (f"<PrePostResult n={self.n} mean_diff={self.mean_diff:.3f} t={t.statistic:.3f} "
+                f"p={t.p_value:.4g} d_z={self.effect_sizes.loc['d_z', 'estimate']:.3f}>")
+
+    def summary(self) -> str:
+        with pd.option_context("display.width", 140, "display.max_columns", 20):
+            parts = [
+                f"Pre/post comparison: n = {self.n} pairs (unmatched ids: {self.n_unmatched}, "
+                f"missing scores: {self.n_missing})",
+                f"pre M = {self.pre_mean:.3f} (SD {self.pre_sd:.3f}); post M = {self.post_mean:.3f} "
+                f"(SD {self.post_sd:.3f}); r(pre, post) = {self.r:.3f}",
+                "", self.tests.round(6).to_string(), "", self.effect_sizes.round(4).to_string()]
+            if self.gain:
+                g = self.gain
+                parts += ["", f"class gain <g> = {g['class_gain']:.3f} ({g['band']}); mean individual gain = "
+                          f"{g['mean_individual_gain']:.3f}; normalized change c = {g['normalized_change']:.3f} "
+                          f"(excluded: {g['n_excluded']})"]
+            nm = self.normality
+            parts += ["", f"Shapiro–Wilk on differences: W = {nm['W']:.4f}, p = {nm['p_value']:.4g} → {nm['recommended']}"]
+        if self.notes:
+            parts += ["", "Notes:"] + [f"  - {x}" for x in self.notes]
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        return (html_table(self.tests, f"Pre/post tests (n = {self.n})", 4)
+                + html_table(self.effect_sizes, "Effect sizes", 4)
+                + (html_table(pd.DataFrame([self.gain]), "Normalized gain", 4) if self.gain else "")
+                + warnings_html(self.notes))
+
+
+def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="approx") -> PrePostResult:
+    """Compare paired pre- and post-test scores.
+
+    Parameters
+    ----------
+    pre, post : Series indexed by participant id, or equal-length arrays
+        Series are aligned by id (ids on one side only are left out and counted in
+        ``n_unmatched``); arrays are aligned by position.
+    max_score : float, optional
+        Maximum possible score; enables the normalized gains.
+    reliability : float, optional
+        Reliability of the test (e.g. KR-20), for the Jacobson–Truax reliable change index.
+    ci : float
+        Confidence level.
+    wilcoxon : {"approx", "exact"}
+        Convention of the signed-rank test (see module docstring).
+
+    Returns
+    -------
+    PrePostResult
+
+    Examples
+    --------
+    R's ``sleep`` data (group 1 as pre, group 2 as post):
+
+    >>> pre = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
+    >>> post = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
+    >>> res = prepost(pre, post)
+    >>> round(res.tests.loc["paired_t", "statistic"], 4), round(res.effect_sizes.loc["d_z", "estimate"], 4)
+    (4.0621, 1.2846)
+    """
+    if wilcoxon not in ("approx", "exact"):
+        raise StatisticsError(Problem("bad_option", params={"name": "wilcoxon", "value": wilcoxon,
+                                                            "choices": "approx, exact"}))
+    if reliability is not None and not 0 < reliability < 1:
+        raise StatisticsError(Problem("bad_option", params={"name": "reliability", "value": reliability,
+                                                            "choices": "0 < reliability < 1"}))
+    df, n_unmatched, n_missing = _as_pairs(pre, post)
+    n = len(df)
+    if n < 2:
+        raise StatisticsError(Problem("too_few_pairs", params={"n": n}))
+    if max_score is not None:
+        for c in ("pre", "post"):
+            over = df[c][(df[c] > max_score) | (df[c] < 0)]
+            if len(over):
+                raise StatisticsError(Problem("score_above_max", column=c,
+                                              params={"value": over.iloc[0], "id": over.index[0], "max": max_score}))
+    notes = []
+    x, y = df["pre"].to_numpy(), df["post"].to_numpy()
+    d = y - x
+    md, sdd = d.mean(), d.std(ddof=1)
+    sd_pre, sd_post = x.std(ddof=1), y.std(ddof=1)
+    with np.errstate(all="ignore"), _w.catch_warnings():
+        _w.simplefilter("ignore")
+        r = np.corrcoef(x, y)[0, 1] if sd_pre > 0 and sd_post > 0 else math.nan
+    q = (1 - ci) / 2
+    se = sdd / math.sqrt(n)
+    tcrit = stats.t.ppf(1 - q, n - 1)
+    if sdd > 0:
+        t = md / se
+        p = 2 * stats.t.sf(abs(t), n - 1)
+    else:
+        t = p = math.nan
+        notes.append("all differences are equal: the t-test and d_z are undefined")
+    w = wilcoxon_signed_rank(d, wilcoxon)
+    tests = pd.DataFrame({
+        "statistic": [t, w["statistic"]],
+        "df": [n - 1, math.nan],
+        "p_value": [p, w["p_value"]],
+        "ci_low": [md - tcrit * se, math.nan],
+        "ci_high": [md + tcrit * se, math.nan],
+        "method": ["Student's paired t-test; CI of the mean difference (post − pre)",
+                   "Wilcoxon signed-rank V: " + w["method"]],
+    }, index=pd.Index(["paired_t", "wilcoxon"], name="test"))
+    if w["n_zero"]:
+        notes.append(f"Wilcoxon: {w['n_zero']} zero difference(s) dropped")
+
+    J = hedges_j(n - 1)
+    dz = md / sdd if sdd > 0 else math.nan
+    dz_lo, dz_hi = _nct_ci(t, n - 1, n, ci) if np.isfinite(t) else (math.nan, math.nan)
+    drm = dz * math.sqrt(2 * (1 - r)) if np.isfinite(r) else math.nan
+    dav = md / ((sd_pre + sd_post) / 2) if sd_pre + sd_post > 0 else math.nan
+    dav_rms = md / math.sqrt((sd_pre ** 2 + sd_post ** 2) / 2) if sd_pre + sd_post > 0 else math.nan
+    eff = pd.DataFrame({
+        "estimate": [dz, drm, dav, dav_rms, dz * J],
+        "ci_low": [dz_lo, math.nan, math.nan, math.nan, dz_lo * J],
+        "ci_high": [dz_hi, math.nan, math.nan, math.nan, dz_hi * J],
+        "formula": ["M_diff / SD_diff (Cohen's d_z; Lakens 2013 eq. 6)",
+                    "d_z·√(2(1−r)) (repeated-measures d; Lakens 2013 eq. 9)",
+                    "M_diff / ((SD_pre + SD_post)/2) (Lakens 2013 eq. 10, Cumming)",
+                    "M_diff / √((SD_pre² + SD_post²)/2) (pingouin, R effectsize)",
+                    "d_z·J(n−1), exact Hedges J"],
+    }, index=pd.Index(["d_z", "d_rm", "d_av", "d_av_rms", "g_z"], name="effect_size"))
+
+    parts = df.copy()
+    parts["diff"] = d
+    gain = None
+    if max_score is not None:
+        gain = normalized_gains(x, y, max_score)
+        with np.errstate(all="ignore"):
+            parts["gain"] = np.where(x < max_score, (y - x) / (max_score - x), np.nan)
+    if reliability is not None:
+        s_diff = math.sqrt(2) * sd_pre * math.sqrt(1 - reliability)
+        parts["rci"] = d / s_diff if s_diff > 0 else np.nan
+        parts["change"] = np.select([parts["rci"] > 1.96, parts["rci"] < -1.96],
+                                    ["improved", "deteriorated"], "unchanged")
+    if n >= 3 and sdd > 0:
+        W, pw = stats.shapiro(d)
+    else:
+        W, pw = math.nan, math.nan
+    rec = ("paired t-test (differences compatible with normality)" if not pw < 0.05
+           else "Wilcoxon signed-rank (differences depart from normality, Shapiro–Wilk p < .05)")
+    if n >= 30 and pw < 0.05:
+        rec += "; with n ≥ 30 the t-test is usually robust too"
+    normality = {"test": "Shapiro–Wilk on post − pre", "W": W, "p_value": pw, "recommended": rec}
+    return PrePostResult(
+        tests=tests, effect_sizes=eff, gain=gain, participants=parts, normality=normality,
+        n=n, n_unmatched=n_unmatched, n_missing=n_missing, pre_mean=x.mean(), post_mean=y.mean(),
+        pre_sd=sd_pre, post_sd=sd_post, mean_diff=md, sd_diff=sdd, r=r, ci=ci, notes=notes,
+        max_score=max_score,
+    )
+
+
+def normalized_gains(pre, post, max_score: float) -> dict:
+    """Hake's class gain, the mean individual gain and Marx & Cummings' normalized change.
+
+    Examples
+    --------
+    >>> g = normalized_gains([40, 50, 100], [70, 50, 100], 100)
+    >>> round(g["class_gain"], 4), g["n_excluded"]
+    (0.2, 1)
+    """
+    x, y = np.asarray(pre, float), np.asarray(post, float)
+    m_pre, m_post = x.mean(), y.mean()
+    class_gain = (m_post - m_pre) / (max_score - m_pre) if m_pre < max_score else math.nan
+    below = x < max_score
+    mig = float(np.mean((y[below] - x[below]) / (max_score - x[below]))) if below.any() else math.nan
+    excl = ((x == max_score) & (y == max_score)) | ((x == 0) & (y == 0))
+    c = np.zeros(len(x))
+    up, down = y > x, y < x
+    with np.errstate(all="ignore"):
+        c[up] = (y[up] - x[up]) / (max_score - x[up])
+        c[down] = (y[down] - x[down]) / x[down]
+    keep = ~excl
+    return {
+        "class_gain": float(class_gain),
+        "mean_individual_gain": mig,
+        "normalized_change": float(c[keep].mean()) if keep.any() else math.nan,
+        "n_excluded": int(excl.sum()),
+        "band": hake_band(class_gain),
+    }

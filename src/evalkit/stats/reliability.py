@@ -1,0 +1,513 @@
+"""Internal-consistency reliability and item analysis.
+
+Everything is computed from **one** item covariance matrix ``C`` (pairwise- or
+listwise-complete), as R's psych ``alpha()`` does, so the if-item-deleted statistics
+come from sub-sums of ``C`` instead of k refits.
+
+Formulas (k items, ``ΣC`` the sum of all entries of ``C``, ``R = cov2cor(C)``):
+
+* Cronbach's α (psych ``raw_alpha``): ``k/(k−1) · (1 − tr C / ΣC)`` (Cronbach 1951).
+* standardized α (psych ``std.alpha``): ``k/(k−1) · (1 − k / ΣR)``.
+* Guttman's λ2: ``λ1 + √(k/(k−1) · Σ_{i≠j} c_ij²) / ΣC`` with ``λ1 = 1 − tr C/ΣC`` (Guttman 1945).
+* Guttman's λ6 (psych ``G6(smc)``): ``1 − (k − Σ smc_i) / ΣR``, ``smc_i = 1 − 1/(R⁻¹)_ii``.
+* split-half: Spearman–Brown ``2r/(1+r)`` of the correlation between the sums of the
+  odd- and even-positioned items (1st, 3rd, … vs 2nd, 4th, …), complete rows only.
+* McDonald's ω_total: ``(Σλ)² / ((Σλ)² + Σθ)`` from a one-factor model fitted by
+  maximum likelihood to ``C`` (loadings λ and residual variances θ in the metric of
+  ``C``), as lavaan/JASP report it (McDonald 1999). The fit uses Jöreskog's
+  concentrated likelihood, as R's ``factanal``; it is scale-free, so it is done on
+  ``R`` and rescaled by the item SDs.
+* average_r / median_r: mean / median of the off-diagonal entries of ``R``.
+
+Confidence intervals for α:
+
+* ``"feldt"`` (Feldt, Woodruff & Salih 1987):
+  ``[1 − (1−α)·F_{1−q/2}(n−1, (n−1)(k−1)),  1 − (1−α)·F_{q/2}(n−1, (n−1)(k−1))]``;
+* ``"duhachek"`` (Duhachek & Iacobucci 2004): ``α ± z·ase`` with psych's
+  ``ase = √(Q/n)``, ``Q = 2k²/((k−1)² (ΣC)³) · (ΣC·(tr C² + (tr C)²) − 2·tr C·Σ(C²))``;
+* ``"bootstrap"``: percentile interval of ``n_boot`` resamples of respondents
+  (seeded); it gives *every* coefficient a CI.
+"""
+from __future__ import annotations
+
+import math
+import warnings as _w
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ..errors import Problem, StatisticsError
+from ._util import html_table, warnings_html
+
+COEFFICIENTS = ("alpha", "std_alpha", "lambda2", "lambda6", "split_half", "omega_total",
+                "average_r", "median_r")
+
+LABELS = {
+    "alpha": "Cronbach's α (raw, covariance)",
+    "std_alpha": "standardized α (correlations)",
+    "lambda2": "Guttman's λ2",
+    "lambda6": "Guttman's λ6 (smc)",
+    "split_half": "split-half (odd/even, Spearman–Brown)",
+    "omega_total": "McDonald's ω_total (1-factor ML, covariance metric)",
+    "average_r": "average inter-item r",
+    "median_r": "median inter-item r",
+}
+
+
+# --------------------------------------------------------------------------- core formulas
+
+def _alpha(C: np.ndarray) -> float:
+    k = C.shape[0]
+    tot = C.sum()
+    if k < 2 or tot <= 0:
+        return math.nan
+    return k / (k - 1) * (1 - np.trace(C) / tot)
+
+
+def _cov2cor(C: np.ndarray) -> np.ndarray:
+    d = np.sqrt(np.diag(C))
+    return C / np.outer(d, d)
+
+
+def _smc(R: np.ndarray) -> np.ndarray:
+    inv = np.linalg.inv(R)
+    return 1 - 1 / np.diag(inv)
+
+
+def _one_factor_ml(R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standardized loadings and uniquenesses of a one-factor ML fit to correlation matrix R.
+
+    Minimizes the concentrated ML discrepancy over the uniquenesses ψ (Jöreskog 1967;
+    the algorithm of R's ``factanal``), the loadings following in closed form from the
+    leading eigenvector of ψ^{-1/2} R ψ^{-1/2}.
+    """
+    p = R.shape[0]
+
+    def parts(psi):
+        sc = 1 / np.sqrt(psi)
+        S = R * np.outer(sc, sc)
+        e, v = np.linalg.eigh(S)
+        return e[::-1], v[:, ::-1]
+
+    def fn(psi):
+        e, _ = parts(psi)
+        rest = e[1:]
+        return -(np.sum(np.log(rest) - rest) - 1 + p)
+
+    def gr(psi):
+        e, v = parts(psi)
+        load = np.sqrt(psi) * v[:, 0] * math.sqrt(max(e[0] - 1, 0))
+        g = np.outer(load, load) + np.diag(psi) - R
+        return np.diag(g) / psi ** 2
+
+    start = (1 - 0.5 / p) / np.diag(np.linalg.inv(R))
+    res = optimize.minimize(fn, np.clip(start, 0.005, 1), jac=gr, method="L-BFGS-B",
+                            bounds=[(0.005, 1.0)] * p, options={"ftol": 1e-12, "gtol": 1e-10, "maxiter": 2000})
+    psi = res.x
+    e, v = parts(psi)
+    lam = np.sqrt(psi) * v[:, 0] * math.sqrt(max(e[0] - 1, 0))
+    if lam.sum() < 0:
+        lam = -lam
+    return lam, 1 - lam ** 2
+
+
+def _omega(C: np.ndarray) -> float:
+    sd = np.sqrt(np.diag(C))
+    lam_std, psi_std = _one_factor_ml(_cov2cor(C))
+    lam, theta = lam_std * sd, psi_std * sd ** 2
+    s = lam.sum() ** 2
+    return s / (s + theta.sum())
+
+
+def _split_half(X: np.ndarray) -> float:
+    Xc = X[~np.isnan(X).any(axis=1)]
+    if Xc.shape[0] < 3 or X.shape[1] < 2:
+        return math.nan
+    a, b = Xc[:, 0::2].sum(axis=1), Xc[:, 1::2].sum(axis=1)
+    if a.std() == 0 or b.std() == 0:
+        return math.nan
+    r = np.corrcoef(a, b)[0, 1]
+    return 2 * r / (1 + r)
+
+
+def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = None) -> dict[str, float]:
+    k = C.shape[0]
+    tot, tr = C.sum(), np.trace(C)
+    out = dict.fromkeys(COEFFICIENTS, math.nan)
+    if k < 2:
+        return out
+    out["alpha"] = _alpha(C)
+    R = _cov2cor(C)
+    sumR = R.sum()
+    out["std_alpha"] = k / (k - 1) * (1 - k / sumR)
+    off2 = (C ** 2).sum() - (np.diag(C) ** 2).sum()
+    out["lambda2"] = (1 - tr / tot) + math.sqrt(k / (k - 1) * off2) / tot
+    offd = R[np.triu_indices(k, 1)]
+    out["average_r"] = (sumR - k) / (k * (k - 1))
+    out["median_r"] = float(np.median(offd))
+    try:
+        if np.linalg.cond(R) > 1e12:
+            raise np.linalg.LinAlgError("singular")
+        out["lambda6"] = 1 - (k - _smc(R).sum()) / sumR
+    except np.linalg.LinAlgError:
+        if warn is not None:
+            warn.append("lambda6_singular")
+    try:
+        if k >= 3 and np.linalg.cond(R) <= 1e12:
+            with _w.catch_warnings():
+                _w.simplefilter("ignore")
+                out["omega_total"] = _omega(C)
+        elif warn is not None:
+            warn.append("omega_singular" if k >= 3 else "omega_k2")
+    except (np.linalg.LinAlgError, ValueError):
+        if warn is not None:
+            warn.append("omega_singular")
+    if X is not None:
+        out["split_half"] = _split_half(X)
+    return out
+
+
+def _cov(X: np.ndarray, missing: str) -> np.ndarray:
+    if missing == "listwise" or not np.isnan(X).any():
+        Xc = X[~np.isnan(X).any(axis=1)] if missing == "listwise" else X
+        return np.cov(Xc, rowvar=False, ddof=1)
+    return pd.DataFrame(X).cov(min_periods=2).to_numpy()
+
+
+def feldt_ci(alpha: float, n: int, k: int, ci: float = 0.95) -> tuple[float, float]:
+    """Feldt, Woodruff & Salih (1987) CI of α, as psych ``alpha.ci`` and pingouin.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in feldt_ci(0.8, 100, 10)]
+    [0.7374, 0.8535]
+    """
+    if not np.isfinite(alpha) or n < 2 or k < 2:
+        return math.nan, math.nan
+    q = 1 - ci
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    return (1 - (1 - alpha) * stats.f.ppf(1 - q / 2, df1, df2),
+            1 - (1 - alpha) * stats.f.ppf(q / 2, df1, df2))
+
+
+def duhachek_ase(C: np.ndarray, n: int) -> float:
+    """Asymptotic standard error of α (Duhachek & Iacobucci 2004; psych's ``ase``)."""
+    k = C.shape[0]
+    tot, tr = C.sum(), np.trace(C)
+    CC = C @ C
+    Q = (2 * k ** 2 / ((k - 1) ** 2 * tot ** 3)) * (tot * (np.trace(CC) + tr ** 2) - 2 * tr * CC.sum())
+    return math.sqrt(Q / n) if Q >= 0 else math.nan
+
+
+# --------------------------------------------------------------------------- result object
+
+class ReliabilityResult:
+    """Result of :func:`reliability`.
+
+    Attributes
+    ----------
+    coefficients : DataFrame
+        Indexed by coefficient (``alpha, std_alpha, lambda2, lambda6, split_half,
+        omega_total, average_r, median_r``); columns ``estimate, ci_low, ci_high,
+        ci_method, label``.
+    items : DataFrame
+        Indexed by item: ``n, mean, sd, r_total, r_rest, alpha_if_deleted,
+        omega_if_deleted, reversed``, ``r_total`` = psych ``raw.r``, ``r_rest`` = psych
+        ``r.drop``; means and SDs after reverse keying.
+    frequencies : DataFrame
+        Proportion of each response value per item, plus ``miss`` (share missing), as psych.
+    alpha : float
+    n : int
+        Rows used (pairwise: rows with at least one answer; listwise: complete rows).
+    k : int
+        Items used (after dropping zero-variance items).
+    warnings : list of str
+        Plain-language warnings (negative α, items with negative item–rest r, dropped items…).
+    notes : list of str
+        How the result was computed (missing data, scale range, CI method).
+    """
+
+    def __init__(self, coefficients, items, frequencies, n, k, warnings, notes, ci, missing):
+        self.coefficients = coefficients
+        self.items = items
+        self.frequencies = frequencies
+        self.n = n
+        self.k = k
+        self.warnings = warnings
+        self.notes = notes
+        self.ci = ci
+        self.missing = missing
+
+    @property
+    def alpha(self) -> float:
+        return float(self.coefficients.loc["alpha", "estimate"])
+
+    def __repr__(self):
+        a = self.coefficients.loc["alpha"]
+        return (f"<ReliabilityResult k={self.k} n={self.n} alpha={a.estimate:.3f} "
+                f"[{a.ci_low:.3f}, {a.ci_high:.3f}]>")
+
+    def summary(self) -> str:
+        """A plain-text report: scale table, item table, warnings and notes."""
+        pd_opts = ("display.width", 120, "display.max_columns", 20)
+        with pd.option_context(*pd_opts):
+            coef = self.coefficients[["estimate", "ci_low", "ci_high", "ci_method"]].round(4)
+            items = self.items.round(3)
+            parts = [f"Reliability: k = {self.k} items, n = {self.n} respondents ({self.missing} missing-data handling)",
+                     "", coef.to_string(), "", items.to_string()]
+        if self.warnings:
+            parts += ["", "Warnings:"] + [f"  - {w}" for w in self.warnings]
+        if self.notes:
+            parts += ["", "Notes:"] + [f"  - {w}" for w in self.notes]
+        return "\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        coef = self.coefficients[["estimate", "ci_low", "ci_high", "ci_method", "label"]]
+        return (html_table(coef, f"Reliability (k = {self.k}, n = {self.n})")
+                + html_table(self.items, "Item statistics")
+                + warnings_html(self.warnings + self.notes))
+
+
+# --------------------------------------------------------------------------- public API
+
+def _prepare(data, items, reverse, scale):
+    if not isinstance(data, pd.DataFrame):
+        raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+    if items is None:
+        items = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
+    items = list(items)
+    unknown = [i for i in items if i not in data.columns]
+    if unknown:
+        raise StatisticsError(Problem("unknown_items", column=", ".join(map(str, unknown)),
+                                      params={"available": ", ".join(map(str, data.columns[:15]))}))
+    for i in items:
+        if not pd.api.types.is_numeric_dtype(data[i]) or pd.api.types.is_bool_dtype(data[i]):
+            raise StatisticsError(Problem("non_numeric_item", column=str(i), params={"dtype": str(data[i].dtype)}))
+    bad_rev = [r for r in reverse if r not in items]
+    if bad_rev:
+        raise StatisticsError(Problem("unknown_reverse", column=", ".join(map(str, bad_rev))))
+    if len(items) < 2:
+        raise StatisticsError(Problem("too_few_items", params={"k": len(items)}))
+    X = data[items].to_numpy(dtype=float, na_value=np.nan)
+    notes = []
+    if scale is None:
+        lo, hi = np.nanmin(X), np.nanmax(X)
+        if reverse:
+            notes.append(f"scale range not given: reverse keying used the observed range {lo:g}–{hi:g} "
+                         "(pass scale=(min, max) for the nominal range)")
+    else:
+        lo, hi = scale
+        if lo >= hi:
+            raise StatisticsError(Problem("bad_scale", params={"scale": scale}))
+        outside = (X < lo) | (X > hi)
+        if np.any(outside):
+            j = int(np.argwhere(outside)[0][1])
+            raise StatisticsError(Problem("outside_scale", column=str(items[j]), params={"lo": lo, "hi": hi}))
+    for r in reverse:
+        j = items.index(r)
+        X[:, j] = (lo + hi) - X[:, j]
+    return items, X, notes
+
+
+def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missing="pairwise",
+                ci=0.95, ci_method="feldt", n_boot=2000, seed=None) -> ReliabilityResult:
+    """Reliability of a scale: α, standardized α, λ2, λ6, split-half, ω_total, inter-item r,
+    with confidence intervals and a full item analysis.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Wide data, one row per respondent.
+    items : list of str, optional
+        Columns to use (default: every numeric column).
+    reverse : sequence of str
+        Reverse-keyed items, reflected on the nominal scale as ``(min + max) − x``.
+    scale : (min, max), optional
+        Nominal range of the items (default: the observed min and max over all items,
+        with a note in the result).
+    missing : {"pairwise", "listwise"}
+        ``"pairwise"``: one covariance matrix from pairwise-complete observations (psych,
+        pingouin); ``"listwise"``: complete rows only.
+    ci : float
+        Confidence level.
+    ci_method : {"feldt", "duhachek", "bootstrap"}
+        CI of α. ``"bootstrap"`` (percentile, ``n_boot`` resamples, ``seed``) also gives a CI
+        for every other coefficient.
+
+    Returns
+    -------
+    ReliabilityResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> f = rng.normal(size=300)
+    >>> df = pd.DataFrame({f"q{i}": np.clip(np.round(3 + f + rng.normal(size=300)), 1, 5) for i in range(5)})
+    >>> res = reliability(df, scale=(1, 5))
+    >>> round(res.alpha, 3), res.k, res.n
+    (0.817, 5, 300)
+    """
+    if missing not in ("pairwise", "listwise"):
+        raise StatisticsError(Problem("bad_option", params={"name": "missing", "value": missing,
+                                                            "choices": "pairwise, listwise"}))
+    if ci_method not in ("feldt", "duhachek", "bootstrap"):
+        raise StatisticsError(Problem("bad_option", params={"name": "ci_method", "value": ci_method,
+                                                            "choices": "feldt, duhachek, bootstrap"}))
+    if not 0 < ci < 1:
+        raise StatisticsError(Problem("bad_option", params={"name": "ci", "value": ci, "choices": "0 < ci < 1"}))
+    reverse = list(reverse or ())
+    items, X, notes = _prepare(data, items, reverse, scale)
+    warnings: list[str] = []
+
+    # rows used
+    if missing == "listwise":
+        rows = ~np.isnan(X).any(axis=1)
+    else:
+        rows = ~np.isnan(X).all(axis=1)
+    X = X[rows]
+    n = int(X.shape[0])
+    if n < 3:
+        raise StatisticsError(Problem("too_few_rows", params={"n": n}))
+
+    # zero-variance items are dropped and named
+    with np.errstate(all="ignore"), _w.catch_warnings():
+        _w.simplefilter("ignore")
+        var = np.nanvar(X, axis=0, ddof=1)
+    zero = [items[j] for j in range(len(items)) if not var[j] > 0]
+    if zero:
+        warnings.append(f"items with no variance were dropped: {', '.join(map(str, zero))}")
+        keep = [j for j in range(len(items)) if var[j] > 0]
+        X = X[:, keep]
+        items = [items[j] for j in keep]
+    k = len(items)
+    if missing == "pairwise" and np.isnan(X).any():
+        notes.append("missing answers: covariances from pairwise-complete observations (as psych); "
+                     "split-half on complete rows")
+    elif missing == "listwise":
+        notes.append(f"listwise deletion: {n} complete rows used")
+
+    C = _cov(X, missing) if k >= 1 else np.empty((0, 0))
+    flags: list[str] = []
+    est = _coefficients(C, X, flags)
+    if k < 2:
+        warnings.append("fewer than 2 items with variance remain: no coefficient can be computed")
+    if "lambda6_singular" in flags:
+        warnings.append("λ6 not computed: the correlation matrix is singular")
+    if "omega_singular" in flags:
+        warnings.append("ω not computed: the correlation matrix is singular")
+    if "omega_k2" in flags:
+        warnings.append("ω not computed: a one-factor model needs at least 3 items")
+    if np.isfinite(est["alpha"]) and est["alpha"] < 0:
+        warnings.append(
+            f"α is negative ({est['alpha']:.3f}): the items covary negatively on average, so they do not "
+            "measure one thing in the same direction. Check that reverse-keyed items are declared, "
+            "and that the items belong to one scale.")
+
+    # confidence intervals
+    lo = dict.fromkeys(COEFFICIENTS, math.nan)
+    hi = dict.fromkeys(COEFFICIENTS, math.nan)
+    method = dict.fromkeys(COEFFICIENTS, "none")
+    if k >= 2:
+        if ci_method == "feldt":
+            lo["alpha"], hi["alpha"] = feldt_ci(est["alpha"], n, k, ci)
+            method["alpha"] = "Feldt"
+        elif ci_method == "duhachek":
+            z = stats.norm.ppf(1 - (1 - ci) / 2)
+            ase = duhachek_ase(C, n)
+            lo["alpha"], hi["alpha"] = est["alpha"] - z * ase, est["alpha"] + z * ase
+            method["alpha"] = "Duhachek (asymptotic)"
+        else:
+            boots = _bootstrap(X, missing, n_boot, seed)
+            q = (1 - ci) / 2
+            for c in COEFFICIENTS:
+                col = boots[c]
+                col = col[np.isfinite(col)]
+                if len(col) >= max(20, n_boot // 10) and np.isfinite(est[c]):
+                    lo[c], hi[c] = np.quantile(col, [q, 1 - q])
+                    method[c] = f"percentile bootstrap ({n_boot})"
+    coefficients = pd.DataFrame({
+        "estimate": [est[c] for c in COEFFICIENTS],
+        "ci_low": [lo[c] for c in COEFFICIENTS],
+        "ci_high": [hi[c] for c in COEFFICIENTS],
+        "ci_method": [method[c] for c in COEFFICIENTS],
+        "label": [LABELS[c] for c in COEFFICIENTS],
+    }, index=pd.Index(COEFFICIENTS, name="coefficient"))
+
+    items_df = _item_table(X, C, items, reverse)
+    neg = items_df.index[items_df["r_rest"] < 0].tolist()
+    if neg:
+        warnings.append(
+            "negative item–rest correlation for " + ", ".join(map(str, neg)) +
+            ": these items run against the rest of the scale; are they reverse-keyed but not declared?")
+    freq = _frequencies(X, items)
+    notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
+    return ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
+
+
+def _item_table(X, C, items, reverse) -> pd.DataFrame:
+    k = len(items)
+    with np.errstate(all="ignore"), _w.catch_warnings():
+        _w.simplefilter("ignore")
+        n_i = (~np.isnan(X)).sum(axis=0)
+        mean = np.nanmean(X, axis=0)
+        sd = np.nanstd(X, axis=0, ddof=1)
+        tot, tr = C.sum(), np.trace(C)
+        c1 = C.sum(axis=1)
+        d = np.diag(C)
+        r_total = c1 / np.sqrt(d * tot)
+        rest_var = tot - 2 * c1 + d
+        r_rest = (c1 - d) / np.sqrt(d * rest_var)
+        a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
+    o_del = np.full(k, np.nan)
+    if k > 3:
+        for j in range(k):
+            keep = [i for i in range(k) if i != j]
+            try:
+                with _w.catch_warnings():
+                    _w.simplefilter("ignore")
+                    o_del[j] = _omega(C[np.ix_(keep, keep)])
+            except (np.linalg.LinAlgError, ValueError):
+                pass
+    return pd.DataFrame({
+        "n": n_i, "mean": mean, "sd": sd, "r_total": r_total, "r_rest": r_rest,
+        "alpha_if_deleted": a_del, "omega_if_deleted": o_del,
+        "reversed": [i in reverse for i in items],
+    }, index=pd.Index(items, name="item"))
+
+
+def _frequencies(X, items, max_cat=10) -> pd.DataFrame:
+    vals = np.unique(X[~np.isnan(X)])
+    if len(vals) > max_cat:
+        return pd.DataFrame(index=pd.Index(items, name="item"))
+    rows = []
+    for j in range(X.shape[1]):
+        col = X[:, j]
+        obs = col[~np.isnan(col)]
+        row = {v: (obs == v).mean() if len(obs) else np.nan for v in vals}
+        row["miss"] = np.isnan(col).mean()
+        rows.append(row)
+    out = pd.DataFrame(rows, index=pd.Index(items, name="item"))
+    out.columns = [f"{c:g}" if isinstance(c, float) else c for c in out.columns]
+    return out
+
+
+def _bootstrap(X, missing, n_boot, seed) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    res = {c: np.full(n_boot, np.nan) for c in COEFFICIENTS}
+    with np.errstate(all="ignore"), _w.catch_warnings():
+        _w.simplefilter("ignore")
+        for b in range(n_boot):
+            Xb = X[rng.integers(0, n, n)]
+            try:
+                Cb = _cov(Xb, missing)
+                if not np.all(np.isfinite(Cb)) or np.any(np.diag(Cb) <= 0):
+                    continue
+                est = _coefficients(Cb, Xb)
+            except (np.linalg.LinAlgError, ValueError):
+                continue
+            for c in COEFFICIENTS:
+                res[c][b] = est[c]
+    return res
