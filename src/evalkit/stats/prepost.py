@@ -71,9 +71,16 @@ def _nct_ci(t: float, df: int, n: int, ci: float) -> tuple[float, float]:
     """CI of d = t/√n by inverting the noncentral t distribution."""
     q = (1 - ci) / 2
 
+    def cdf(ncp):
+        # P(T ≤ t | ncp) falls from 1 to 0 as ncp grows; SciPy returns NaN far in the
+        # tails, where the limit is known.
+        v = stats.nct.cdf(t, df, ncp)
+        return v if np.isfinite(v) else (1.0 if ncp < t else 0.0)
+
     def solve(target):
-        f = lambda ncp: stats.nct.cdf(t, df, ncp) - target  # noqa: E731
-        lo, hi = t - 10 - abs(t), t + 10 + abs(t)
+        f = lambda ncp: cdf(ncp) - target  # noqa: E731
+        width = 10 * math.sqrt(1 + t * t / (2 * df))
+        lo, hi = t - width, t + width
         try:
             return optimize.brentq(f, lo, hi, xtol=1e-12)
         except ValueError:

@@ -213,7 +213,8 @@ class ReliabilityResult:
         ci_method, label``.
     items : DataFrame
         Indexed by item: ``n, mean, sd, r_total, r_rest, alpha_if_deleted,
-        omega_if_deleted, reversed``, ``r_total`` = psych ``raw.r``, ``r_rest`` = psych
+        omega_if_deleted, reversed``, ``r_total`` = psych ``raw.r`` (r with the mean
+        of the items answered, the item included), ``r_rest`` = psych
         ``r.drop``; means and SDs after reverse keying.
     frequencies : DataFrame
         Proportion of each response value per item, plus ``miss`` (share missing), as psych.
@@ -289,7 +290,7 @@ def _prepare(data, items, reverse, scale):
         raise StatisticsError(Problem("unknown_reverse", column=", ".join(map(str, bad_rev))))
     if len(items) < 2:
         raise StatisticsError(Problem("too_few_items", params={"k": len(items)}))
-    X = data[items].to_numpy(dtype=float, na_value=np.nan)
+    X = np.array(data[items].to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
     notes = []
     if scale is None:
         lo, hi = np.nanmin(X), np.nanmax(X)
@@ -456,7 +457,7 @@ def _item_table(X, C, items, reverse) -> pd.DataFrame:
         tot, tr = C.sum(), np.trace(C)
         c1 = C.sum(axis=1)
         d = np.diag(C)
-        r_total = c1 / np.sqrt(d * tot)
+        r_total = _r_with_total(X)
         rest_var = tot - 2 * c1 + d
         r_rest = (c1 - d) / np.sqrt(d * rest_var)
         a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
@@ -475,6 +476,20 @@ def _item_table(X, C, items, reverse) -> pd.DataFrame:
         "alpha_if_deleted": a_del, "omega_if_deleted": o_del,
         "reversed": [i in reverse for i in items],
     }, index=pd.Index(items, name="item"))
+
+
+def _r_with_total(X: np.ndarray) -> np.ndarray:
+    """psych's ``raw.r``: Pearson r of each item with the respondent's mean over the items
+    answered (``rowMeans(x, na.rm = TRUE)``), pairwise-complete. Without missing data this
+    is the ordinary item–total correlation."""
+    total = np.nanmean(X, axis=1)
+    out = np.empty(X.shape[1])
+    for j in range(X.shape[1]):
+        ok = ~np.isnan(X[:, j]) & ~np.isnan(total)
+        a, b = X[ok, j], total[ok]
+        sa, sb = a.std(), b.std()
+        out[j] = ((a - a.mean()) * (b - b.mean())).mean() / (sa * sb) if sa > 0 and sb > 0 else np.nan
+    return out
 
 
 def _frequencies(X, items, max_cat=10) -> pd.DataFrame:

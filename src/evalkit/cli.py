@@ -1,0 +1,109 @@
+"""The ``evalkit`` command line.
+
+``evalkit report PATH --out DIR``    render one program, or every program in a folder
+``evalkit validate PATH``            check program folders and list every problem
+``evalkit samples DIR``              (re)generate the sample programs
+
+Errors are printed as plain messages (file, column, row, how to fix), never as a
+traceback; the exit code is 0 when everything succeeded, 1 when any program failed,
+2 for a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import EvalkitError
+
+
+def _processed_default(path: Path) -> Path | None:
+    """``data/processed`` beside ``data/raw`` when PATH lives in a project's ``data/raw``."""
+    p = path.resolve()
+    for d in (p, *p.parents):
+        if d.name == "raw" and d.parent.name == "data":
+            return d.parent / "processed"
+    return None
+
+
+def cmd_report(args) -> int:
+    from .ingest import find_programs
+    from .report.render import render_report
+
+    programs = find_programs(Path(args.path))
+    processed = Path(args.processed) if args.processed else _processed_default(Path(args.path))
+    failed = []
+    for prog in programs:
+        print(f"[evalkit] {prog.name}: rendering …", flush=True)
+        try:
+            out = render_report(prog, args.out, lang=args.lang, seed=args.seed, processed_dir=processed,
+                                notebook=args.notebook)
+            print(f"[evalkit] {prog.name}: done → {out}", flush=True)
+        except EvalkitError as exc:
+            failed.append(prog.name)
+            print(f"[evalkit] {prog.name}: FAILED\n{exc.render(args.lang or 'en')}", file=sys.stderr, flush=True)
+    print(f"[evalkit] {len(programs) - len(failed)} of {len(programs)} program(s) rendered"
+          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_validate(args) -> int:
+    from .ingest import find_programs, load_program
+
+    bad = 0
+    for prog in find_programs(Path(args.path)):
+        try:
+            data = load_program(prog)
+            print(f"{prog.name}: OK ({', '.join(sorted(data.inputs))})")
+        except EvalkitError as exc:
+            bad += 1
+            print(f"{prog.name}:\n{exc.render(args.lang)}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_samples(args) -> int:
+    from .datasets import make_sample_programs
+
+    for p in make_sample_programs(Path(args.dir), only=args.only or None):
+        print(f"wrote {p}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="evalkit", description="Training-impact evaluation reports.")
+    ap.add_argument("--version", action="version", version=f"evalkit {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("report", help="render program reports")
+    r.add_argument("path", help="a program folder (data/raw/<id>) or a folder of programs (data/raw)")
+    r.add_argument("--out", required=True, help="folder of reports, e.g. reports/")
+    r.add_argument("--lang", choices=["id", "en"], default=None, help="report language (default: program.yaml)")
+    r.add_argument("--seed", type=int, default=2026)
+    r.add_argument("--processed", default=None, help="where to write pseudonymized tables (default: data/processed)")
+    r.add_argument("--notebook", default=None, help="template notebook (default: notebooks/program_report.ipynb)")
+    r.set_defaults(func=cmd_report)
+    v = sub.add_parser("validate", help="check program folders and list every problem")
+    v.add_argument("path")
+    v.add_argument("--lang", choices=["id", "en"], default="en")
+    v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("samples", help="(re)generate the sample programs")
+    s.add_argument("dir")
+    s.add_argument("--only", nargs="*")
+    s.set_defaults(func=cmd_samples)
+    return ap
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EvalkitError as exc:
+        print(exc.render(getattr(args, "lang", None) or "en"), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

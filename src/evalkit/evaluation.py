@@ -1,0 +1,313 @@
+"""One program's evaluation: every level it has data for, as results and metrics.
+
+:func:`evaluate` takes a validated :class:`~evalkit.ingest.ProgramData` and returns a
+:class:`ProgramEvaluation`; the report notebook displays it and ``metrics.json`` is
+its :meth:`ProgramEvaluation.metrics`. Nothing here reads raw files.
+"""
+from __future__ import annotations
+
+import math
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .bands import band
+from .ingest.program import ProgramData
+from .stats.prepost import PrePostResult, prepost
+from .stats.reliability import ReliabilityResult, reliability
+
+
+def scale_scores(df: pd.DataFrame, items: list[str], reverse: list[str], scale: tuple[float, float],
+                 min_answered: float = 0.5) -> pd.Series:
+    """Each respondent's scale score: the mean of the items answered after reverse keying
+    ``(min + max) − x``; missing where fewer than ``min_answered`` of the items were answered."""
+    X = df[items].astype(float).copy()
+    for r in reverse:
+        X[r] = scale[0] + scale[1] - X[r]
+    answered = X.notna().sum(axis=1)
+    score = X.mean(axis=1)
+    score[answered < math.ceil(min_answered * len(items))] = np.nan
+    return score
+
+
+@dataclass
+class ScaleResult:
+    """Level 1 (or Level 3) result for one scale."""
+
+    name: str
+    label: dict
+    items: list[str]
+    reverse: list[str]
+    n: int
+    mean: float
+    sd: float
+    band: str | None
+    reliability: ReliabilityResult | None
+    distribution: pd.DataFrame  # item x response value counts (raw answers), plus 'missing'
+
+
+@dataclass
+class Level1Result:
+    n_respondents: int
+    scales: dict[str, ScaleResult]
+    overall_mean: float
+    overall_band: str | None
+    comments: pd.DataFrame | None
+    scale_range: tuple[float, float]
+
+    def table(self) -> pd.DataFrame:
+        rows = []
+        for s in self.scales.values():
+            rel = s.reliability
+            a = rel.coefficients.loc["alpha"] if rel is not None else None
+            rows.append({"scale": s.name, "k": len(s.items), "n": s.n, "mean": s.mean, "sd": s.sd,
+                         "band": s.band, "alpha": a.estimate if a is not None else np.nan,
+                         "alpha_ci_low": a.ci_low if a is not None else np.nan,
+                         "alpha_ci_high": a.ci_high if a is not None else np.nan,
+                         "omega_total": rel.coefficients.loc["omega_total", "estimate"] if rel else np.nan})
+        return pd.DataFrame(rows).set_index("scale")
+
+
+@dataclass
+class Level2Result:
+    prepost: PrePostResult
+    max_score: float
+    pass_mark: float | None
+    pass_rate_pre: float | None
+    pass_rate_post: float | None
+    n_roster: int
+
+
+@dataclass
+class Level3Result:
+    table: pd.DataFrame  # aspect x rater: before, after, diff, d_z, p
+    n_participants: int
+
+
+@dataclass
+class ProgramEvaluation:
+    """Everything computed for one program. ``None`` for a level without data."""
+
+    program: ProgramData
+    level1: Level1Result | None = None
+    level2: Level2Result | None = None
+    level3: Level3Result | None = None
+    level4: pd.DataFrame | None = None
+    costs: dict | None = None
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def measured(self) -> dict[int, bool]:
+        return {1: self.level1 is not None, 2: self.level2 is not None,
+                3: self.level3 is not None, 4: self.level4 is not None}
+
+    def metrics(self) -> dict:
+        """The content of ``metrics.json`` (documented in ``docs/metrics.md``)."""
+        p = self.program
+        m: dict = {
+            "program_id": p.program_id,
+            "program_name": p.spec.name,
+            "institution": p.spec.institution,
+            "cohort": p.spec.cohort,
+            "evalkit_version": __version__,
+            "git_commit": git_commit(),
+            "parameters": self.parameters,
+            "inputs": [{"path": k, "sha256": v} for k, v in sorted(p.inputs.items())],
+            "levels_measured": {f"level{k}": v for k, v in self.measured.items()},
+        }
+        if self.level1 is not None:
+            l1 = self.level1
+            m["level1"] = {
+                "n_respondents": l1.n_respondents,
+                "overall_mean": _f(l1.overall_mean),
+                "overall_band": l1.overall_band,
+                "scales": {
+                    name: {"k": len(s.items), "n": s.n, "mean": _f(s.mean), "sd": _f(s.sd), "band": s.band,
+                           "alpha": _f(s.reliability.alpha) if s.reliability else None,
+                           "alpha_ci": [_f(s.reliability.coefficients.loc["alpha", "ci_low"]),
+                                        _f(s.reliability.coefficients.loc["alpha", "ci_high"])]
+                           if s.reliability else None,
+                           "alpha_ci_method": "Feldt",
+                           "omega_total": _f(s.reliability.coefficients.loc["omega_total", "estimate"])
+                           if s.reliability else None}
+                    for name, s in l1.scales.items()},
+            }
+        if self.level2 is not None:
+            r = self.level2.prepost
+            t = r.tests.loc["paired_t"]
+            g = r.gain or {}
+            m["level2"] = {
+                "n_pairs": r.n, "n_unmatched": r.n_unmatched, "n_missing": r.n_missing,
+                "pre_mean": _f(r.pre_mean), "post_mean": _f(r.post_mean),
+                "pre_sd": _f(r.pre_sd), "post_sd": _f(r.post_sd),
+                "mean_diff": _f(r.mean_diff), "t": _f(t.statistic), "df": int(t["df"]), "p_value": _f(t.p_value),
+                "mean_diff_ci": [_f(t.ci_low), _f(t.ci_high)],
+                "d_z": _f(r.effect_sizes.loc["d_z", "estimate"]),
+                "d_z_ci": [_f(r.effect_sizes.loc["d_z", "ci_low"]), _f(r.effect_sizes.loc["d_z", "ci_high"])],
+                "class_gain": _f(g.get("class_gain")), "hake_band": g.get("band"),
+                "mean_individual_gain": _f(g.get("mean_individual_gain")),
+                "max_score": self.level2.max_score, "pass_mark": self.level2.pass_mark,
+                "pass_rate_pre": _f(self.level2.pass_rate_pre), "pass_rate_post": _f(self.level2.pass_rate_post),
+                "wilcoxon_p_value": _f(r.tests.loc["wilcoxon", "p_value"]),
+            }
+        if self.level3 is not None:
+            m["level3"] = {"n_participants": self.level3.n_participants,
+                           "aspects": {f"{a}|{rt}": {k: _f(v) for k, v in row.items() if k in
+                                                     ("before", "after", "diff", "d_z", "p_value")}
+                                       for (a, rt), row in self.level3.table.iterrows()}}
+        if self.level4 is not None:
+            m["level4"] = {"indicators": [{"indicator": r["indicator"], "progress_pct": _f(r["progress_pct"])}
+                                          for _, r in self.level4.iterrows()]}
+        if self.costs is not None:
+            m["costs"] = {k: _f(v) if isinstance(v, (int, float)) else v for k, v in self.costs.items()}
+        return m
+
+
+def _f(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def git_commit(cwd: Path | None = None) -> str | None:
+    """The commit of the evalkit checkout (``None`` outside git), with ``-dirty`` if changed."""
+    here = cwd or Path(__file__).resolve().parent
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
+                             timeout=5).stdout.strip()
+        if not sha:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return sha + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _distribution(df: pd.DataFrame, items: list[str], scale: tuple[float, float]) -> pd.DataFrame:
+    values = np.arange(int(scale[0]), int(scale[1]) + 1)
+    rows = {}
+    for i in items:
+        s = df[i]
+        counts = s.value_counts().reindex(values, fill_value=0)
+        rows[i] = list(counts.to_numpy()) + [int(s.isna().sum())]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[*map(int, values), "missing"])
+
+
+def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None = None) -> Level1Result:
+    fs = p.spec.level1
+    ins = p.spec.instruments[fs.instrument]
+    df = p.level1
+    scales = {}
+    all_scores = []
+    for name, sub in ins.scales.items():
+        items = [i for i in sub.items if i in df.columns]
+        score = scale_scores(df, items, sub.reverse, ins.scale)
+        all_scores.append(score)
+        rel = None
+        if len(items) >= 2:
+            rel = reliability(df, items, reverse=sub.reverse, scale=ins.scale, ci_method=ci_method, seed=seed)
+        mean = float(score.mean())
+        scales[name] = ScaleResult(
+            name=name, label=sub.label or {"id": name, "en": name}, items=items, reverse=list(sub.reverse),
+            n=int(score.notna().sum()), mean=mean, sd=float(score.std(ddof=1)),
+            band=band(mean, "likert5") if tuple(ins.scale) == (1, 5) else None,
+            reliability=rel, distribution=_distribution(df, items, ins.scale))
+    overall = pd.concat(all_scores, axis=1).mean(axis=1)
+    om = float(overall.mean())
+    return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om,
+                        overall_band=band(om, "likert5") if tuple(ins.scale) == (1, 5) else None,
+                        comments=p.level1_comments, scale_range=tuple(ins.scale))
+
+
+def evaluate_level2(p: ProgramData) -> Level2Result:
+    fs = p.spec.level2
+    df = p.level2.set_index("participant")
+    res = prepost(df["pre"], df["post"], max_score=fs.max_score, reliability=fs.reliability)
+    pr_pre = pr_post = None
+    if fs.pass_mark is not None:
+        pr_pre = float((df["pre"].dropna() >= fs.pass_mark).mean())
+        pr_post = float((df["post"].dropna() >= fs.pass_mark).mean())
+    return Level2Result(prepost=res, max_score=fs.max_score, pass_mark=fs.pass_mark,
+                        pass_rate_pre=pr_pre, pass_rate_post=pr_post, n_roster=len(df))
+
+
+def evaluate_level3(p: ProgramData) -> Level3Result:
+    fs = p.spec.level3
+    ins = p.spec.instruments[fs.instrument]
+    df = p.level3
+    rows = []
+    for aspect, sub in ins.scales.items():
+        items = [i for i in sub.items if i in df.columns]
+        d = df.assign(score=scale_scores(df, items, sub.reverse, ins.scale))
+        for rater, g in d.groupby("rater", sort=True):
+            wide = g.pivot_table(index="participant", columns="time", values="score", aggfunc="first")
+            if not {"before", "after"} <= set(wide.columns):
+                continue
+            pair = wide.dropna(subset=["before", "after"])
+            row = {"aspect": aspect, "rater": rater, "n": len(pair), "before": pair["before"].mean(),
+                   "after": pair["after"].mean(), "diff": np.nan, "d_z": np.nan, "p_value": np.nan}
+            if len(pair) >= 2:
+                r = prepost(pair["before"], pair["after"])
+                row.update(diff=r.mean_diff, d_z=r.effect_sizes.loc["d_z", "estimate"],
+                           p_value=r.tests.loc["paired_t", "p_value"])
+            rows.append(row)
+    table = pd.DataFrame(rows).set_index(["aspect", "rater"])
+    return Level3Result(table=table, n_participants=int(df["participant"].nunique()))
+
+
+def evaluate_level4(p: ProgramData) -> pd.DataFrame:
+    """Progress of each indicator from baseline toward target:
+    ``(realisation − baseline)/(target − baseline) × 100``; it reads the same for
+    higher-is-better and lower-is-better indicators (100 % = target reached)."""
+    df = p.level4.copy()
+    df["progress_pct"] = (df["realisation"] - df["baseline"]) / (df["target"] - df["baseline"]) * 100
+    df["target_met"] = df["progress_pct"] >= 100
+    return df
+
+
+def evaluate_costs(p: ProgramData, level2: Level2Result | None) -> dict:
+    total = float(p.costs["amount"].sum())
+    n = p.spec.participants or (len(p.roster) if p.roster is not None else None)
+    out = {"total": total, "participants": n,
+           "per_participant": total / n if n else None,
+           "per_jp": total / p.spec.jp if p.spec.jp else None,
+           "by_category": {k: float(v) for k, v in p.costs.groupby("category")["amount"].sum().items()}}
+    if level2 is not None and level2.pass_mark is not None:
+        certified = int((p.level2["post"] >= level2.pass_mark).sum())
+        out["certified"] = certified
+        out["per_certified"] = total / certified if certified else None
+        gain = level2.prepost.mean_diff
+        out["per_point_gain_per_participant"] = total / n / gain if n and gain and gain > 0 else None
+    return out
+
+
+def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = "feldt",
+             parameters: dict | None = None) -> ProgramEvaluation:
+    """Evaluate every level for which ``program`` has data.
+
+    Examples
+    --------
+    >>> from evalkit.datasets import sample_program
+    >>> from evalkit.ingest import load_program
+    >>> ev = evaluate(load_program(sample_program("mot-2026-angkatan-1")))
+    >>> ev.measured
+    {1: True, 2: True, 3: False, 4: False}
+    """
+    ev = ProgramEvaluation(program=program, parameters=dict(parameters or {}))
+    if program.level1 is not None:
+        ev.level1 = evaluate_level1(program, ci_method=ci_method, seed=seed)
+    if program.level2 is not None:
+        ev.level2 = evaluate_level2(program)
+    if program.level3 is not None:
+        ev.level3 = evaluate_level3(program)
+    if program.level4 is not None:
+        ev.level4 = evaluate_level4(program)
+    if program.costs is not None:
+        ev.costs = evaluate_costs(program, ev.level2)
+    return ev

@@ -1,0 +1,131 @@
+"""Figures for program reports, in one consistent theme.
+
+Every function takes ``data`` first and an optional ``ax``, draws on it and returns
+the Axes, as seaborn does.
+"""
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ..i18n import t
+
+PALETTE_5 = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
+
+
+def set_theme() -> None:
+    """The evalkit theme: seaborn ``whitegrid``, colour-blind-safe palette, readable fonts."""
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind",
+                  rc={"figure.dpi": 110, "savefig.dpi": 300, "axes.titleweight": "bold",
+                      "axes.spines.top": False, "axes.spines.right": False})
+
+
+def _diverging_colors(k: int) -> list[str]:
+    if k == 5:
+        return PALETTE_5
+    return sns.color_palette("RdBu", k).as_hex()
+
+
+def likert_bars(data: pd.DataFrame, items=None, *, scale=(1, 5), labels=None, item_labels=None,
+                ax=None, lang: str = "en"):
+    """Diverging stacked bars of Likert answers, one bar per item.
+
+    Answers below the midpoint extend left, above it right; a neutral midpoint is
+    split across zero. Percentages are of the answers given (missing left out).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Wide responses, one numeric column per item (values on ``scale``).
+    items : list of str, optional
+        Items to show (default: all columns).
+    scale : (min, max)
+    labels : list of str, optional
+        Legend labels of the answer categories, low to high.
+    item_labels : dict, optional
+        Display name per item.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    items = list(items or data.columns)
+    values = np.arange(int(scale[0]), int(scale[1]) + 1)
+    k = len(values)
+    props = pd.DataFrame({i: data[i].value_counts(normalize=True).reindex(values, fill_value=0) for i in items}).T
+    props = props.iloc[::-1] * 100
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.45 * len(items) + 1.4))
+    colors = _diverging_colors(k)
+    mid = (k - 1) / 2
+    left = -props.iloc[:, : int(np.floor(mid))].sum(axis=1)
+    if k % 2 == 1:
+        left = left - props.iloc[:, int(mid)] / 2
+    start = left.to_numpy().copy()
+    y = np.arange(len(props))
+    for j, v in enumerate(values):
+        w = props[v].to_numpy()
+        ax.barh(y, w, left=start, color=colors[j], edgecolor="white", linewidth=0.5,
+                label=(labels[j] if labels else str(v)))
+        start = start + w
+    ax.axvline(0, color="#444", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([(item_labels or {}).get(i, i) for i in props.index])
+    lim = max(abs(left.min()), (left + props.sum(axis=1)).max(), 50)
+    ax.set_xlim(-lim * 1.05, lim * 1.05)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+    ax.set_xlabel(t("fig.percent_of_answers", lang))
+    ax.legend(ncol=k, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, fontsize="small")
+    return ax
+
+
+def prepost_plot(data: pd.DataFrame, *, pre: str = "pre", post: str = "post", ax=None, lang: str = "en",
+                 max_score: float | None = None):
+    """Paired slope plot: one grey line per participant from pre to post, the means in colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    d = data[[pre, post]].dropna()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.8, 4.2))
+    for _, r in d.iterrows():
+        c = "#2166ac" if r[post] > r[pre] else ("#b2182b" if r[post] < r[pre] else "#999999")
+        ax.plot([0, 1], [r[pre], r[post]], color=c, alpha=0.35, linewidth=1)
+    ax.plot([0, 1], [d[pre].mean(), d[post].mean()], color="black", linewidth=3, marker="o",
+            label=t("fig.mean", lang))
+    ax.set_xticks([0, 1])
+    ax.set_xticklabels([t("l2.pre", lang), t("l2.post", lang)])
+    ax.set_xlim(-0.25, 1.25)
+    if max_score is not None:
+        ax.set_ylim(0, max_score * 1.02)
+    ax.set_ylabel(t("fig.score", lang))
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def gain_hist(data: pd.DataFrame, *, gain: str = "gain", ax=None, lang: str = "en"):
+    """Histogram of individual normalized gains with Hake's bands shaded (low < .3 ≤ medium < .7 ≤ high).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    g = data[gain].dropna()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.6, 3.6))
+    lo = min(-0.2, float(g.min()) if len(g) else 0)
+    for a, b, key, col in ((lo - 0.05, 0.3, "low", "#f4cccc"), (0.3, 0.7, "medium", "#fff2cc"),
+                           (0.7, 1.05, "high", "#d9ead3")):
+        ax.axvspan(a, b, color=col, alpha=0.6, zorder=0)
+        ax.text((max(a, lo) + b) / 2, 0.97, t(f"band.{key}", lang), transform=ax.get_xaxis_transform(),
+                ha="center", va="top", fontsize="small", color="#555")
+    sns.histplot(x=g, bins=np.arange(np.floor(lo * 10) / 10, 1.05, 0.1), ax=ax, color="#2166ac", zorder=2)
+    ax.set_xlabel(t("fig.normalized_gain", lang))
+    ax.set_ylabel(t("fig.participants", lang))
+    return ax

@@ -1,0 +1,155 @@
+"""Render a program's report: papermill executes the notebook, nbconvert exports HTML.
+
+Output folder ``<out>/<program-id>/``:
+
+``report.ipynb``   the executed notebook
+``report.html``    the report without code cells, images embedded, one file
+``metrics.json``   headline numbers (``docs/metrics.md``)
+
+Everything is built in a temporary folder beside it and swapped in only when all
+three files exist, so a failed or interrupted run never leaves a report that looks
+complete; the previous complete report (if any) stays until the new one replaces it.
+A failed run leaves its partly executed notebook and an ``error.txt`` under
+``<out>/_failed/<program-id>/``.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from .. import atomic
+from ..errors import Problem, ReportError
+from ..ingest import check_program_id, load_program
+from ..ingest.pseudonymize import project_root
+
+NOTEBOOK = Path("notebooks") / "program_report.ipynb"
+
+REPORT_CSS = """
+<style>
+body { max-width: 60rem; margin: 0 auto; }
+.evalkit-apa { margin: 1.2em 0; }
+.evalkit-caption { margin-bottom: .3em; }
+table.evalkit-table { border-collapse: collapse; border-top: 2px solid #333; border-bottom: 2px solid #333; }
+table.evalkit-table th { border-bottom: 1px solid #333; text-align: left; padding: .3em .8em; }
+table.evalkit-table td { padding: .25em .8em; }
+.evalkit-note { font-size: .9em; color: #333; }
+@media print {
+  body { max-width: none; font-size: 11pt; }
+  h2 { page-break-before: auto; page-break-after: avoid; }
+  table, img, .evalkit-apa { page-break-inside: avoid; }
+  .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
+}
+</style>
+"""
+
+
+def notebook_path(root: Path | None = None) -> Path:
+    return (root or project_root(Path(__file__).parent)) / NOTEBOOK
+
+
+def export_html(nb: nbformat.NotebookNode, title: str) -> str:
+    """Code-free, single-file HTML of an executed notebook (stderr outputs and cells
+    tagged ``remove_cell`` left out; images are embedded as data URIs)."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    nb = nbformat.from_dict(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.get("outputs", [])
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    c = Config()
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell", "parameters", "injected-parameters"}
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.HTMLExporter.embed_images = True
+    exporter = HTMLExporter(config=c, template_name="lab")
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return body.replace("</head>", REPORT_CSS + "</head>", 1)
+
+
+def _guard_output(out_dir: Path, program_dir: Path) -> None:
+    raw = program_dir.resolve().parent
+    o = out_dir.resolve()
+    if o == raw or raw in o.parents or o == program_dir.resolve() or program_dir.resolve() in o.parents:
+        raise ReportError(Problem("inside_raw", file=str(out_dir)))
+
+
+def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 2026,
+                  processed_dir=None, notebook=None, kernel_name: str | None = None) -> Path:
+    """Validate one program and render its report into ``out_dir/<program-id>/``.
+
+    Parameters
+    ----------
+    program_dir : path
+        ``data/raw/<program-id>/``.
+    out_dir : path
+        Folder of reports (e.g. ``reports/``).
+    lang : {"id", "en"}, optional
+        Report language (default: ``language`` in ``program.yaml``).
+    seed : int
+        Seed for anything random (bootstrap CIs).
+    processed_dir : path, optional
+        Where to write the pseudonymized tidy tables (``data/processed/``).
+    notebook : path, optional
+        Template notebook (default ``notebooks/program_report.ipynb`` of the project).
+
+    Returns
+    -------
+    Path of the finished report folder.
+
+    Raises
+    ------
+    ValidationError
+        The program folder does not follow the format; nothing is rendered.
+    ReportError
+        The notebook failed (the failed notebook is kept under ``_failed/``).
+    """
+    import papermill as pm
+
+    program_dir = Path(program_dir).resolve()
+    pid = check_program_id(program_dir.name)
+    out_dir = Path(out_dir).resolve()
+    _guard_output(out_dir, program_dir)
+    program = load_program(program_dir)  # validate before starting a kernel
+    if processed_dir is not None:
+        program.write_processed(Path(processed_dir))
+    root = project_root(Path(__file__).parent)
+    nb_in = Path(notebook) if notebook else notebook_path(root)
+    final = out_dir / pid
+    stage = atomic.staging_dir(final)
+    params = {"program_dir": str(program_dir), "lang": lang, "seed": seed, "output_dir": str(stage)}
+    try:
+        try:
+            pm.execute_notebook(str(nb_in), str(stage / "report.ipynb"), parameters=params, cwd=str(root),
+                                progress_bar=False, kernel_name=kernel_name, log_output=False,
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        except pm.PapermillExecutionError as exc:
+            failed = out_dir / "_failed" / pid
+            if failed.exists():
+                shutil.rmtree(failed)
+            failed.mkdir(parents=True)
+            if (stage / "report.ipynb").exists():
+                shutil.move(str(stage / "report.ipynb"), failed / "report.ipynb")
+            detail = f"{exc.ename}: {exc.evalue}"
+            (failed / "error.txt").write_text(f"program: {pid}\ncell: {exc.exec_count}\n{detail}\n\n{''.join(exc.traceback or [])}",
+                                              encoding="utf-8")
+            raise ReportError(Problem("notebook_failed", params={"program": pid, "cell": exc.exec_count,
+                                                                 "detail": detail, "saved": str(failed)})) from None
+        nb = nbformat.read(stage / "report.ipynb", as_version=4)
+        title = f"{program.spec.name} — {program.spec.cohort or pid}"
+        atomic.write_text(stage / "report.html", export_html(nb, title))
+        if not (stage / "metrics.json").exists():
+            raise ReportError(Problem("notebook_failed", params={
+                "program": pid, "cell": "write_metrics", "detail": "metrics.json was not written",
+                "saved": str(stage)}))
+        atomic.replace_dir(stage, final)
+        shutil.rmtree(out_dir / "_failed" / pid, ignore_errors=True)
+        return final
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
