@@ -52,8 +52,9 @@ class Problem:
     def message(self, lang: str = "en") -> str:
         from .i18n import t
 
-        msg = t(f"errors.{self.key}", lang, **self.params)
-        fix = t(f"fix.{self.key}", lang, **self.params)
+        params = {"file": self.file, "column": self.column, "row": self.row, **self.params}
+        msg = t(f"errors.{self.key}", lang, **params)
+        fix = t(f"fix.{self.key}", lang, **params)
         loc = self.location(lang)
         text = f"{loc}: {msg}" if loc else msg
         return f"{text}\n    {t('where.how_to_fix', lang)}: {fix}"

@@ -358,7 +358,9 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
                                                             "choices": "feldt, duhachek, bootstrap"}))
     if not 0 < ci < 1:
         raise StatisticsError(Problem("bad_option", params={"name": "ci", "value": ci, "choices": "0 < ci < 1"}))
-    reverse = list(reverse or ())
+    reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
+    if isinstance(items, str):
+        items = [items]
     items, X, notes = _prepare(data, items, reverse, scale)
     warnings: list[str] = []
 

@@ -1,0 +1,37 @@
+"""Shared fixtures. Tests never touch the project's own reports/ or data/processed/."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "programs" / "mini-program"
+REFERENCE = json.loads((Path(__file__).parent / "reference" / "reference.json").read_text())
+
+# a fixed key for the tests' pseudonyms; never the project's own key
+os.environ.setdefault("EVALKIT_KEY", "evalkit-test-key")
+
+
+def tree_checksums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def mini_copy(tmp_path) -> Path:
+    """A writable copy of the mini fixture program, as tmp/raw/mini-program."""
+    dst = tmp_path / "raw" / "mini-program"
+    shutil.copytree(MINI, dst)
+    return dst
+
+
+@pytest.fixture
+def reference():
+    return REFERENCE

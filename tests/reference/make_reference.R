@@ -1,0 +1,110 @@
+# Reference values for evalkit's tests, computed once with R and stored as fixtures.
+#
+#   Rscript tests/reference/make_reference.R      (from the project root)
+#
+# Needs Debian's r-base-core, r-cran-psych, r-cran-lavaan, r-cran-jsonlite.
+# Writes tests/reference/data/*.csv (the data sets) and tests/reference/reference.json.
+# The Python tests never run R: they read these files.
+suppressPackageStartupMessages({library(psych); library(lavaan); library(jsonlite)})
+out <- list(meta = list(R = R.version.string, psych = as.character(packageVersion("psych")),
+                        lavaan = as.character(packageVersion("lavaan")), date = as.character(Sys.Date())))
+dir.create("tests/reference/data", showWarnings = FALSE)
+
+labels5 <- c("Sangat Tidak Setuju" = 1, "Tidak Setuju" = 2, "Ragu-ragu" = 3, "Setuju" = 4, "Sangat Setuju" = 5)
+
+# ---- reliability ---------------------------------------------------------------------------
+omega_lavaan <- function(C, n, x = NULL) {
+  vars <- colnames(C)
+  model <- paste("f =~", paste(vars, collapse = " + "))
+  fit <- if (is.null(x)) cfa(model, sample.cov = C, sample.nobs = n, std.lv = TRUE)
+         else cfa(model, data = x, std.lv = TRUE, missing = "listwise")
+  pe <- parameterEstimates(fit)
+  l <- pe$est[pe$op == "=~"]
+  th <- pe$est[pe$op == "~~" & pe$lhs == pe$rhs & pe$lhs %in% vars]
+  sum(l)^2 / (sum(l)^2 + sum(th))
+}
+lambda2 <- function(C) {
+  k <- ncol(C); tot <- sum(C); off <- sum(C^2) - sum(diag(C)^2)
+  (1 - sum(diag(C)) / tot) + sqrt(k / (k - 1) * off) / tot
+}
+split_half <- function(x) {
+  x <- x[complete.cases(x), ]
+  a <- rowSums(x[, seq(1, ncol(x), 2), drop = FALSE]); b <- rowSums(x[, seq(2, ncol(x), 2), drop = FALSE])
+  r <- cor(a, b); 2 * r / (1 + r)
+}
+rel_case <- function(name, x, reverse = character(0), lo = 1, hi = 5, use = "pairwise") {
+  # reverse keying on the nominal scale, done here so psych sees keyed data
+  for (r in reverse) x[[r]] <- lo + hi - x[[r]]
+  if (use == "listwise") x <- x[complete.cases(x), ]
+  a <- psych::alpha(x, check.keys = FALSE, warnings = FALSE)
+  C <- cov(x, use = "pairwise")
+  n_used <- nrow(x)
+  res <- list(
+    items = colnames(x), reverse = reverse, scale = c(lo, hi), missing = use, n = n_used,
+    alpha = a$total$raw_alpha, std_alpha = a$total$std.alpha, lambda6 = a$total[["G6(smc)"]],
+    average_r = a$total$average_r, median_r = a$total$median_r, ase = a$total$ase,
+    feldt = c(a$feldt$lower.ci, a$feldt$upper.ci),
+    lambda2 = lambda2(C), split_half = split_half(x),
+    omega_total = if (use == "listwise") omega_lavaan(C, n_used, x) else omega_lavaan(C, n_used),
+    item_n = unname(a$item.stats$n), raw_r = unname(a$item.stats$raw.r), r_drop = unname(a$item.stats$r.drop),
+    item_mean = unname(a$item.stats$mean), item_sd = unname(a$item.stats$sd),
+    alpha_if_deleted = unname(a$alpha.drop$raw_alpha),
+    response_freq = if (is.null(a$response.freq)) NULL else unname(as.matrix(a$response.freq)),
+    response_freq_cols = colnames(a$response.freq))
+  res
+}
+
+data(bfi, package = "psych")
+bfi_ac <- bfi[, c("A1", "A2", "A3", "A4", "A5", "C1", "C2", "C3", "C4", "C5")]
+write.csv(bfi_ac, "tests/reference/data/bfi_ac.csv", row.names = FALSE, na = "")
+hs <- HolzingerSwineford1939[, paste0("x", 1:9)]
+write.csv(hs, "tests/reference/data/holzinger_swineford.csv", row.names = FALSE)
+
+raw <- read.csv("data/raw/pkp-2026-angkatan-1/evaluasi_penyelenggaraan.csv", check.names = FALSE,
+                na.strings = "", stringsAsFactors = FALSE)
+materi <- as.data.frame(lapply(raw[, 4:7], function(v) unname(labels5[v])))
+colnames(materi) <- c("materi_1", "materi_2", "materi_3", "materi_4")
+
+out$reliability <- list(
+  bfi_agreeableness_pairwise = rel_case("A", bfi_ac[, paste0("A", 1:5)], reverse = "A1", lo = 1, hi = 6),
+  bfi_agreeableness_listwise = rel_case("A", bfi_ac[, paste0("A", 1:5)], reverse = "A1", lo = 1, hi = 6, use = "listwise"),
+  bfi_conscientiousness_pairwise = rel_case("C", bfi_ac[, paste0("C", 1:5)], reverse = c("C4", "C5"), lo = 1, hi = 6),
+  holzinger_swineford = rel_case("HS", hs, lo = 0, hi = 10),
+  pkp_materi_pairwise = rel_case("materi", materi, reverse = "materi_3"),
+  pkp_materi_listwise = rel_case("materi", materi, reverse = "materi_3", use = "listwise")
+)
+# note: Holzinger–Swineford scores are continuous; the (lo, hi) range is unused there (no reverse keying).
+
+# ---- pre/post ------------------------------------------------------------------------------
+dz_ci <- function(t, df, n, level = 0.95) {
+  q <- (1 - level) / 2
+  f <- function(ncp, p) pt(t, df, ncp) - p
+  lo <- uniroot(f, c(t - 20, t + 20), p = 1 - q, tol = 1e-12)$root
+  hi <- uniroot(f, c(t - 20, t + 20), p = q, tol = 1e-12)$root
+  c(lo, hi) / sqrt(n)
+}
+pp_case <- function(pre, post) {
+  ok <- complete.cases(pre, post); pre <- pre[ok]; post <- post[ok]
+  tt <- t.test(post, pre, paired = TRUE)
+  w <- suppressWarnings(wilcox.test(post, pre, paired = TRUE, exact = FALSE, correct = TRUE))
+  d <- post - pre; n <- length(d)
+  list(pre = pre, post = post, n = n, t = unname(tt$statistic), df = unname(tt$parameter), p = tt$p.value,
+       ci = unname(tt$conf.int[1:2]), mean_diff = mean(d), d_z = mean(d) / sd(d),
+       d_z_ci = dz_ci(unname(tt$statistic), n - 1, n), r = cor(pre, post),
+       sd_pre = sd(pre), sd_post = sd(post),
+       wilcoxon_V = unname(w$statistic), wilcoxon_p = w$p.value,
+       shapiro_W = unname(shapiro.test(d)$statistic), shapiro_p = shapiro.test(d)$p.value)
+}
+data(sleep)
+tests <- read.csv("data/raw/pkp-2026-angkatan-1/nilai_tes.csv", na.strings = "")
+exact_pre <- c(12, 15, 9, 20, 17, 11, 14, 8, 16, 10)
+exact_post <- c(14, 22, 8, 28, 26, 14, 25, 4, 21, 16)  # differences 2 7 -1 8 9 3 11 -4 5 6: no ties, no zeros
+ex <- wilcox.test(exact_post, exact_pre, paired = TRUE, exact = TRUE)
+out$prepost <- list(
+  sleep = pp_case(sleep$extra[sleep$group == 1], sleep$extra[sleep$group == 2]),
+  pkp_tests = pp_case(tests[["Nilai.Pre.test"]], tests[["Nilai.Post.test"]]),
+  exact_no_ties = list(pre = exact_pre, post = exact_post, V = unname(ex$statistic), p = ex$p.value)
+)
+
+writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("wrote tests/reference/reference.json\n")
