@@ -54,7 +54,7 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def t(key: str, lang: str = "en", **params) -> str:
+def t(key: str, lang: str = "en", /, **params) -> str:
     """Translate ``key`` into ``lang`` and fill in ``params``.
 
     Examples

@@ -1,0 +1,66 @@
+"""The translation table is complete and consistent; numbers are formatted per language."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from conftest import ROOT
+from evalkit import i18n
+
+
+def test_every_key_has_both_languages_with_the_same_parameters():
+    missing, mismatched = [], []
+    for key, entry in i18n.table().items():
+        for lang in i18n.LANGUAGES:
+            if not isinstance(entry.get(lang), str) or not entry[lang].strip():
+                missing.append(f"{key}.{lang}")
+        if all(isinstance(entry.get(x), str) for x in i18n.LANGUAGES):
+            if i18n.placeholders(entry["id"]) != i18n.placeholders(entry["en"]):
+                mismatched.append(key)
+    assert not missing, f"keys without a translation: {missing}"
+    assert not mismatched, f"keys whose languages use different {{parameters}}: {mismatched}"
+
+
+def _keys_used_in_code():
+    src = "\n".join(p.read_text() for p in (ROOT / "src" / "evalkit").rglob("*.py"))
+    problems = set(re.findall(r'Problem\(\s*"([a-z_0-9]+)"', src))
+    literal = set(re.findall(r'\bt\(\s*"([a-z0-9_.]+)"', src))
+    return problems, literal
+
+
+def test_every_problem_key_has_a_message_and_a_fix():
+    problems, _ = _keys_used_in_code()
+    assert problems, "no Problem keys found: the scan is broken"
+    lacking = [k for k in problems if not (i18n.has(f"errors.{k}") and i18n.has(f"fix.{k}"))]
+    assert not lacking, lacking
+
+
+def test_every_literal_key_used_in_code_exists():
+    _, literal = _keys_used_in_code()
+    assert literal
+    lacking = [k for k in literal if not i18n.has(k)]
+    assert not lacking, lacking
+
+
+def test_number_formats():
+    assert i18n.fmt_num(13731988, "id", 0) == "13.731.988"
+    assert i18n.fmt_num(13731988, "en", 0) == "13,731,988"
+    assert i18n.fmt_rp(91829000, "id") == "Rp 91.829.000"
+    assert i18n.fmt_num(0.8734, "id") == "0,87"
+    assert i18n.fmt_coef(0.8734, "en") == ".87"
+    assert i18n.fmt_coef(0.8734, "id") == "0,87"
+    assert i18n.fmt_coef(-0.25, "en") == "-.25"
+    assert i18n.fmt_p(0.0004, "en") == "p < .001"
+    assert i18n.fmt_p(0.0004, "id") == "p < 0,001"
+    assert i18n.fmt_p(0.0345, "en") == "p = .035" or i18n.fmt_p(0.0345, "en") == "p = .034"
+    assert i18n.fmt_date(dt.date(2026, 3, 2), "id") == "2 Maret 2026"
+    assert i18n.fmt_date(dt.date(2026, 3, 2), "en") == "2 March 2026"
+
+
+def test_unknown_language_is_an_evalkit_error():
+    from evalkit.errors import EvalkitError
+
+    with pytest.raises(EvalkitError, match="unknown language"):
+        i18n.check_lang("fr")
