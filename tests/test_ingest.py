@@ -1,0 +1,215 @@
+"""Ingest: program ids, reading real-world exports, validation that reports every problem
+with file/column/row, pseudonymization, and data/raw never written."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pandas as pd
+import pytest
+
+from conftest import MINI, RAW, tree_checksums
+from evalkit.errors import ProgramIdError, ValidationError
+from evalkit.ingest import check_program_id, load_program
+from evalkit.ingest.pseudonymize import pseudonym
+from evalkit.ingest.readers import parse_number, read_table
+
+
+@pytest.mark.parametrize("pid", ["pkp-2026-angkatan-1", "mot1", "a-b-c"])
+def test_valid_program_ids(pid):
+    assert check_program_id(pid) == pid
+
+
+@pytest.mark.parametrize("pid", ["..", "../etc", "a/b", "PKP-2026", "pkp 2026", "-pkp", "pkp-", "pkp--1", "", "x" * 65,
+                                 "pkp_2026"])
+def test_invalid_program_ids(pid):
+    with pytest.raises(ProgramIdError, match="not a valid program id"):
+        check_program_id(pid)
+
+
+def test_bad_folder_name_rejected_before_reading(tmp_path):
+    bad = tmp_path / "Bad Name"
+    shutil.copytree(MINI, bad)
+    with pytest.raises(ProgramIdError):
+        load_program(bad)
+
+
+@pytest.mark.parametrize("program", sorted(p.name for p in RAW.iterdir() if p.is_dir()))
+def test_sample_programs_load_without_personal_data(program):
+    folder = RAW / program
+    data = load_program(folder)
+    nips, names = _personal_values(folder)
+    assert len(nips) >= 30 and len(names) >= 30
+    for name in data.TABLES:
+        df = getattr(data, name)
+        if df is None:
+            continue
+        text = df.astype(str).to_csv()
+        leaked = [v for v in nips | names if v in text]
+        assert not leaked, f"{program}/{name} leaks {leaked[:3]}"
+
+
+def _personal_values(folder):
+    roster = pd.read_csv(folder / "peserta.csv", dtype=str)
+    return set(roster["NIP"]), set(roster["Nama"])
+
+
+def test_pseudonyms_link_participants_across_files():
+    data = load_program(RAW / "pkp-2026-angkatan-1")
+    roster = set(data.roster["participant"])
+    assert set(data.level2["participant"]) == roster
+    assert set(data.level1["participant"].dropna()) <= roster
+    assert set(data.level3["participant"]) == roster
+    nip = pd.read_csv(RAW / "pkp-2026-angkatan-1" / "peserta.csv", dtype=str)["NIP"].iloc[0]
+    import evalkit.ingest.pseudonymize as ps
+
+    assert pseudonym(nip, ps.get_key()) in roster
+    assert re.fullmatch(r"P-[0-9a-f]{10}", data.roster["participant"].iloc[0])
+
+
+def test_comments_mask_names_and_nips():
+    data = load_program(MINI)
+    comments = " ".join(data.level1_comments["comment"])
+    assert "Bayu Prakoso" not in comments and "[nama]" in comments
+
+
+def test_loading_never_writes_raw(tmp_path):
+    before = tree_checksums(RAW)
+    for p in RAW.iterdir():
+        load_program(p).write_processed(tmp_path / "processed")
+    assert tree_checksums(RAW) == before
+    assert (tmp_path / "processed" / "pkp-2026-angkatan-1" / "level1.parquet").exists()
+    back = pd.read_parquet(tmp_path / "processed" / "pkp-2026-angkatan-1" / "level2.parquet")
+    assert list(back.columns) == ["participant", "pre", "post"]
+
+
+# --- the bad-input corpus of the foundation (issue 7 extends it) -------------------------------
+
+def _edit(folder, name, old, new):
+    p = folder / name
+    p.write_text(p.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_every_problem_reported_at_once_with_file_column_row(mini_copy):
+    _edit(mini_copy, "reaksi.csv", "Ragu-ragu,Setuju,Ragu-ragu", "Ragu-ragu,Setujuu,Ragu-ragu")  # row 4, m2
+    _edit(mini_copy, "tes.csv", "45,47", "45,147")  # row 10, post
+    _edit(mini_copy, "tes.csv", "199011112015031011", "198001012005011001")  # duplicate id, row 12
+    _edit(mini_copy, "reaksi.csv", "Setuju,Setuju,Ragu-ragu,Setuju,Setuju,Setuju,", "Setuju,Setuju,7,Setuju,Setuju,Setuju,")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    probs = {(p.key, p.file, p.column, p.row) for p in err.value.problems}
+    assert ("unknown_label", "reaksi.csv", "m2", 4) in probs
+    assert ("out_of_range", "tes.csv", "post", 10) in probs
+    assert ("duplicate_id", "tes.csv", "NIP", 12) in probs
+    assert ("out_of_scale", "reaksi.csv", "m3", 12) in probs
+    text = str(err.value)
+    assert "did you mean 'Setuju'" in text and "How to fix" in text
+    assert "Found 4 problems" in text
+
+
+def test_misspelled_label_suggests_nearest(mini_copy):
+    _edit(mini_copy, "reaksi.csv", "Sangat Setuju,Setuju,Sangat Tidak Setuju", "Sangat Stuju,Setuju,Sangat Tidak Setuju")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    (p,) = err.value.problems
+    assert (p.key, p.column, p.row) == ("unknown_label", "m1", 3)
+    assert p.params["suggestion"] == "Sangat Setuju"
+    assert "baris 3" in err.value.render("id") and "mungkin maksudnya: 'Sangat Setuju'" in err.value.render("id")
+
+
+def test_labels_match_ignoring_case_and_spaces(mini_copy):
+    _edit(mini_copy, "reaksi.csv", "Sangat Setuju,Setuju,Sangat Tidak Setuju", "sangat  setuju,SETUJU,Sangat Tidak Setuju")
+    data = load_program(mini_copy)
+    assert data.level1.loc[1, "m1"] == 5 and data.level1.loc[1, "m2"] == 4
+
+
+def test_text_in_numeric_column(mini_copy):
+    _edit(mini_copy, "tes.csv", "62,80", "enam puluh,80")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    p = err.value.problems[0]
+    assert (p.key, p.file, p.column, p.row) == ("not_a_number", "tes.csv", "pre", 3)
+
+
+def test_missing_column_suggests_nearest(mini_copy):
+    _edit(mini_copy, "tes.csv", "NIP,Nama,pre,post", "NIP,Nama,pre,postt")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    p = err.value.problems[0]
+    assert (p.key, p.column) == ("missing_column", "post") and p.params["suggestion"] == "postt"
+
+
+def test_yaml_syntax_error_names_the_line(mini_copy):
+    _edit(mini_copy, "program.yaml", "jp: 40", "jp: [40")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    p = err.value.problems[0]
+    assert p.key == "yaml_syntax" and p.file == "program.yaml" and p.row is not None
+
+
+def test_unknown_key_in_yaml(mini_copy):
+    _edit(mini_copy, "program.yaml", "level2:", "lavel2:")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    assert any(p.key == "yaml_unknown_key" and "lavel2" in p.column for p in err.value.problems)
+
+
+def test_missing_file_named_in_yaml(mini_copy):
+    (mini_copy / "tes.csv").unlink()
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    assert [(p.key, p.file) for p in err.value.problems] == [("missing_file", "tes.csv")]
+
+
+def test_empty_file(mini_copy):
+    (mini_copy / "tes.csv").write_text("")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    assert err.value.problems[0].key == "empty_file"
+
+
+def test_path_outside_program_folder_rejected(mini_copy):
+    _edit(mini_copy, "program.yaml", "file: tes.csv", "file: ../tes.csv")
+    with pytest.raises(ValidationError, match="inside the program folder"):
+        load_program(mini_copy)
+
+
+def test_nip_in_scientific_notation(mini_copy):
+    _edit(mini_copy, "tes.csv", "198102022006042002,", "1.98102E+17,")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    assert any(p.key == "id_scientific" and p.row == 3 for p in err.value.problems)
+
+
+def test_semicolon_cp1252_decimal_comma(mini_copy):
+    text = (mini_copy / "tes.csv").read_text().replace(",", ";").replace("55;78", "55,5;78").replace(
+        "Ahmad Fauzi", "Ahmad Fauzi Ramé")
+    (mini_copy / "tes.csv").write_bytes(text.encode("cp1252"))
+    data = load_program(mini_copy)
+    assert data.level2.loc[0, "pre"] == 55.5
+
+
+def test_utf8_bom_csv(mini_copy):
+    raw = (mini_copy / "tes.csv").read_bytes()
+    (mini_copy / "tes.csv").write_bytes(b"\xef\xbb\xbf" + raw)
+    assert list(load_program(mini_copy).level2.columns) == ["participant", "pre", "post"]
+
+
+def test_xlsx_with_title_row(tmp_path):
+    df = pd.DataFrame({"NIP": ["198001012005011001", "198102022006042002"], "pre": [50, 60], "post": [70, 65]})
+    path = tmp_path / "x.xlsx"
+    with pd.ExcelWriter(path) as xw:
+        pd.DataFrame([["Rekap nilai angkatan I"]]).to_excel(xw, header=False, index=False)
+        df.to_excel(xw, index=False, startrow=2)
+    table = read_table(path, "x.xlsx", expected=["NIP"])
+    assert list(table.df.columns) == ["NIP", "pre", "post"]
+    assert table.df["NIP"].tolist() == df["NIP"].tolist()
+    assert table.row_of(0) == 4  # title row 1, blank row 2, header row 3
+
+
+@pytest.mark.parametrize("text, money, expected", [
+    ("3,5", False, 3.5), ("72.25", False, 72.25), ("abc", False, None), ("Rp 9.500.000", True, 9500000.0),
+    ("9,500,000", True, 9500000.0), ("1.234,5", True, 1234.5), ("", False, None), ("1e3", False, 1000.0),
+])
+def test_parse_number(text, money, expected):
+    assert parse_number(text, money=money) == expected
