@@ -23,9 +23,8 @@ setup: $(STAMP) ## Create .venv and install evalkit with its test tools
 report: $(STAMP) ## Render the report of every program under data/raw/ into reports/
 	$(BIN)/evalkit report data/raw --out reports
 
-test: $(STAMP) ## Run the test suite (unit, notebook and end-to-end tests)
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --nbval-lax notebooks/program_report.ipynb -p no:cacheprovider
+test: $(STAMP) ## Run the test suite (unit, doctests, notebook and end-to-end tests)
+	$(BIN)/python -m pytest tests src/evalkit --doctest-modules --nbval-lax notebooks/program_report.ipynb
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -14,6 +14,7 @@ A failed run leaves its partly executed notebook and an ``error.txt`` under
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -69,6 +70,11 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     c.HTMLExporter.embed_images = True
     exporter = HTMLExporter(config=c, template_name="lab")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    # The template loads require.js, MathJax and mermaid from a CDN; the report needs
+    # none of them (no widgets, LaTeX or diagrams in markdown) and must open offline,
+    # so every script that references an external address goes.
+    body = re.sub(r"<script\b[^>]*>[\s\S]*?</script>",
+                  lambda m: "" if re.search(r"https?://", m.group(0)) else m.group(0), body)
     return body.replace("</head>", REPORT_CSS + "</head>", 1)
 
 

@@ -1,0 +1,198 @@
+"""End to end: the CLI renders reports; outputs are complete, code-free, PII-free, atomic;
+data/raw/ is never written; failures are clear and leave no report that looks complete."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import nbformat
+import pandas as pd
+import pytest
+
+from conftest import MINI, RAW, ROOT, tree_checksums
+from evalkit.errors import ReportError
+from evalkit.report.render import render_report
+
+pytestmark = pytest.mark.e2e
+
+EVALKIT = [sys.executable, "-m", "evalkit.cli"]
+REQUIRED_METRICS = ["program_id", "evalkit_version", "git_commit", "parameters", "inputs",
+                    "level1.n_respondents", "level2.n_pairs", "level2.pre_mean", "level2.post_mean", "level2.t",
+                    "level2.p_value", "level2.d_z", "level2.class_gain"]
+
+
+def _get(d, dotted):
+    for part in dotted.split("."):
+        d = d[part]
+    return d
+
+
+def _run(*args):
+    return subprocess.run([*EVALKIT, *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def rendered_samples(tmp_path_factory):
+    """Every sample program rendered once through the CLI, in both languages."""
+    out = tmp_path_factory.mktemp("reports")
+    processed = tmp_path_factory.mktemp("processed")
+    before = tree_checksums(RAW)
+    r = _run("report", RAW, "--out", out, "--processed", processed)
+    assert r.returncode == 0, r.stderr
+    r_en = _run("report", RAW / "pkp-2026-angkatan-1", "--out", out / "en", "--lang", "en", "--processed", processed)
+    assert r_en.returncode == 0, r_en.stderr
+    return out, processed, before
+
+
+def test_every_sample_program_has_the_three_outputs(rendered_samples):
+    out, _, _ = rendered_samples
+    programs = sorted(p.name for p in RAW.iterdir() if p.is_dir())
+    assert len(programs) >= 3
+    for pid in programs:
+        folder = out / pid
+        assert sorted(p.name for p in folder.iterdir()) == ["metrics.json", "report.html", "report.ipynb"]
+        m = json.loads((folder / "metrics.json").read_text())
+        for key in REQUIRED_METRICS:
+            _get(m, key)
+        assert m["program_id"] == pid
+        for scale, s in m["level1"]["scales"].items():
+            assert 1 <= s["mean"] <= 5 and s["alpha"] < 1
+        assert {i["path"] for i in m["inputs"]} >= {"program.yaml"}
+        nb = nbformat.read(folder / "report.ipynb", as_version=4)
+        assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_metrics_equal_the_statistics(rendered_samples):
+    """metrics.json holds what evalkit.prepost computes from the raw file (no transcription)."""
+    import evalkit
+
+    out, _, _ = rendered_samples
+    m = json.loads((out / "pkp-2026-angkatan-1" / "metrics.json").read_text())
+    raw = pd.read_csv(RAW / "pkp-2026-angkatan-1" / "nilai_tes.csv", dtype={"NIP": str})
+    res = evalkit.prepost(raw["Nilai Pre-test"], raw["Nilai Post-test"], max_score=100)
+    assert m["level2"]["n_pairs"] == res.n
+    assert m["level2"]["t"] == pytest.approx(res.tests.loc["paired_t", "statistic"], abs=1e-12)
+    assert m["level2"]["class_gain"] == pytest.approx(res.gain["class_gain"], abs=1e-12)
+
+
+def test_the_weak_cohort_reads_as_weak(rendered_samples):
+    out, _, _ = rendered_samples
+    strong = json.loads((out / "pkp-2026-angkatan-1" / "metrics.json").read_text())["level2"]
+    weak = json.loads((out / "pkp-2026-angkatan-2" / "metrics.json").read_text())["level2"]
+    assert strong["p_value"] < 0.001 and strong["d_z"] > 0.8
+    assert weak["p_value"] > 0.05 and abs(weak["d_z"]) < 0.2 and weak["hake_band"] == "low"
+    html = (out / "pkp-2026-angkatan-2" / "report.html").read_text()
+    assert "tidak signifikan" in html
+
+
+def test_html_has_no_code_and_embeds_images(rendered_samples):
+    out, _, _ = rendered_samples
+    html = (out / "pkp-2026-angkatan-1" / "report.html").read_text()
+    for code in ("ProgramReport", "report.level1()", "program_dir =", "write_metrics", "import "):
+        assert code not in html, code
+    assert "data:image/png;base64," in html
+    assert "src=\"http" not in html and "cdnjs" not in html  # opens offline: nothing fetched
+    assert "Level 1 — Reaksi" in html and "Level 4 — Hasil" in html
+
+
+def test_english_report_is_english(rendered_samples):
+    out, _, _ = rendered_samples
+    html = (out / "en" / "pkp-2026-angkatan-1" / "report.html").read_text()
+    assert "Training Evaluation Report" in html and "Level 2 — Learning" in html
+    assert "Laporan Evaluasi" not in html
+    assert json.loads((out / "en" / "pkp-2026-angkatan-1" / "metrics.json").read_text())["parameters"]["lang"] == "en"
+
+
+def test_levels_not_measured_are_said(rendered_samples):
+    out, _, _ = rendered_samples
+    html = (out / "mot-2026-angkatan-1" / "report.html").read_text()
+    assert "Level 3 — Perilaku tidak diukur" in html and "Level 4 — Hasil tidak diukur" in html
+
+
+def test_no_nip_or_name_in_any_output(rendered_samples):
+    out, processed, _ = rendered_samples
+    values = set()
+    for prog in RAW.iterdir():
+        roster = pd.read_csv(prog / "peserta.csv", dtype=str)
+        values |= set(roster["NIP"]) | set(roster["Nama"])
+    assert len(values) > 200
+    files = [p for p in list(out.rglob("*")) + list(processed.rglob("*")) if p.is_file()]
+    assert any(p.suffix == ".parquet" for p in files) and any(p.suffix == ".html" for p in files)
+    for f in files:
+        if f.suffix == ".parquet":
+            text = pd.read_parquet(f).astype(str).to_csv()
+        else:
+            text = f.read_text(encoding="utf-8", errors="ignore")
+        leaked = [v for v in values if v in text]
+        assert not leaked, f"{f} leaks {leaked[:3]}"
+
+
+def test_raw_data_unchanged_by_rendering(rendered_samples):
+    _, _, before = rendered_samples
+    assert tree_checksums(RAW) == before
+
+
+def test_single_program_cli_and_fixture(tmp_path, mini_copy):
+    r = _run("report", mini_copy, "--out", tmp_path / "out", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "out" / "mini-program" / "report.html").exists()
+    html = (tmp_path / "out" / "mini-program" / "report.html").read_text()
+    assert "Level 3 — Behaviour was not measured" in html
+    assert not any(p.name.endswith(".partial") for p in (tmp_path / "out").iterdir())
+
+
+def test_validation_error_printed_without_traceback(tmp_path, mini_copy):
+    p = mini_copy / "tes.csv"
+    p.write_text(p.read_text().replace("45,47", "45,147"))
+    r = _run("report", mini_copy, "--out", tmp_path / "out")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert "tes.csv" in r.stderr and "'post'" in r.stderr and "10" in r.stderr
+    assert not (tmp_path / "out" / "mini-program").exists()
+
+
+def test_bad_program_id_cli(tmp_path):
+    bad = tmp_path / "Program Baru"
+    bad.mkdir()
+    (bad / "program.yaml").write_text("name: x\ninstitution: y\n")
+    r = _run("report", bad, "--out", tmp_path / "out")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "not a valid program id" in r.stderr
+
+
+def test_output_inside_raw_refused(mini_copy):
+    with pytest.raises(ReportError, match="inside data/raw"):
+        render_report(mini_copy, mini_copy.parent / "reports")
+
+
+def test_failing_notebook_leaves_no_complete_looking_report(tmp_path, mini_copy):
+    out = tmp_path / "out"
+    render_report(mini_copy, out, lang="en")
+    good = (out / "mini-program" / "report.html").read_text()
+    nb = nbformat.read(ROOT / "notebooks" / "program_report.ipynb", as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell("raise RuntimeError('boom in section')"))
+    broken = tmp_path / "broken.ipynb"
+    nbformat.write(nb, broken)
+    with pytest.raises(ReportError) as err:
+        render_report(mini_copy, out, lang="en", notebook=broken)
+    msg = str(err.value)
+    assert "mini-program" in msg and "boom in section" in msg and "cell" in msg
+    # the last complete report is untouched, the failed run is kept aside, no partial folder remains
+    assert (out / "mini-program" / "report.html").read_text() == good
+    assert (out / "_failed" / "mini-program" / "report.ipynb").exists()
+    assert "boom in section" in (out / "_failed" / "mini-program" / "error.txt").read_text()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_cli_folder_of_programs_goes_on_after_a_failure(tmp_path):
+    raw = tmp_path / "raw"
+    import shutil
+
+    shutil.copytree(MINI, raw / "a-good")
+    shutil.copytree(MINI, raw / "b-bad")
+    (raw / "b-bad" / "tes.csv").unlink()
+    r = _run("report", raw, "--out", tmp_path / "out")
+    assert r.returncode == 1
+    assert (tmp_path / "out" / "a-good" / "report.html").exists()
+    assert not (tmp_path / "out" / "b-bad").exists()
+    assert "1 of 2 program(s) rendered; failed: b-bad" in r.stdout
