@@ -79,7 +79,8 @@ def likert_bars(data: pd.DataFrame, items=None, *, scale=(1, 5), labels=None, it
     ax.set_xlim(-lim * 1.05, lim * 1.05)
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
     ax.set_xlabel(t("fig.percent_of_answers", lang))
-    ax.legend(ncol=k, loc="upper center", bbox_to_anchor=(0.5, -0.18), frameon=False, fontsize="small")
+    ax.legend(ncol=k, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize="small",
+              handlelength=1.2, columnspacing=1.0)
     return ax
 
 

@@ -34,7 +34,8 @@ body { max-width: 60rem; margin: 0 auto; }
 .evalkit-caption { margin-bottom: .3em; }
 table.evalkit-table { border-collapse: collapse; border-top: 2px solid #333; border-bottom: 2px solid #333; }
 table.evalkit-table th { border-bottom: 1px solid #333; text-align: left; padding: .3em .8em; }
-table.evalkit-table td { padding: .25em .8em; }
+table.evalkit-table td { padding: .25em .8em; text-align: right; }
+table.evalkit-table td:first-child, table.evalkit-table th:first-child { text-align: left; }
 .evalkit-note { font-size: .9em; color: #333; }
 @media print {
   body { max-width: none; font-size: 11pt; }

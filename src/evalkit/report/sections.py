@@ -198,7 +198,7 @@ class ProgramReport:
             fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(s.items) + 1.6))
             figures.likert_bars(df, s.items, scale=l1.scale_range, labels=labels, ax=ax, lang=self.lang,
                                 item_labels=self._item_labels())
-            ax.set_title(self.t("fig.likert_title", scale=s.label.get(self.lang, s.name)))
+            ax.set_title(self.t("fig.likert_title", scale=s.label.get(self.lang, s.name)), pad=26)
             self._figure(fig)
 
     def _answer_labels(self):

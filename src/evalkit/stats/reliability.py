@@ -75,34 +75,32 @@ def _smc(R: np.ndarray) -> np.ndarray:
     return 1 - 1 / np.diag(inv)
 
 
-def _one_factor_ml(R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _one_factor_ml(R: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Standardized loadings and uniquenesses of a one-factor ML fit to correlation matrix R.
 
     Minimizes the concentrated ML discrepancy over the uniquenesses ψ (Jöreskog 1967;
     the algorithm of R's ``factanal``), the loadings following in closed form from the
-    leading eigenvector of ψ^{-1/2} R ψ^{-1/2}.
+    leading eigenvector of ψ^{-1/2} R ψ^{-1/2}. ``start`` warm-starts ψ (used for the
+    omega-if-deleted refits, which start from the full scale's solution).
     """
     p = R.shape[0]
 
     def parts(psi):
         sc = 1 / np.sqrt(psi)
-        S = R * np.outer(sc, sc)
-        e, v = np.linalg.eigh(S)
+        e, v = np.linalg.eigh(R * np.outer(sc, sc))
         return e[::-1], v[:, ::-1]
 
-    def fn(psi):
-        e, _ = parts(psi)
-        rest = e[1:]
-        return -(np.sum(np.log(rest) - rest) - 1 + p)
-
-    def gr(psi):
+    def fun_grad(psi):
         e, v = parts(psi)
+        rest = e[1:]
+        f = -(np.sum(np.log(rest) - rest) - 1 + p)
         load = np.sqrt(psi) * v[:, 0] * math.sqrt(max(e[0] - 1, 0))
-        g = np.outer(load, load) + np.diag(psi) - R
-        return np.diag(g) / psi ** 2
+        g = load * load + psi - np.diag(R)  # diagonal of ΛΛ' + Ψ − R
+        return f, g / psi ** 2
 
-    start = (1 - 0.5 / p) / np.diag(np.linalg.inv(R))
-    res = optimize.minimize(fn, np.clip(start, 0.005, 1), jac=gr, method="L-BFGS-B",
+    if start is None:
+        start = (1 - 0.5 / p) / np.diag(np.linalg.inv(R))
+    res = optimize.minimize(fun_grad, np.clip(start, 0.005, 1), jac=True, method="L-BFGS-B",
                             bounds=[(0.005, 1.0)] * p, options={"ftol": 1e-12, "gtol": 1e-10, "maxiter": 2000})
     psi = res.x
     e, v = parts(psi)
@@ -112,12 +110,23 @@ def _one_factor_ml(R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lam, 1 - lam ** 2
 
 
-def _omega(C: np.ndarray) -> float:
+def _omega(C: np.ndarray, start: np.ndarray | None = None, return_psi: bool = False):
     sd = np.sqrt(np.diag(C))
-    lam_std, psi_std = _one_factor_ml(_cov2cor(C))
+    lam_std, psi_std = _one_factor_ml(_cov2cor(C), start)
     lam, theta = lam_std * sd, psi_std * sd ** 2
     s = lam.sum() ** 2
-    return s / (s + theta.sum())
+    w = s / (s + theta.sum())
+    return (w, psi_std) if return_psi else w
+
+
+def _split_half_from_cov(C: np.ndarray) -> float:
+    """Split-half from the covariance matrix of complete data (same value as from the sums)."""
+    o, e = np.arange(0, C.shape[0], 2), np.arange(1, C.shape[0], 2)
+    va, vb, cab = C[np.ix_(o, o)].sum(), C[np.ix_(e, e)].sum(), C[np.ix_(o, e)].sum()
+    if va <= 0 or vb <= 0:
+        return math.nan
+    r = cab / math.sqrt(va * vb)
+    return 2 * r / (1 + r)
 
 
 def _split_half(X: np.ndarray) -> float:
@@ -131,7 +140,11 @@ def _split_half(X: np.ndarray) -> float:
     return 2 * r / (1 + r)
 
 
-def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = None) -> dict[str, float]:
+def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = None, *,
+                  complete: bool = False, state: dict | None = None) -> dict[str, float]:
+    """Every coefficient from C (and X for the split-half with missing data).
+    ``complete``: X has no missing values, so the split-half follows from C.
+    ``state`` receives the ω fit's uniquenesses (to warm-start the if-deleted refits)."""
     k = C.shape[0]
     tot, tr = C.sum(), np.trace(C)
     out = dict.fromkeys(COEFFICIENTS, math.nan)
@@ -157,13 +170,17 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
         if k >= 3 and np.linalg.cond(R) <= 1e12:
             with _w.catch_warnings():
                 _w.simplefilter("ignore")
-                out["omega_total"] = _omega(C)
+                out["omega_total"], psi = _omega(C, return_psi=True)
+                if state is not None:
+                    state["psi"] = psi
         elif warn is not None:
             warn.append("omega_singular" if k >= 3 else "omega_k2")
     except (np.linalg.LinAlgError, ValueError):
         if warn is not None:
             warn.append("omega_singular")
-    if X is not None:
+    if complete:
+        out["split_half"] = _split_half_from_cov(C)
+    elif X is not None:
         out["split_half"] = _split_half(X)
     return out
 
@@ -312,7 +329,8 @@ def _prepare(data, items, reverse, scale):
 
 
 def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missing="pairwise",
-                ci=0.95, ci_method="feldt", n_boot=2000, seed=None) -> ReliabilityResult:
+                ci=0.95, ci_method="feldt", n_boot=2000, seed=None,
+                omega_if_deleted=True) -> ReliabilityResult:
     """Reliability of a scale: α, standardized α, λ2, λ6, split-half, ω_total, inter-item r,
     with confidence intervals and a full item analysis.
 
@@ -335,6 +353,11 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     ci_method : {"feldt", "duhachek", "bootstrap"}
         CI of α. ``"bootstrap"`` (percentile, ``n_boot`` resamples, ``seed``) also gives a CI
         for every other coefficient.
+    n_boot, seed : int
+        Bootstrap resamples and seed (``ci_method="bootstrap"``).
+    omega_if_deleted : bool
+        Refit the one-factor model without each item (k ML fits, warm-started); the
+        costliest part for long scales.
 
     Returns
     -------
@@ -365,35 +388,36 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     warnings: list[str] = []
 
     # rows used
-    if missing == "listwise":
-        rows = ~np.isnan(X).any(axis=1)
-    else:
-        rows = ~np.isnan(X).all(axis=1)
-    X = X[rows]
+    if np.isnan(X).any():
+        rows = ~np.isnan(X).any(axis=1) if missing == "listwise" else ~np.isnan(X).all(axis=1)
+        X = X[rows]
     n = int(X.shape[0])
     if n < 3:
         raise StatisticsError(Problem("too_few_rows", params={"n": n}))
+    complete = not np.isnan(X).any()
 
-    # zero-variance items are dropped and named
+    # one covariance matrix; zero-variance items are dropped (and named) from it
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
-        var = np.nanvar(X, axis=0, ddof=1)
+        C = _cov(X, missing)
+    var = np.diag(C)
     zero = [items[j] for j in range(len(items)) if not var[j] > 0]
     if zero:
         warnings.append(f"items with no variance were dropped: {', '.join(map(str, zero))}")
         keep = [j for j in range(len(items)) if var[j] > 0]
         X = X[:, keep]
+        C = C[np.ix_(keep, keep)]
         items = [items[j] for j in keep]
     k = len(items)
-    if missing == "pairwise" and np.isnan(X).any():
+    if missing == "pairwise" and not complete:
         notes.append("missing answers: covariances from pairwise-complete observations (as psych); "
                      "split-half on complete rows")
     elif missing == "listwise":
         notes.append(f"listwise deletion: {n} complete rows used")
 
-    C = _cov(X, missing) if k >= 1 else np.empty((0, 0))
     flags: list[str] = []
-    est = _coefficients(C, X, flags)
+    fit: dict = {}
+    est = _coefficients(C, X, flags, complete=complete, state=fit)
     if k < 2:
         warnings.append("fewer than 2 items with variance remain: no coefficient can be computed")
     if "lambda6_singular" in flags:
@@ -438,39 +462,47 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
         "label": [LABELS[c] for c in COEFFICIENTS],
     }, index=pd.Index(COEFFICIENTS, name="coefficient"))
 
-    items_df = _item_table(X, C, items, reverse)
+    items_df = _item_table(X, C, items, reverse, complete=complete, psi=fit.get("psi"),
+                           omega=omega_if_deleted)
     neg = items_df.index[items_df["r_rest"] < 0].tolist()
     if neg:
         warnings.append(
             "negative item–rest correlation for " + ", ".join(map(str, neg)) +
             ": these items run against the rest of the scale; are they reverse-keyed but not declared?")
-    freq = _frequencies(X, items)
+    freq = _frequencies(X, items, complete=complete)
     notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
     return ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
 
 
-def _item_table(X, C, items, reverse) -> pd.DataFrame:
+def _item_table(X, C, items, reverse, *, complete=False, psi=None, omega=True) -> pd.DataFrame:
+    """Item statistics from C: everything if-deleted comes from sub-sums of C, and
+    ω-if-deleted refits start from the full scale's uniquenesses."""
     k = len(items)
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
-        n_i = (~np.isnan(X)).sum(axis=0)
-        mean = np.nanmean(X, axis=0)
-        sd = np.nanstd(X, axis=0, ddof=1)
         tot, tr = C.sum(), np.trace(C)
         c1 = C.sum(axis=1)
         d = np.diag(C)
-        r_total = _r_with_total(X)
+        if complete:
+            n_i = np.full(k, X.shape[0])
+            mean = X.mean(axis=0)
+            r_total = c1 / np.sqrt(d * tot)  # equals psych raw.r without missing data
+        else:
+            n_i = (~np.isnan(X)).sum(axis=0)
+            mean = np.nanmean(X, axis=0)
+            r_total = _r_with_total(X)
+        sd = np.sqrt(d)  # diag of the (pairwise) covariance = each item's own variance
         rest_var = tot - 2 * c1 + d
         r_rest = (c1 - d) / np.sqrt(d * rest_var)
         a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
     o_del = np.full(k, np.nan)
-    if k > 3:
+    if k > 3 and omega:
         for j in range(k):
             keep = [i for i in range(k) if i != j]
             try:
                 with _w.catch_warnings():
                     _w.simplefilter("ignore")
-                    o_del[j] = _omega(C[np.ix_(keep, keep)])
+                    o_del[j] = _omega(C[np.ix_(keep, keep)], None if psi is None else psi[keep])
             except (np.linalg.LinAlgError, ValueError):
                 pass
     return pd.DataFrame({
@@ -494,19 +526,30 @@ def _r_with_total(X: np.ndarray) -> np.ndarray:
     return out
 
 
-def _frequencies(X, items, max_cat=10) -> pd.DataFrame:
-    vals = np.unique(X[~np.isnan(X)])
+def _frequencies(X, items, max_cat=10, *, complete=False) -> pd.DataFrame:
+    """Share of each response value per item and ``miss``, as psych's ``response.freq``
+    (only when there are at most ``max_cat`` distinct values)."""
+    obs_all = X if complete else X[~np.isnan(X)]
+    lo, hi = obs_all.min(), obs_all.max()
+    integral = hi - lo <= 1000 and np.array_equal(obs_all, np.round(obs_all))
+    if integral:
+        counts = np.stack([np.bincount((X[:, j][~np.isnan(X[:, j])] - lo).astype(np.int64),
+                                       minlength=int(hi - lo) + 1) for j in range(X.shape[1])])
+        present = counts.sum(axis=0) > 0
+        vals = np.arange(lo, hi + 1)[present]
+        counts = counts[:, present]
+    else:
+        vals = np.unique(obs_all)
+        if len(vals) > max_cat:
+            return pd.DataFrame(index=pd.Index(items, name="item"))
+        counts = np.stack([[(X[:, j] == v).sum() for v in vals] for j in range(X.shape[1])])
     if len(vals) > max_cat:
         return pd.DataFrame(index=pd.Index(items, name="item"))
-    rows = []
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        obs = col[~np.isnan(col)]
-        row = {v: (obs == v).mean() if len(obs) else np.nan for v in vals}
-        row["miss"] = np.isnan(col).mean()
-        rows.append(row)
-    out = pd.DataFrame(rows, index=pd.Index(items, name="item"))
-    out.columns = [f"{c:g}" if isinstance(c, float) else c for c in out.columns]
+    answered = counts.sum(axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        props = counts / answered
+    out = pd.DataFrame(props, index=pd.Index(items, name="item"), columns=[f"{v:g}" for v in vals])
+    out["miss"] = 1 - answered[:, 0] / X.shape[0]
     return out
 
 
