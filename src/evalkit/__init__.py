@@ -29,6 +29,8 @@ _LAZY = {
     "PrePostResult": "evalkit.stats.prepost",
     "hake_band": "evalkit.stats.prepost",
     "normalized_gains": "evalkit.stats.prepost",
+    "mcnemar": "evalkit.stats.groups",
+    "compare_groups": "evalkit.stats.groups",
     "load_program": "evalkit.ingest.program",
     "ProgramData": "evalkit.ingest.program",
     "find_programs": "evalkit.ingest.program",

@@ -108,3 +108,36 @@ out$prepost <- list(
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
 cat("wrote tests/reference/reference.json\n")
+
+# ---- McNemar and comparison groups (appended; rerun the whole script) ----------------------
+ref2 <- fromJSON("tests/reference/reference.json", simplifyVector = FALSE)
+tab <- matrix(c(794, 86, 150, 570), nrow = 2)
+set.seed(7)
+before <- rbinom(60, 1, 0.35) == 1
+after <- ifelse(before, runif(60) > 0.1, runif(60) > 0.55)
+m1 <- mcnemar.test(table(factor(before, c(TRUE, FALSE)), factor(after, c(TRUE, FALSE))))
+m2 <- mcnemar.test(table(factor(before, c(TRUE, FALSE)), factor(after, c(TRUE, FALSE))), correct = FALSE)
+b <- sum(before & !after); cc <- sum(!before & after)
+ref2$mcnemar <- list(
+  published = list(table = tab, statistic = unname(mcnemar.test(tab)$statistic), p = mcnemar.test(tab)$p.value),
+  simulated = list(before = before, after = after, statistic = unname(m1$statistic), p = m1$p.value,
+                   statistic_uncorrected = unname(m2$statistic), p_uncorrected = m2$p.value,
+                   p_exact = binom.test(b, b + cc, 0.5)$p.value))
+set.seed(11)
+n <- 90
+grp <- rep(c("kontrol", "klasikal", "daring"), each = 30)
+pre <- round(rnorm(n, 55 + 4 * (grp == "daring"), 10))
+post <- round(pre * 0.8 + 15 + 8 * (grp == "klasikal") + 3 * (grp == "daring") + rnorm(n, 0, 6))
+d <- data.frame(pre = pre, post = post, group = factor(grp, levels = c("kontrol", "klasikal", "daring")))
+write.csv(d, "tests/reference/data/comparison_groups.csv", row.names = FALSE)
+grp_case <- function(g) {
+  s <- droplevels(d[d$group %in% c("kontrol", g), ])
+  s$treated <- as.numeric(s$group == g)
+  a <- summary(lm(post ~ pre + treated, data = s))$coefficients["treated", ]
+  dd <- summary(lm(I(post - pre) ~ treated, data = s))$coefficients["treated", ]
+  list(ancova_effect = unname(a[1]), ancova_se = unname(a[2]), ancova_p = unname(a[4]),
+       did_effect = unname(dd[1]), did_se = unname(dd[2]), did_p = unname(dd[4]))
+}
+ref2$compare_groups <- list(klasikal = grp_case("klasikal"), daring = grp_case("daring"))
+writeLines(toJSON(ref2, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("added mcnemar and compare_groups\n")
