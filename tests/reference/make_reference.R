@@ -141,3 +141,26 @@ grp_case <- function(g) {
 ref2$compare_groups <- list(klasikal = grp_case("klasikal"), daring = grp_case("daring"))
 writeLines(toJSON(ref2, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
 cat("added mcnemar and compare_groups\n")
+
+# ---- test-item analysis (appended) -------------------------------------------------------
+ref3 <- fromJSON("tests/reference/reference.json", simplifyVector = FALSE)
+set.seed(21)
+n <- 40; k <- 10
+ability <- rnorm(n); diffs <- seq(-1.5, 1.5, length.out = k)
+resp <- sapply(diffs, function(b) as.integer(runif(n) < plogis(1.3 * (ability - b))))
+colnames(resp) <- paste0("s", 1:k)
+write.csv(resp, "tests/reference/data/test_items.csv", row.names = FALSE)
+total <- rowSums(resp)
+g <- round(0.27 * n)
+ord <- order(-total, seq_len(n))           # ties broken by the order in the data
+up <- resp[ord[1:g], ]; lo <- resp[ord[(n - g + 1):n], ]
+p <- colMeans(resp)
+kr20 <- k / (k - 1) * (1 - sum(p * (1 - p)) / (mean(total^2) - mean(total)^2))
+ref3$item_analysis <- list(
+  difficulty = unname(p), p_upper = unname(colMeans(up)), p_lower = unname(colMeans(lo)),
+  point_biserial = unname(apply(resp, 2, function(x) cor(x, total))),
+  point_biserial_rest = unname(sapply(1:k, function(j) cor(resp[, j], total - resp[, j]))),
+  kr20 = kr20, alpha_psych = psych::alpha(as.data.frame(resp), warnings = FALSE)$total$raw_alpha,
+  r_critical_n40 = (function(df) { t <- qt(0.975, df); t / sqrt(df + t^2) })(38))
+writeLines(toJSON(ref3, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("added item analysis\n")

@@ -571,3 +571,54 @@ def _bootstrap(X, missing, n_boot, seed) -> dict[str, np.ndarray]:
             for c in COEFFICIENTS:
                 res[c][b] = est[c]
     return res
+
+
+def reliability_table(data: pd.DataFrame, scales: dict, **kwargs) -> pd.DataFrame:
+    """Reliability of many scales in one call: a paper's Table 1.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Wide data, one row per respondent.
+    scales : dict
+        ``{scale name: [items]}`` or ``{scale name: {"items": [...], "reverse": [...]}}``.
+    **kwargs
+        Passed to :func:`reliability` (``scale``, ``missing``, ``ci``, ``ci_method`` …).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by scale: ``k, n, mean, sd`` (of the scale score, the mean of the items
+        answered after reverse keying), ``alpha, alpha_ci_low, alpha_ci_high, std_alpha,
+        omega_total, lambda2, average_r, warnings``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(3)
+    >>> f = rng.normal(size=(200, 2))
+    >>> df = pd.DataFrame({f"{s}{i}": np.clip(np.round(3 + f[:, j] + rng.normal(size=200)), 1, 5)
+    ...                    for j, s in enumerate("ab") for i in range(4)})
+    >>> t = reliability_table(df, {"A": ["a0", "a1", "a2", "a3"], "B": ["b0", "b1", "b2", "b3"]}, scale=(1, 5))
+    >>> list(t.index), int(t.loc["A", "k"])
+    (['A', 'B'], 4)
+    """
+    rows = []
+    for name, spec in scales.items():
+        items = spec["items"] if isinstance(spec, dict) else list(spec)
+        rev = spec.get("reverse", []) if isinstance(spec, dict) else []
+        res = reliability(data, items, reverse=rev, **{k: v for k, v in kwargs.items() if k != "omega_if_deleted"},
+                          omega_if_deleted=False)
+        X = data[items].astype(float).copy()
+        if rev:
+            lo, hi = kwargs.get("scale") or (np.nanmin(X.to_numpy()), np.nanmax(X.to_numpy()))
+            for r in rev:
+                X[r] = lo + hi - X[r]
+        score = X.mean(axis=1)
+        c = res.coefficients
+        rows.append({"scale": name, "k": res.k, "n": res.n, "mean": score.mean(), "sd": score.std(ddof=1),
+                     "alpha": c.loc["alpha", "estimate"], "alpha_ci_low": c.loc["alpha", "ci_low"],
+                     "alpha_ci_high": c.loc["alpha", "ci_high"], "std_alpha": c.loc["std_alpha", "estimate"],
+                     "omega_total": c.loc["omega_total", "estimate"], "lambda2": c.loc["lambda2", "estimate"],
+                     "average_r": c.loc["average_r", "estimate"], "warnings": "; ".join(res.warnings)})
+    return pd.DataFrame(rows).set_index("scale")
