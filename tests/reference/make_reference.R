@@ -164,3 +164,34 @@ ref3$item_analysis <- list(
   r_critical_n40 = (function(df) { t <- qt(0.975, df); t / sqrt(df + t^2) })(38))
 writeLines(toJSON(ref3, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
 cat("added item analysis\n")
+
+# ---- polychoric, ordinal alpha and omega (appended) -----------------------------------------
+suppressPackageStartupMessages(library(polycor))
+ref4 <- fromJSON("tests/reference/reference.json", simplifyVector = FALSE)
+# polychor() stops optimise() at its default tolerance (~1.2e-4); poly_tight maximizes the
+# same two-step likelihood (polycor's own cell probabilities, binBvn) to 1e-10.
+poly_tight <- function(x, y) {
+  tab <- table(x, y)
+  rc <- qnorm(cumsum(rowSums(tab)) / sum(tab))[-nrow(tab)]
+  cc <- qnorm(cumsum(colSums(tab)) / sum(tab))[-ncol(tab)]
+  f <- function(rho) -sum(tab * log(polycor:::binBvn(rho, rc, cc)))
+  optimise(f, c(-0.9999, 0.9999), tol = 1e-10)$minimum
+}
+ord_case <- function(x) {
+  k <- ncol(x); R <- diag(k); R0 <- diag(k)
+  for (i in 1:(k - 1)) for (j in (i + 1):k) {
+    ok <- complete.cases(x[, i], x[, j])
+    R[i, j] <- R[j, i] <- poly_tight(x[ok, i], x[ok, j])
+    R0[i, j] <- R0[j, i] <- polychor(x[ok, i], x[ok, j], ML = FALSE)
+  }
+  colnames(R) <- rownames(R) <- colnames(x)
+  list(items = colnames(x), polychoric = unname(R), polychor_default = unname(R0),
+       ordinal_alpha = k / (k - 1) * (1 - k / sum(R)),
+       ordinal_omega = omega_lavaan(R, sum(complete.cases(x))))
+}
+bfiA <- bfi_ac[, paste0("A", 1:5)]; bfiA$A1 <- 7 - bfiA$A1
+mat <- materi; mat$materi_3 <- 6 - mat$materi_3
+ref4$ordinal <- list(bfi_agreeableness = c(ord_case(bfiA), list(reverse = "A1", scale = c(1, 6))),
+                     pkp_materi = c(ord_case(mat), list(reverse = "materi_3", scale = c(1, 5))))
+writeLines(toJSON(ref4, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("added ordinal\n")

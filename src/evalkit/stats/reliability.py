@@ -40,6 +40,8 @@ from scipy import optimize, stats
 from ..errors import Problem, StatisticsError
 from ._util import html_table, warnings_html
 
+HEYWOOD = 0.0051  # a standardized uniqueness at the fit's lower bound (0.005): a Heywood case
+
 COEFFICIENTS = ("alpha", "std_alpha", "lambda2", "lambda6", "split_half", "omega_total",
                 "average_r", "median_r")
 
@@ -52,6 +54,8 @@ LABELS = {
     "omega_total": "McDonald's ω_total (1-factor ML, covariance metric)",
     "average_r": "average inter-item r",
     "median_r": "median inter-item r",
+    "ordinal_alpha": "ordinal α (polychoric r; Zumbo et al. 2007) — latent responses, not the sum score",
+    "ordinal_omega": "ordinal ω_total (1-factor ML on polychoric r) — latent responses, not the sum score",
 }
 
 
@@ -173,6 +177,8 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
                 out["omega_total"], psi = _omega(C, return_psi=True)
                 if state is not None:
                     state["psi"] = psi
+                if warn is not None and np.any(psi <= HEYWOOD):
+                    warn.append(("heywood", [j for j in range(k) if psi[j] <= HEYWOOD]))
         elif warn is not None:
             warn.append("omega_singular" if k >= 3 else "omega_k2")
     except (np.linalg.LinAlgError, ValueError):
@@ -330,7 +336,7 @@ def _prepare(data, items, reverse, scale):
 
 def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missing="pairwise",
                 ci=0.95, ci_method="feldt", n_boot=2000, seed=None,
-                omega_if_deleted=True) -> ReliabilityResult:
+                omega_if_deleted=True, ordinal=False) -> ReliabilityResult:
     """Reliability of a scale: α, standardized α, λ2, λ6, split-half, ω_total, inter-item r,
     with confidence intervals and a full item analysis.
 
@@ -358,6 +364,12 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     omega_if_deleted : bool
         Refit the one-factor model without each item (k ML fits, warm-started); the
         costliest part for long scales.
+    ordinal : bool
+        Also compute ordinal α and ω from two-step polychoric correlations (rows
+        ``ordinal_alpha``, ``ordinal_omega``; matrix in ``.polychoric``). They describe the
+        reliability of the latent continuous responses assumed behind Likert answers, not
+        of the observed sum score that reports use; their use is debated (Chalmers 2018),
+        so they are labelled and never replace α.
 
     Returns
     -------
@@ -424,6 +436,9 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
         warnings.append("λ6 not computed: the correlation matrix is singular")
     if "omega_singular" in flags:
         warnings.append("ω not computed: the correlation matrix is singular")
+    for f in flags:
+        if isinstance(f, tuple) and f[0] == "heywood":
+            warnings.append(_heywood_text("ω_total", [items[j] for j in f[1]]))
     if "omega_k2" in flags:
         warnings.append("ω not computed: a one-factor model needs at least 3 items")
     if np.isfinite(est["alpha"]) and est["alpha"] < 0:
@@ -454,13 +469,20 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
                 if len(col) >= max(20, n_boot // 10) and np.isfinite(est[c]):
                     lo[c], hi[c] = np.quantile(col, [q, 1 - q])
                     method[c] = f"percentile bootstrap ({n_boot})"
+    names = list(COEFFICIENTS)
+    poly = None
+    if ordinal and k >= 2:
+        poly, o_est = _ordinal(X, items, warnings)
+        for c, v in o_est.items():
+            names.append(c)
+            est[c], lo[c], hi[c], method[c] = v, math.nan, math.nan, "none"
     coefficients = pd.DataFrame({
-        "estimate": [est[c] for c in COEFFICIENTS],
-        "ci_low": [lo[c] for c in COEFFICIENTS],
-        "ci_high": [hi[c] for c in COEFFICIENTS],
-        "ci_method": [method[c] for c in COEFFICIENTS],
-        "label": [LABELS[c] for c in COEFFICIENTS],
-    }, index=pd.Index(COEFFICIENTS, name="coefficient"))
+        "estimate": [est[c] for c in names],
+        "ci_low": [lo[c] for c in names],
+        "ci_high": [hi[c] for c in names],
+        "ci_method": [method[c] for c in names],
+        "label": [LABELS[c] for c in names],
+    }, index=pd.Index(names, name="coefficient"))
 
     items_df = _item_table(X, C, items, reverse, complete=complete, psi=fit.get("psi"),
                            omega=omega_if_deleted)
@@ -471,7 +493,45 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
             ": these items run against the rest of the scale; are they reverse-keyed but not declared?")
     freq = _frequencies(X, items, complete=complete)
     notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
-    return ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
+    result = ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
+    result.polychoric = poly
+    return result
+
+
+def _heywood_text(what: str, names: list) -> str:
+    return (f"{what}: Heywood case — the one-factor model wants a negative residual variance for "
+            f"{', '.join(map(str, names))}; evalkit holds it at its lower bound (as R's factanal), while "
+            "lavaan/JASP report the improper solution, so their ω differs. Too few items or respondents, "
+            "or an item that nearly duplicates another, are the usual causes; interpret this ω with caution.")
+
+
+def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
+    """Ordinal α and ω from the polychoric matrix (non-positive-definite matrices are
+    smoothed by raising negative eigenvalues, with a warning)."""
+    from .polychoric import polychoric
+
+    P = polychoric(pd.DataFrame(X, columns=items))
+    R = P.to_numpy()
+    k = len(items)
+    if not np.all(np.isfinite(R)):
+        warnings.append("ordinal α/ω not computed: a polychoric correlation could not be estimated")
+        return P, {"ordinal_alpha": math.nan, "ordinal_omega": math.nan}
+    e, v = np.linalg.eigh(R)
+    if e.min() <= 0:
+        e = np.clip(e, 1e-6, None)
+        R = v @ np.diag(e) @ v.T
+        d = np.sqrt(np.diag(R))
+        R = R / np.outer(d, d)
+        warnings.append("the polychoric matrix was not positive definite and was smoothed for ordinal ω")
+    o_alpha = k / (k - 1) * (1 - k / P.to_numpy().sum())
+    o_omega = math.nan
+    if k >= 3:
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")
+            o_omega, psi = _omega(R, return_psi=True)
+        if np.any(psi <= HEYWOOD):
+            warnings.append(_heywood_text("ordinal ω", [items[j] for j in range(k) if psi[j] <= HEYWOOD]))
+    return P, {"ordinal_alpha": o_alpha, "ordinal_omega": o_omega}
 
 
 def _item_table(X, C, items, reverse, *, complete=False, psi=None, omega=True) -> pd.DataFrame:
