@@ -89,11 +89,23 @@ def test_the_weak_cohort_reads_as_weak(rendered_samples):
 def test_html_has_no_code_and_embeds_images(rendered_samples):
     out, _, _ = rendered_samples
     html = (out / "pkp-2026-angkatan-1" / "report.html").read_text()
-    for code in ("ProgramReport", "report.level1()", "program_dir =", "write_metrics", "import "):
+    for code in ("ProgramReport", "report.level1()", "program_dir =", "write_metrics", "import ", "PosixPath",
+                 ".partial", "metrics.json"):
         assert code not in html, code
     assert "data:image/png;base64," in html
     assert "src=\"http" not in html and "cdnjs" not in html  # opens offline: nothing fetched
     assert "Level 1 — Reaksi" in html and "Level 4 — Hasil" in html
+
+
+def test_report_shows_item_analysis_and_validity(rendered_samples):
+    out, _, _ = rendered_samples
+    html = (out / "pkp-2026-angkatan-1" / "report.html").read_text()
+    assert "Analisis butir soal post-test" in html and "KR-20" in html and "S13" in html
+    assert "uji validitas" in html and "r tabel" in html
+    m = json.loads((out / "pkp-2026-angkatan-1" / "metrics.json").read_text())
+    assert "S13" in m["level2"]["test_items"]["poor_items"]  # the item generated with no discrimination
+    assert 0 < m["level2"]["test_items"]["kr20"] < 1
+    assert all(0 < v["alpha"] < 1 for v in m["level3"]["aspects"].values())
 
 
 def test_english_report_is_english(rendered_samples):

@@ -17,6 +17,7 @@ import pandas as pd
 from . import __version__
 from .bands import band
 from .ingest.program import ProgramData
+from .stats.items import ItemAnalysisResult, item_analysis, item_validity
 from .stats.prepost import PrePostResult, prepost
 from .stats.reliability import ReliabilityResult, reliability
 
@@ -48,6 +49,7 @@ class ScaleResult:
     band: str | None
     reliability: ReliabilityResult | None
     distribution: pd.DataFrame  # item x response value counts (raw answers), plus 'missing'
+    validity: pd.DataFrame | None = None  # uji validitas (item–total r vs critical r)
 
 
 @dataclass
@@ -80,11 +82,12 @@ class Level2Result:
     pass_rate_pre: float | None
     pass_rate_post: float | None
     n_roster: int
+    items: ItemAnalysisResult | None = None  # analysis of the test's items (KR-20, p, D)
 
 
 @dataclass
 class Level3Result:
-    table: pd.DataFrame  # aspect x rater: before, after, diff, d_z, p
+    table: pd.DataFrame  # aspect x rater: before, after, diff, d_z, p, alpha (after)
     n_participants: int
 
 
@@ -154,10 +157,15 @@ class ProgramEvaluation:
                 "pass_rate_pre": _f(self.level2.pass_rate_pre), "pass_rate_post": _f(self.level2.pass_rate_post),
                 "wilcoxon_p_value": _f(r.tests.loc["wilcoxon", "p_value"]),
             }
+            if self.level2.items is not None:
+                it = self.level2.items
+                m["level2"]["test_items"] = {
+                    "k": it.k, "n": it.n, "kr20": _f(it.kr20),
+                    "poor_items": it.items.index[it.items["discrimination_band"] == "poor"].tolist()}
         if self.level3 is not None:
             m["level3"] = {"n_participants": self.level3.n_participants,
                            "aspects": {f"{a}|{rt}": {k: _f(v) for k, v in row.items() if k in
-                                                     ("before", "after", "diff", "d_z", "p_value")}
+                                                     ("before", "after", "diff", "d_z", "p_value", "alpha")}
                                        for (a, rt), row in self.level3.table.iterrows()}}
         if self.level4 is not None:
             m["level4"] = {"indicators": [{"indicator": r["indicator"], "progress_pct": _f(r["progress_pct"])}
@@ -209,15 +217,16 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
         items = [i for i in sub.items if i in df.columns]
         score = scale_scores(df, items, sub.reverse, ins.scale)
         all_scores.append(score)
-        rel = None
+        rel = val = None
         if len(items) >= 2:
             rel = reliability(df, items, reverse=sub.reverse, scale=ins.scale, ci_method=ci_method, seed=seed)
+            val = item_validity(df, items, reverse=sub.reverse, scale=ins.scale)
         mean = float(score.mean())
         scales[name] = ScaleResult(
             name=name, label=sub.label or {"id": name, "en": name}, items=items, reverse=list(sub.reverse),
             n=int(score.notna().sum()), mean=mean, sd=float(score.std(ddof=1)),
             band=band(mean, "likert5") if tuple(ins.scale) == (1, 5) else None,
-            reliability=rel, distribution=_distribution(df, items, ins.scale))
+            reliability=rel, distribution=_distribution(df, items, ins.scale), validity=val)
     overall = pd.concat(all_scores, axis=1).mean(axis=1)
     om = float(overall.mean())
     return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om,
@@ -233,8 +242,12 @@ def evaluate_level2(p: ProgramData) -> Level2Result:
     if fs.pass_mark is not None:
         pr_pre = float((df["pre"].dropna() >= fs.pass_mark).mean())
         pr_post = float((df["post"].dropna() >= fs.pass_mark).mean())
+    items = None
+    if p.test_items is not None:
+        cols = [c for c in p.spec.test_items.item_list() if c in p.test_items.columns]
+        items = item_analysis(p.test_items, cols)
     return Level2Result(prepost=res, max_score=fs.max_score, pass_mark=fs.pass_mark,
-                        pass_rate_pre=pr_pre, pass_rate_post=pr_post, n_roster=len(df))
+                        pass_rate_pre=pr_pre, pass_rate_post=pr_post, n_roster=len(df), items=items)
 
 
 def evaluate_level3(p: ProgramData) -> Level3Result:
@@ -256,6 +269,9 @@ def evaluate_level3(p: ProgramData) -> Level3Result:
                 r = prepost(pair["before"], pair["after"])
                 row.update(diff=r.mean_diff, d_z=r.effect_sizes.loc["d_z", "estimate"],
                            p_value=r.tests.loc["paired_t", "p_value"])
+            after = g[g["time"] == "after"]
+            row["alpha"] = (reliability(after, items, reverse=sub.reverse, scale=ins.scale,
+                                        omega_if_deleted=False).alpha if len(items) >= 2 else np.nan)
             rows.append(row)
     table = pd.DataFrame(rows).set_index(["aspect", "rater"])
     return Level3Result(table=table, n_participants=int(df["participant"].nunique()))

@@ -58,6 +58,9 @@ class ProgramData:
         ``item, category, amount`` and any extra columns (``mode``, ``unit_cost``, ``quantity``).
     assessment : DataFrame or None
         ``participant, stage, module, attempt, score`` (one row per exam attempt).
+    test_items : DataFrame or None
+        ``participant`` and one 0/1 column per test item (scored with the answer key;
+        an unanswered item scores 0).
     roster : DataFrame or None
         ``participant`` and the roster's non-personal columns.
     """
@@ -74,9 +77,11 @@ class ProgramData:
     level4: pd.DataFrame | None = None
     costs: pd.DataFrame | None = None
     assessment: pd.DataFrame | None = None
+    test_items: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
-    TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "assessment")
+    TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "assessment",
+              "test_items")
 
     def levels_measured(self) -> dict[int, bool]:
         return {1: self.level1 is not None, 2: self.level2 is not None,
@@ -161,7 +166,7 @@ def load_program(folder: str | Path) -> ProgramData:
             pii_values |= {str(v).strip() for v in table.df[fs.id_column].dropna()}
     checkers = {"roster": _roster, "level1": _level1, "level2": _level2,
                 "level3": _level3, "level4": _level4, "costs": _costs,
-                "assessment": _assessment}
+                "assessment": _assessment, "test_items": _test_items}
     for role, table in tables.items():
         result = checkers[role](spec, getattr(spec, role), table, problems, key, pii_values)
         if isinstance(result, tuple):
@@ -353,6 +358,31 @@ def _assessment(spec, fs, table, problems, key, pii):
         "score": V.to_numeric(df, table, "score", problems, lo=0, hi=fs.max_score, required=True),
     })
     V.check_ids(df.assign(stage=stage), table, fs.id_column, problems, unique_within=["stage", "module", "attempt"])
+    return out.reset_index(drop=True)
+
+
+def _test_items(spec, fs, table, problems, key, pii):
+    items = fs.item_list()
+    needed = items + ([fs.id_column] if fs.id_column else [])
+    df = V.resolve_columns(table, fs.columns, needed, problems)
+    if fs.id_column:
+        V.check_ids(df, table, fs.id_column, problems)
+    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key) if fs.id_column in df
+                        else pd.Series([None] * len(df), dtype=object)})
+    for item in items:
+        if item not in df.columns:
+            continue
+        col = df[item]
+        if fs.key:
+            answer = col.map(lambda v: V.norm(v).upper() if isinstance(v, str) else None)
+            out[item] = (answer == str(fs.key[item]).strip().upper()).astype(float).to_numpy()
+        else:
+            vals = V.to_numeric(df, table, item, problems, lo=0, hi=1)
+            bad = np.flatnonzero(~vals.dropna().isin([0.0, 1.0]).to_numpy())
+            V._capped(problems, [Problem("not_binary", file=table.file, column=item,
+                                         row=table.row_of(vals.dropna().index[i]), params={"values": "0/1"})
+                                 for i in bad])
+            out[item] = vals.fillna(0.0).to_numpy()
     return out.reset_index(drop=True)
 
 

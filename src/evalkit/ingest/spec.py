@@ -127,6 +127,24 @@ class CostsSpec(FileSpec):
     pass
 
 
+class TestItemsSpec(FileSpec):
+    """Answers of one test item by item (one row per test taker), scored with ``key``
+    (``{item column: correct answer}``), or already scored 0/1 when ``key`` is empty."""
+
+    key: dict[str, str] = Field(default_factory=dict)
+    items: list[str] = Field(default_factory=list)
+    test: Literal["pre", "post"] = "post"
+
+    @model_validator(mode="after")
+    def _some_items(self):
+        if not self.key and not self.items:
+            raise ValueError("give the answer key (key:) or the list of 0/1-scored items (items:)")
+        return self
+
+    def item_list(self) -> list[str]:
+        return list(self.key) if self.key else list(self.items)
+
+
 class AssessmentSpec(FileSpec):
     """Attempts table of an assessment path (e.g. SMART): one row per exam attempt with
     columns ``stage`` (placement, module, final), ``module``, ``attempt``, ``score``."""
@@ -162,6 +180,7 @@ class ProgramSpec(_Strict):
     level4: Level4Spec | None = None
     costs: CostsSpec | None = None
     assessment: AssessmentSpec | None = None
+    test_items: TestItemsSpec | None = None
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -192,7 +211,8 @@ class ProgramSpec(_Strict):
         """The data files the program names, keyed by role."""
         return {
             role: spec
-            for role in ("roster", "level1", "level2", "level3", "level4", "costs", "assessment")
+            for role in ("roster", "level1", "level2", "level3", "level4", "costs", "assessment",
+                         "test_items")
             if (spec := getattr(self, role)) is not None
         }
 

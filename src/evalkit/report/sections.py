@@ -192,6 +192,7 @@ class ProgramReport:
         if rev:
             texts.append(self.t("l1.reversed_note", items=", ".join(rev)))
         _md("\n\n".join(texts))
+        self._item_table(l1)
         df = self.program.level1
         labels = self._answer_labels()
         for s in l1.scales.values():
@@ -200,6 +201,45 @@ class ProgramReport:
                                 item_labels=self._item_labels())
             ax.set_title(self.t("fig.likert_title", scale=s.label.get(self.lang, s.name)), pad=26)
             self._figure(fig)
+
+    def _item_table(self, l1):
+        """Item statistics with the Indonesian 'uji validitas' beside the corrected r."""
+        rows, weak = [], []
+        yes, no = self.t("items.valid_yes"), self.t("items.valid_no")
+        for s in l1.scales.values():
+            if s.reliability is None:
+                continue
+            it, v = s.reliability.items, s.validity
+            for item in it.index:
+                rows.append({self.t("items.item"): item, self.t("items.scale"): s.label.get(self.lang, s.name),
+                             self.t("table.mean"): self.num(it.loc[item, "mean"]), self.t("table.sd"): self.num(it.loc[item, "sd"]),
+                             self.t("items.r_rest"): self.coef(it.loc[item, "r_rest"]),
+                             self.t("items.alpha_if_deleted"): self.coef(it.loc[item, "alpha_if_deleted"]),
+                             self.t("items.r_total"): self.coef(v.loc[item, "r_item_total"]),
+                             self.t("items.r_crit"): self.coef(v.loc[item, "r_critical"], 3),
+                             self.t("items.valid"): yes if v.loc[item, "valid"] else no})
+                if not v.loc[item, "valid_corrected"]:
+                    weak.append(item)
+        if not rows:
+            return
+        self._table(pd.DataFrame(rows), "items.table_title", note=self.t("items.table_note"))
+        _md(self.t("items.weak", items=", ".join(weak)) if weak else self.t("items.all_fine"))
+
+    def _test_items(self, it):
+        tab = it.items
+        poor = tab.index[tab["discrimination_band"] == "poor"].tolist()
+        counts = tab["difficulty_band"].value_counts()
+        _md(f"### {self.t('test.heading')}\n\n" + self.t(
+            "test.text", k=it.k, n=it.n, kr20=self.coef(it.kr20), band=self.band(band(it.kr20, "alpha")),
+            p=self.coef(tab["difficulty"].mean()), easy=int(counts.get("easy", 0)),
+            moderate=int(counts.get("moderate", 0)), hard=int(counts.get("hard", 0)), poor=len(poor),
+            poor_list=self.t("test.poor_list", items=", ".join(poor)) if poor else ""))
+        rows = [{self.t("items.item"): i, self.t("test.difficulty"): self.coef(r["difficulty"]),
+                 self.t("test.difficulty_band"): self.band(r["difficulty_band"]),
+                 self.t("test.discrimination"): self.coef(r["discrimination"]),
+                 self.t("test.discrimination_band"): self.band(r["discrimination_band"]),
+                 self.t("test.r_pbis"): self.coef(r["point_biserial_rest"])} for i, r in tab.iterrows()]
+        self._table(pd.DataFrame(rows), "test.table_title", note=self.t("test.table_note"))
 
     def _answer_labels(self):
         spec = self.program.spec
@@ -277,6 +317,8 @@ class ProgramReport:
         else:
             axes[1].set_visible(False)
         self._figure(fig)
+        if l2.items is not None:
+            self._test_items(l2.items)
 
     def level3(self):
         l3 = self.evaluation.level3
@@ -293,6 +335,7 @@ class ProgramReport:
             rows.append({self.t("l3.aspect"): label, self.t("l3.rater"): rater_txt, "n": int(r["n"]),
                          self.t("l3.before"): self.num(r["before"]), self.t("l3.after"): self.num(r["after"]),
                          self.t("l3.diff"): self.num(r["diff"]), "d_z": self.num(r["d_z"]),
+                         self.t("l3.alpha"): self.coef(r["alpha"]),
                          "p": fmt_p(r["p_value"], self.lang).removeprefix("p = ").removeprefix("p ")})
         self._table(pd.DataFrame(rows), "l3.table_title")
 
@@ -325,10 +368,10 @@ class ProgramReport:
     def methods(self):
         _md(f"## {self.t('methods.heading')}\n\n" + self.t("methods.text", version=__version__))
 
-    def write_metrics(self, output_dir) -> Path | None:
-        """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None."""
+    def write_metrics(self, output_dir) -> None:
+        """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None.
+        Returns nothing, so the notebook cell shows nothing in the report."""
         if not output_dir:
-            return None
+            return
         path = resolve_path(output_dir) / "metrics.json"
         atomic.write_text(path, json.dumps(self.evaluation.metrics(), indent=2, ensure_ascii=False))
-        return path
