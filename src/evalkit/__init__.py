@@ -34,6 +34,8 @@ _LAZY = {
     "ItemAnalysisResult": "evalkit.stats.items",
     "item_validity": "evalkit.stats.items",
     "critical_r": "evalkit.stats.items",
+    "compare_cohorts": "evalkit.stats.cohorts",
+    "CohortResult": "evalkit.stats.cohorts",
     "mcnemar": "evalkit.stats.groups",
     "compare_groups": "evalkit.stats.groups",
     "load_program": "evalkit.ingest.program",

@@ -195,3 +195,23 @@ ref4$ordinal <- list(bfi_agreeableness = c(ord_case(bfiA), list(reverse = "A1", 
                      pkp_materi = c(ord_case(mat), list(reverse = "materi_3", scale = c(1, 5))))
 writeLines(toJSON(ref4, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
 cat("added ordinal\n")
+
+# ---- cohorts: random-intercept models (appended) ---------------------------------------------
+suppressPackageStartupMessages(library(lme4))
+ref5 <- fromJSON("tests/reference/reference.json", simplifyVector = FALSE)
+set.seed(31)
+coh <- rep(paste0("angkatan-", 1:5), times = c(30, 34, 28, 36, 32))
+eff <- c(12, 15, 4, 10, 8)[as.integer(factor(coh))]
+pre <- round(rnorm(length(coh), 55, 10))
+post <- pmin(100, round(pre + eff + rnorm(length(coh), 0, 7)))
+dc <- data.frame(cohort = coh, pre = pre, post = post)
+write.csv(dc, "tests/reference/data/cohorts.csv", row.names = FALSE)
+m1 <- lmer(I(post - pre) ~ 1 + (1 | cohort), data = dc, REML = TRUE)
+m2 <- lmer(post ~ pre + (1 | cohort), data = dc, REML = TRUE)
+vc <- function(m) { v <- as.data.frame(VarCorr(m)); c(v$vcov[v$grp == "cohort"], v$vcov[v$grp == "Residual"]) }
+ref5$cohorts <- list(
+  change = list(estimate = unname(fixef(m1)[1]), se = unname(sqrt(diag(vcov(m1)))[1]), var = vc(m1)),
+  ancova = list(estimate = unname(fixef(m2)["pre"]), se = unname(sqrt(diag(vcov(m2)))[2]), var = vc(m2)),
+  per_cohort_t = unname(sapply(split(dc, dc$cohort), function(g) t.test(g$post, g$pre, paired = TRUE)$statistic)))
+writeLines(toJSON(ref5, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("added cohorts\n")
