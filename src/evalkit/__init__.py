@@ -36,6 +36,8 @@ _LAZY = {
     "critical_r": "evalkit.stats.items",
     "compare_cohorts": "evalkit.stats.cohorts",
     "CohortResult": "evalkit.stats.cohorts",
+    "assessment_path": "evalkit.stats.assessment",
+    "AssessmentResult": "evalkit.stats.assessment",
     "mcnemar": "evalkit.stats.groups",
     "compare_groups": "evalkit.stats.groups",
     "load_program": "evalkit.ingest.program",

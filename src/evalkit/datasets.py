@@ -240,19 +240,23 @@ def _costs(kind: str, n: int) -> pd.DataFrame:
                         columns=["item", "category", "mode", "unit_cost", "quantity"])
 
 
-def _attempts(rng, people, placement) -> pd.DataFrame:
-    """SMART assessment path: placement (≥85 exempt), 4 module exams (pass 70, ≤5 tries), final (≤3 tries)."""
+def _attempts(rng, people, placement, start: str) -> pd.DataFrame:
+    """SMART assessment path: placement (≥85 exempt), 4 module exams (pass 70, ≤5 tries),
+    final (≤3 tries); each attempt dated 1–5 days after the previous one."""
     rows = []
+    day0 = dt.date.fromisoformat(start)
     for i, nip in enumerate(people["NIP"]):
-        rows.append((nip, "placement", "", 1, int(placement[i])))
+        day = day0
+        rows.append((nip, "placement", "", 1, int(placement[i]), day.isoformat()))
         if placement[i] >= 85:
             continue
         ability = rng.normal(0, 1)
         dropped = rng.random() < 0.08
         for m in range(1, 5):
             for a in range(1, 6):
+                day += dt.timedelta(days=int(rng.integers(1, 6)))
                 score = int(np.clip(np.rint(68 + 8 * ability + 6 * a + rng.normal(0, 7)), 0, 100))
-                rows.append((nip, "module", f"M{m}", a, score))
+                rows.append((nip, "module", f"M{m}", a, score, day.isoformat()))
                 if score >= 70:
                     break
             if dropped and m == 2:
@@ -260,11 +264,12 @@ def _attempts(rng, people, placement) -> pd.DataFrame:
         if dropped:
             continue
         for a in range(1, 4):
+            day += dt.timedelta(days=int(rng.integers(1, 6)))
             score = int(np.clip(np.rint(70 + 9 * ability + 5 * a + rng.normal(0, 6)), 0, 100))
-            rows.append((nip, "final", "", a, score))
+            rows.append((nip, "final", "", a, score, day.isoformat()))
             if score >= 70:
                 break
-    return pd.DataFrame(rows, columns=["NIP", "stage", "module", "attempt", "score"])
+    return pd.DataFrame(rows, columns=["NIP", "stage", "module", "attempt", "score", "date"])
 
 
 TEST_KEY_LETTERS = "ABCDE"
@@ -368,7 +373,7 @@ def make_program(pid: str, folder: Path, **cfg) -> Path:
         _write_csv(tests, out / files["level2"], sep=";", encoding="cp1252")
     elif kind == "smart":
         placement = tests["Nilai Pre-test"].astype(float).to_numpy()
-        attempts = _attempts(rng, people, placement)
+        attempts = _attempts(rng, people, placement, cfg["start"])
         files["assessment"] = "percobaan_ujian.csv"
         _write_csv(attempts, out / files["assessment"])
         best_final = attempts[attempts.stage == "final"].groupby("NIP")["score"].max()

@@ -357,6 +357,12 @@ def _assessment(spec, fs, table, problems, key, pii):
         "attempt": V.to_numeric(df, table, "attempt", problems, lo=1, required=True),
         "score": V.to_numeric(df, table, "score", problems, lo=0, hi=fs.max_score, required=True),
     })
+    if "date" in df.columns:
+        dates = pd.to_datetime(df["date"], errors="coerce", dayfirst=False, format="mixed")
+        V._capped(problems, [Problem("bad_date", file=table.file, column="date", row=table.row_of(i),
+                                     params={"value": df["date"].iloc[i]})
+                             for i in np.flatnonzero((dates.isna() & df["date"].notna()).to_numpy())])
+        out["date"] = dates
     V.check_ids(df.assign(stage=stage), table, fs.id_column, problems, unique_within=["stage", "module", "attempt"])
     return out.reset_index(drop=True)
 

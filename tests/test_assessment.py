@@ -1,0 +1,98 @@
+"""assessment_path(): funnel, rates and rule violations on hand-built attempt logs."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import evalkit
+from evalkit.errors import StatisticsError
+
+COLS = ["participant", "stage", "module", "attempt", "score", "date"]
+
+
+def log(rows):
+    return pd.DataFrame(rows, columns=COLS)
+
+
+@pytest.fixture
+def attempts():
+    return log([
+        ("exempt", "placement", "", 1, 88, "2026-04-06"),
+        ("fast", "placement", "", 1, 60, "2026-04-06"),
+        ("fast", "module", "M1", 1, 75, "2026-04-08"),
+        ("fast", "module", "M2", 1, 80, "2026-04-10"),
+        ("fast", "final", "", 1, 90, "2026-04-16"),
+        ("slow", "placement", "", 1, 50, "2026-04-06"),
+        ("slow", "module", "M1", 1, 60, "2026-04-08"),
+        ("slow", "module", "M1", 2, 72, "2026-04-12"),
+        ("slow", "module", "M2", 1, 65, "2026-04-14"),
+        ("slow", "module", "M2", 2, 69, "2026-04-15"),
+        ("slow", "module", "M2", 3, 71, "2026-04-18"),
+        ("slow", "final", "", 1, 60, "2026-04-20"),
+        ("slow", "final", "", 2, 74, "2026-04-26"),
+        ("stuck", "placement", "", 1, 40, "2026-04-06"),
+        ("stuck", "module", "M1", 1, 71, "2026-04-09"),
+        ("stuck", "module", "M2", 1, 50, "2026-04-11"),
+        ("stuck", "module", "M2", 2, 55, "2026-04-13"),
+    ])
+
+
+def test_funnel_and_rates(attempts):
+    r = evalkit.assessment_path(attempts)
+    assert r.funnel["n"].to_dict() == {"enrolled": 4, "exempted": 1, "took_course": 3, "passed_all_modules": 2,
+                                       "certified_by_final": 2, "certified": 3}
+    assert r.certification_rate == 0.75
+    assert r.modules.loc["M1", "first_attempt_pass_rate"] == pytest.approx(2 / 3)
+    assert r.modules.loc["M2", "first_attempt_pass_rate"] == pytest.approx(1 / 3)
+    assert r.modules.loc["M2", "pass_rate"] == pytest.approx(2 / 3)
+    nonzero = lambda row: {k: v for k, v in row.to_dict().items() if v}  # noqa: E731
+    assert nonzero(r.attempts.loc["M1"]) == {1: 2, 2: 1}
+    assert nonzero(r.attempts.loc["M2"]) == {1: 1, 3: 1, "not passed": 1}
+    assert nonzero(r.attempts.loc["final"]) == {1: 1, 2: 1}
+    assert list(r.attempts.columns) == [1, 2, 3, "not passed"]
+    # days from placement (6 Apr) to the passed final: fast 10, slow 20
+    assert r.time_to_certificate == {"median_days": 15.0, "mean_days": 15.0, "n": 2}
+    assert r.violations.empty
+
+
+@pytest.mark.parametrize("extra, rule", [
+    ([("stuck", "module", "M2", 3, 50, "2026-04-14"), ("stuck", "module", "M2", 4, 50, "2026-04-15"),
+      ("stuck", "module", "M2", 5, 55, "2026-04-16"), ("stuck", "module", "M2", 6, 80, "2026-04-17")],
+     "attempt 6 > maximum 5"),
+    ([("fast", "final", "", 2, 95, "2026-04-20")], "exam after certification"),
+    ([("fast", "module", "M1", 2, 95, "2026-04-20")], "module exam retaken after it was passed"),
+    ([("stuck", "final", "", 1, 80, "2026-04-20")], "final test taken before every module was passed"),
+    ([("exempt", "module", "M1", 1, 80, "2026-04-20")], "exam taken after exemption"),
+    ([("slow", "final", "", 3, 50, "2026-04-27"), ("slow", "final", "", 4, 80, "2026-04-28")], "attempt 4 > maximum 3"),
+])
+def test_rule_violations_are_flagged(attempts, extra, rule):
+    r = evalkit.assessment_path(pd.concat([attempts, log(extra)], ignore_index=True))
+    assert r.violations["rule"].str.contains(rule, regex=False).any(), r.violations
+
+
+def test_sixth_attempt_does_not_count_as_a_pass(attempts):
+    extra = log([("stuck", "module", "M2", a, 50, "2026-04-20") for a in (3, 4, 5)]
+                + [("stuck", "module", "M2", 6, 90, "2026-04-25")])
+    r = evalkit.assessment_path(pd.concat([attempts, extra], ignore_index=True))
+    assert not r.participants.loc["stuck", "all_modules_passed"]
+
+
+def test_configurable_pass_marks(attempts):
+    r = evalkit.assessment_path(attempts, placement_pass=95)
+    assert r.funnel.loc["exempted", "n"] == 0
+
+
+def test_missing_columns():
+    with pytest.raises(StatisticsError, match="stage"):
+        evalkit.assessment_path(pd.DataFrame({"participant": ["a"], "score": [1]}))
+
+
+def test_sample_smart_program():
+    from evalkit.ingest import load_program
+
+    d = load_program("data/raw/smart-2026-angkatan-1")
+    r = evalkit.assessment_path(d.assessment)
+    placement = d.assessment[d.assessment.stage == "placement"]
+    assert r.funnel.loc["enrolled", "n"] == 40
+    assert r.funnel.loc["exempted", "n"] == int((placement.score >= 85).sum())
+    assert r.violations.empty
