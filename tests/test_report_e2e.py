@@ -108,6 +108,17 @@ def test_report_shows_item_analysis_and_validity(rendered_samples):
     assert all(0 < v["alpha"] < 1 for v in m["level3"]["aspects"].values())
 
 
+def test_smart_report_has_assessment_path_and_mcnemar(rendered_samples):
+    out, _, _ = rendered_samples
+    html = (out / "smart-2026-angkatan-1" / "report.html").read_text()
+    assert "Jalur asesmen" in html and "Kelulusan per modul" in html and "McNemar" in html  # funnel title is in the image
+    m = json.loads((out / "smart-2026-angkatan-1" / "metrics.json").read_text())
+    f = m["assessment"]["funnel"]
+    assert f["enrolled"] == 40 and f["certified"] == f["exempted"] + f["certified_by_final"]
+    assert m["costs"]["per_certified"] == pytest.approx(m["costs"]["total"] / f["certified"])
+    assert m["level2"]["mcnemar"]["p_value"] < 0.05
+
+
 def test_english_report_is_english(rendered_samples):
     out, _, _ = rendered_samples
     html = (out / "en" / "pkp-2026-angkatan-1" / "report.html").read_text()

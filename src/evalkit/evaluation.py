@@ -17,6 +17,8 @@ import pandas as pd
 from . import __version__
 from .bands import band
 from .ingest.program import ProgramData
+from .stats.assessment import AssessmentResult, assessment_path
+from .stats.groups import mcnemar
 from .stats.items import ItemAnalysisResult, item_analysis, item_validity
 from .stats.prepost import PrePostResult, prepost
 from .stats.reliability import ReliabilityResult, reliability
@@ -83,6 +85,7 @@ class Level2Result:
     pass_rate_post: float | None
     n_roster: int
     items: ItemAnalysisResult | None = None  # analysis of the test's items (KR-20, p, D)
+    mcnemar: dict | None = None  # competent (≥ pass mark) before vs after, matched pairs
 
 
 @dataclass
@@ -101,6 +104,7 @@ class ProgramEvaluation:
     level3: Level3Result | None = None
     level4: pd.DataFrame | None = None
     costs: dict | None = None
+    assessment: AssessmentResult | None = None
     parameters: dict = field(default_factory=dict)
 
     @property
@@ -157,6 +161,10 @@ class ProgramEvaluation:
                 "pass_rate_pre": _f(self.level2.pass_rate_pre), "pass_rate_post": _f(self.level2.pass_rate_post),
                 "wilcoxon_p_value": _f(r.tests.loc["wilcoxon", "p_value"]),
             }
+            if self.level2.mcnemar is not None:
+                mc = self.level2.mcnemar
+                m["level2"]["mcnemar"] = {"b": mc["b"], "c": mc["c"], "statistic": _f(mc["statistic"]),
+                                          "p_value": _f(mc["p_value"]), "method": mc["method"]}
             if self.level2.items is not None:
                 it = self.level2.items
                 m["level2"]["test_items"] = {
@@ -170,6 +178,14 @@ class ProgramEvaluation:
         if self.level4 is not None:
             m["level4"] = {"indicators": [{"indicator": r["indicator"], "progress_pct": _f(r["progress_pct"])}
                                           for _, r in self.level4.iterrows()]}
+        if self.assessment is not None:
+            a = self.assessment
+            m["assessment"] = {"funnel": {k: int(v) for k, v in a.funnel["n"].items()},
+                               "certification_rate": _f(a.certification_rate),
+                               "median_days_to_certificate": _f(a.time_to_certificate["median_days"]),
+                               "first_attempt_pass_rate": {k: _f(v) for k, v in
+                                                           a.modules["first_attempt_pass_rate"].items()},
+                               "violations": int(len(a.violations))}
         if self.costs is not None:
             m["costs"] = {k: _f(v) if isinstance(v, (int, float)) else v for k, v in self.costs.items()}
         return m
@@ -242,12 +258,17 @@ def evaluate_level2(p: ProgramData) -> Level2Result:
     if fs.pass_mark is not None:
         pr_pre = float((df["pre"].dropna() >= fs.pass_mark).mean())
         pr_post = float((df["post"].dropna() >= fs.pass_mark).mean())
+    mc = None
+    if fs.pass_mark is not None:
+        pairs = df[["pre", "post"]].dropna()
+        mc = mcnemar(pairs["pre"] >= fs.pass_mark, pairs["post"] >= fs.pass_mark)
     items = None
     if p.test_items is not None:
         cols = [c for c in p.spec.test_items.item_list() if c in p.test_items.columns]
         items = item_analysis(p.test_items, cols)
     return Level2Result(prepost=res, max_score=fs.max_score, pass_mark=fs.pass_mark,
-                        pass_rate_pre=pr_pre, pass_rate_post=pr_post, n_roster=len(df), items=items)
+                        pass_rate_pre=pr_pre, pass_rate_post=pr_post, n_roster=len(df), items=items,
+                        mcnemar=mc)
 
 
 def evaluate_level3(p: ProgramData) -> Level3Result:
@@ -324,6 +345,15 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
         ev.level3 = evaluate_level3(program)
     if program.level4 is not None:
         ev.level4 = evaluate_level4(program)
+    if program.assessment is not None:
+        sp = program.spec.assessment
+        ev.assessment = assessment_path(program.assessment, placement_pass=sp.placement_pass,
+                                        module_pass=sp.module_pass, max_module_attempts=sp.max_module_attempts,
+                                        final_pass=sp.final_pass, max_final_attempts=sp.max_final_attempts)
     if program.costs is not None:
         ev.costs = evaluate_costs(program, ev.level2)
+        if ev.assessment is not None:  # certified = exempted + passed the final test
+            cert = int(ev.assessment.funnel.loc["certified", "n"])
+            ev.costs["certified"] = cert
+            ev.costs["per_certified"] = ev.costs["total"] / cert if cert else None
     return ev

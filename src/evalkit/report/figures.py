@@ -130,3 +130,31 @@ def gain_hist(data: pd.DataFrame, *, gain: str = "gain", ax=None, lang: str = "e
     ax.set_xlabel(t("fig.normalized_gain", lang))
     ax.set_ylabel(t("fig.participants", lang))
     return ax
+
+
+def funnel_plot(data: pd.DataFrame, *, n: str = "n", labels: dict | None = None, ax=None, lang: str = "en"):
+    """Horizontal funnel of an assessment path: one bar per stage, with counts and percentages.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Indexed by stage, in order, with a count column ``n``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.5 * len(data) + 1))
+    counts = data[n].to_numpy(float)
+    top = counts[0] if len(counts) and counts[0] else 1
+    y = np.arange(len(data))[::-1]
+    ax.barh(y, counts, color=sns.color_palette("Blues_r", len(data)), edgecolor="white")
+    for yi, c in zip(y, counts):
+        ax.text(c + top * 0.01, yi, f"{c:.0f} ({100 * c / top:.0f}%)", va="center", fontsize="small")
+    ax.set_yticks(y)
+    ax.set_yticklabels([(labels or {}).get(i, i) for i in data.index])
+    ax.set_xlim(0, top * 1.22)
+    ax.set_xlabel(t("fig.participants", lang))
+    ax.grid(axis="y", visible=False)
+    return ax

@@ -307,6 +307,11 @@ class ProgramReport:
         text.append(self.t("l2.normality", w=self.num(nm["W"], 3), p=fmt_p(nm["p_value"], self.lang),
                            v=self.num(r.tests.loc["wilcoxon", "statistic"], 1),
                            wp=fmt_p(r.tests.loc["wilcoxon", "p_value"], self.lang)))
+        mc = l2.mcnemar
+        if mc is not None:
+            text.append(self.t("mcnemar.none") if mc["b"] + mc["c"] == 0 else self.t(
+                "mcnemar.text", mark=self.num(l2.pass_mark, 0), b=mc["b"], c=mc["c"],
+                chi2=self.num(mc["statistic"]), p=fmt_p(mc["p_value"], self.lang)))
         _md("\n\n".join(text))
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
         figures.prepost_plot(r.participants, ax=axes[0], lang=self.lang, max_score=l2.max_score)
@@ -319,6 +324,36 @@ class ProgramReport:
         self._figure(fig)
         if l2.items is not None:
             self._test_items(l2.items)
+
+    def assessment(self):
+        a = self.evaluation.assessment
+        if a is None:
+            return
+        r = a.rules
+        f = a.funnel["n"]
+        days = a.time_to_certificate["median_days"]
+        _md(f"### {self.t('assessment.heading')}\n\n" + self.t(
+            "assessment.intro", placement=self.num(r["placement_pass"], 0), module=self.num(r["module_pass"], 0),
+            max_module=r["max_module_attempts"], final=self.num(r["final_pass"], 0), max_final=r["max_final_attempts"],
+            n=int(f["enrolled"]), cert=int(f["certified"]), rate=f"{self.num(100 * a.certification_rate, 0)}%",
+            days=self.num(days, 0) if days == days else "–"))
+        fig, ax = plt.subplots(figsize=(8, 3.4))
+        figures.funnel_plot(a.funnel, labels={k: self.t(f"assessment.stage_{k}") for k in a.funnel.index},
+                            ax=ax, lang=self.lang)
+        ax.set_title(self.t("assessment.funnel_title"))
+        self._figure(fig)
+        if len(a.modules):
+            rows = [{self.t("assessment.module"): m, self.t("assessment.takers"): int(r_["n_takers"]),
+                     self.t("assessment.first_pass"): f"{self.num(100 * r_['first_attempt_pass_rate'], 0)}%",
+                     self.t("assessment.pass_rate"): f"{self.num(100 * r_['pass_rate'], 0)}%",
+                     self.t("assessment.mean_attempts"): self.num(r_["mean_attempts"])}
+                    for m, r_ in a.modules.iterrows()]
+            self._table(pd.DataFrame(rows), "assessment.modules_title")
+        if len(a.violations):
+            items = [f"{v.participant} {v.stage} {v.module} #{v.attempt}: {v.rule}" for v in a.violations.itertuples()]
+            _md(self.t("assessment.violations", n=len(items), list="; ".join(items[:20])))
+        else:
+            _md(self.t("assessment.no_violations"))
 
     def level3(self):
         l3 = self.evaluation.level3

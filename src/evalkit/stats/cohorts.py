@@ -66,7 +66,7 @@ def compare_cohorts(df: pd.DataFrame, *, pre: str, post: str, cohort: str, max_s
     >>> d = pd.DataFrame({"cohort": np.repeat(["A", "B", "C"], 20), "pre": rng.normal(50, 10, 60)})
     >>> d["post"] = d["pre"] + np.repeat([10.0, 12.0, 3.0], 20) + rng.normal(0, 5, 60)
     >>> res = compare_cohorts(d, pre="pre", post="post", cohort="cohort")
-    >>> list(res.table.index), res.models.loc["change", "n_cohorts"]
+    >>> list(res.table.index), int(res.models.loc["change", "n_cohorts"])
     (['A', 'B', 'C'], 3)
     """
     import statsmodels.formula.api as smf
