@@ -122,3 +122,19 @@ def test_duplicate_ids_rejected():
 
     with pytest.raises(StatisticsError, match="duplicate"):
         evalkit.prepost(pd.Series([1, 2, 3], index=["a", "a", "b"]), pd.Series([1, 2, 3], index=["a", "b", "c"]))
+
+
+def test_bootstrap_cis_of_d_rm_and_d_av():
+    ref = REFERENCE["prepost"]["pkp_tests"]
+    a = evalkit.prepost(ref["pre"], ref["post"], seed=3)
+    b = evalkit.prepost(ref["pre"], ref["post"], seed=3)
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(a.effect_sizes, b.effect_sizes)
+    es = a.effect_sizes
+    for k in ("d_rm", "d_av", "d_av_rms"):
+        assert es.loc[k, "ci_low"] < es.loc[k, "estimate"] < es.loc[k, "ci_high"], k
+        assert "bootstrap" in es.loc[k, "ci_method"]
+    assert es.loc["d_z", "ci_method"] == "noncentral t"
+    assert a.gain is None and evalkit.prepost(ref["pre"], ref["post"], max_score=100).gain["hake_band"] in (
+        "low", "medium", "high")

@@ -250,10 +250,10 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
                         comments=p.level1_comments, scale_range=tuple(ins.scale))
 
 
-def evaluate_level2(p: ProgramData) -> Level2Result:
+def evaluate_level2(p: ProgramData, seed: int | None = 2026) -> Level2Result:
     fs = p.spec.level2
     df = p.level2.set_index("participant")
-    res = prepost(df["pre"], df["post"], max_score=fs.max_score, reliability=fs.reliability)
+    res = prepost(df["pre"], df["post"], max_score=fs.max_score, reliability=fs.reliability, seed=seed)
     pr_pre = pr_post = None
     if fs.pass_mark is not None:
         pr_pre = float((df["pre"].dropna() >= fs.pass_mark).mean())
@@ -340,7 +340,7 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
     if program.level1 is not None:
         ev.level1 = evaluate_level1(program, ci_method=ci_method, seed=seed)
     if program.level2 is not None:
-        ev.level2 = evaluate_level2(program)
+        ev.level2 = evaluate_level2(program, seed=seed)
     if program.level3 is not None:
         ev.level3 = evaluate_level3(program)
     if program.level4 is not None:

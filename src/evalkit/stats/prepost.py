@@ -164,7 +164,8 @@ class PrePostResult:
         ci_high, method``. The t-test CI is that of the mean difference; Wilcoxon's
         ``statistic`` is R's V (sum of positive ranks).
     effect_sizes : DataFrame
-        Indexed ``d_z, d_rm, d_av, d_av_rms, g_z``; columns ``estimate, ci_low, ci_high, formula``.
+        Indexed ``d_z, d_rm, d_av, d_av_rms, g_z``; columns ``estimate, ci_low, ci_high,
+        ci_method, formula``.
     gain : dict or None
         With ``max_score``: ``class_gain, mean_individual_gain, normalized_change,
         n_excluded, band``.
@@ -211,7 +212,38 @@ class PrePostResult:
                 + warnings_html(self.notes))
 
 
-def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="approx") -> PrePostResult:
+def _boot_d(x, y, n_boot, seed, ci):
+    """Percentile-bootstrap CIs of d_rm, d_av and d_av_rms, resampling participants (pairs)."""
+    rng = np.random.default_rng(seed)
+    n = len(x)
+    out = {k: [] for k in ("d_rm", "d_av", "d_av_rms")}
+    chunk = max(1, 2_000_000 // max(n, 1))
+    done = 0
+    with np.errstate(all="ignore"):
+        while done < n_boot:
+            b = min(chunk, n_boot - done)
+            idx = rng.integers(0, n, (b, n))
+            xb, yb = x[idx], y[idx]
+            d = yb - xb
+            md, sdd = d.mean(1), d.std(1, ddof=1)
+            s1, s2 = xb.std(1, ddof=1), yb.std(1, ddof=1)
+            xc, yc = xb - xb.mean(1, keepdims=True), yb - yb.mean(1, keepdims=True)
+            r = (xc * yc).sum(1) / np.sqrt((xc ** 2).sum(1) * (yc ** 2).sum(1))
+            out["d_rm"].append(md / sdd * np.sqrt(2 * (1 - r)))
+            out["d_av"].append(md / ((s1 + s2) / 2))
+            out["d_av_rms"].append(md / np.sqrt((s1 ** 2 + s2 ** 2) / 2))
+            done += b
+    q = (1 - ci) / 2
+    res = {}
+    for k, parts in out.items():
+        v = np.concatenate(parts)
+        v = v[np.isfinite(v)]
+        res[k] = tuple(np.quantile(v, [q, 1 - q])) if len(v) >= n_boot // 2 else (math.nan, math.nan)
+    return res
+
+
+def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="approx",
+            n_boot=2000, seed=None) -> PrePostResult:
     """Compare paired pre- and post-test scores.
 
     Parameters
@@ -227,6 +259,9 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
         Confidence level.
     wilcoxon : {"approx", "exact"}
         Convention of the signed-rank test (see module docstring).
+    n_boot, seed : int
+        Percentile bootstrap (resampling participants) for the CIs of d_rm, d_av and
+        d_av_rms, which have no exact interval; ``n_boot=0`` skips it.
 
     Returns
     -------
@@ -288,6 +323,8 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
     if w["n_zero"]:
         notes.append(f"Wilcoxon: {w['n_zero']} zero difference(s) dropped")
 
+    boot = _boot_d(x, y, n_boot, seed, ci) if n_boot and n >= 3 and sdd > 0 else {}
+    nan2 = (math.nan, math.nan)
     J = hedges_j(n - 1)
     dz = md / sdd if sdd > 0 else math.nan
     dz_lo, dz_hi = _nct_ci(t, n - 1, n, ci) if np.isfinite(t) else (math.nan, math.nan)
@@ -296,8 +333,12 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
     dav_rms = md / math.sqrt((sd_pre ** 2 + sd_post ** 2) / 2) if sd_pre + sd_post > 0 else math.nan
     eff = pd.DataFrame({
         "estimate": [dz, drm, dav, dav_rms, dz * J],
-        "ci_low": [dz_lo, math.nan, math.nan, math.nan, dz_lo * J],
-        "ci_high": [dz_hi, math.nan, math.nan, math.nan, dz_hi * J],
+        "ci_low": [dz_lo, boot.get("d_rm", nan2)[0], boot.get("d_av", nan2)[0], boot.get("d_av_rms", nan2)[0],
+                   dz_lo * J],
+        "ci_high": [dz_hi, boot.get("d_rm", nan2)[1], boot.get("d_av", nan2)[1], boot.get("d_av_rms", nan2)[1],
+                    dz_hi * J],
+        "ci_method": ["noncentral t"] + [f"percentile bootstrap ({n_boot})" if boot else "none"] * 3
+                     + ["noncentral t × J"],
         "formula": ["M_diff / SD_diff (Cohen's d_z; Lakens 2013 eq. 6)",
                     "d_z·√(2(1−r)) (repeated-measures d; Lakens 2013 eq. 9)",
                     "M_diff / ((SD_pre + SD_post)/2) (Lakens 2013 eq. 10, Cumming)",
@@ -361,4 +402,5 @@ def normalized_gains(pre, post, max_score: float) -> dict:
         "normalized_change": float(c[keep].mean()) if keep.any() else math.nan,
         "n_excluded": int(excl.sum()),
         "band": hake_band(class_gain),
+        "hake_band": hake_band(class_gain),
     }
