@@ -154,6 +154,14 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
     out = dict.fromkeys(COEFFICIENTS, math.nan)
     if k < 2:
         return out
+    if not np.all(np.isfinite(C)):
+        if warn is not None:
+            warn.append("pairs_missing")
+        return out
+    if tot <= 0:
+        if warn is not None:
+            warn.append("total_variance")
+        return out
     out["alpha"] = _alpha(C)
     R = _cov2cor(C)
     sumR = R.sum()
@@ -188,6 +196,14 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
         out["split_half"] = _split_half_from_cov(C)
     elif X is not None:
         out["split_half"] = _split_half(X)
+    # pairwise-complete covariances need not form a proper (positive semi-definite) matrix;
+    # a coefficient above 1 is then an artefact, not a reliability
+    impossible = [c for c, v in out.items() if np.isfinite(v) and v > 1 + 1e-12]
+    if impossible:
+        for c in impossible:
+            out[c] = math.nan
+        if warn is not None:
+            warn.append(("impossible", impossible))
     return out
 
 
@@ -413,10 +429,15 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
         _w.simplefilter("ignore")
         C = _cov(X, missing)
     var = np.diag(C)
-    zero = [items[j] for j in range(len(items)) if not var[j] > 0]
+    answered = (~np.isnan(X)).sum(axis=0)
+    sparse = [items[j] for j in range(len(items)) if answered[j] < 2]
+    zero = [items[j] for j in range(len(items)) if answered[j] >= 2 and not var[j] > 0]
+    if sparse:
+        warnings.append(f"items with fewer than 2 answers were dropped: {', '.join(map(str, sparse))}")
     if zero:
         warnings.append(f"items with no variance were dropped: {', '.join(map(str, zero))}")
-        keep = [j for j in range(len(items)) if var[j] > 0]
+    if sparse or zero:
+        keep = [j for j in range(len(items)) if var[j] > 0 and answered[j] >= 2]
         X = X[:, keep]
         C = C[np.ix_(keep, keep)]
         items = [items[j] for j in keep]
@@ -439,6 +460,15 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     for f in flags:
         if isinstance(f, tuple) and f[0] == "heywood":
             warnings.append(_heywood_text("ω_total", [items[j] for j in f[1]]))
+        if isinstance(f, tuple) and f[0] == "impossible":
+            warnings.append(f"{', '.join(f[1])} not reported: the pairwise covariances do not form a proper "
+                            "covariance matrix (too many missing answers), which gives values above 1; "
+                            "use missing='listwise' or collect more complete answers")
+    if "pairs_missing" in flags:
+        warnings.append("no coefficient computed: some pairs of items were never answered together by at "
+                        "least 2 respondents")
+    if "total_variance" in flags:
+        warnings.append("no coefficient computed: the variance of the total score is not positive")
     if "omega_k2" in flags:
         warnings.append("ω not computed: a one-factor model needs at least 3 items")
     if np.isfinite(est["alpha"]) and est["alpha"] < 0:
@@ -485,7 +515,7 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     }, index=pd.Index(names, name="coefficient"))
 
     items_df = _item_table(X, C, items, reverse, complete=complete, psi=fit.get("psi"),
-                           omega=omega_if_deleted)
+                           omega=omega_if_deleted and "pairs_missing" not in flags)
     neg = items_df.index[items_df["r_rest"] < 0].tolist()
     if neg:
         warnings.append(
@@ -590,6 +620,8 @@ def _frequencies(X, items, max_cat=10, *, complete=False) -> pd.DataFrame:
     """Share of each response value per item and ``miss``, as psych's ``response.freq``
     (only when there are at most ``max_cat`` distinct values)."""
     obs_all = X if complete else X[~np.isnan(X)]
+    if obs_all.size == 0:
+        return pd.DataFrame(index=pd.Index(items, name="item"))
     lo, hi = obs_all.min(), obs_all.max()
     integral = hi - lo <= 1000 and np.array_equal(obs_all, np.round(obs_all))
     if integral:

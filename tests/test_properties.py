@@ -1,0 +1,100 @@
+"""Property-based tests: random valid inputs never raise anything but evalkit errors, and
+the statistics keep their invariants."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evalkit
+from evalkit.errors import EvalkitError
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def likert_frames(draw):
+    n = draw(st.integers(3, 40))
+    k = draw(st.integers(2, 7))
+    cells = draw(st.lists(st.one_of(st.integers(1, 5), st.just(None)), min_size=n * k, max_size=n * k))
+    data = np.array([np.nan if v is None else v for v in cells], float).reshape(n, k)
+    return pd.DataFrame(data, columns=[f"i{j}" for j in range(k)])
+
+
+@SETTINGS
+@given(likert_frames(), st.sampled_from(["pairwise", "listwise"]))
+def test_reliability_only_evalkit_errors_and_alpha_at_most_one(df, missing):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = evalkit.reliability(df, scale=(1, 5), missing=missing)
+        except EvalkitError:
+            return
+    c = res.coefficients["estimate"]
+    for name in ("alpha", "std_alpha", "lambda2", "lambda6", "omega_total", "split_half"):
+        v = c[name]
+        assert math.isnan(v) or v <= 1 + 1e-9, (name, v)
+    assert res.n <= len(df)
+    if res.k >= 3 and np.isfinite(res.alpha):
+        assert res.items["alpha_if_deleted"].notna().all() or res.items["r_rest"].isna().any()
+
+
+@SETTINGS
+@given(likert_frames())
+def test_alpha_if_deleted_is_alpha_without_the_item(df):
+    df = df.dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            res = evalkit.reliability(df, scale=(1, 5), omega_if_deleted=False)
+        except EvalkitError:
+            return
+        if res.k < 3 or res.k != df.shape[1]:
+            return
+        for item in res.items.index:
+            try:
+                sub = evalkit.reliability(df.drop(columns=item), scale=(1, 5), omega_if_deleted=False)
+            except EvalkitError:
+                continue
+            if sub.k == res.k - 1:
+                a, b = res.items.loc[item, "alpha_if_deleted"], sub.alpha
+                assert (math.isnan(a) and math.isnan(b)) or abs(a - b) < 1e-9
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=0, max_size=30))
+def test_prepost_sign_flips_and_only_evalkit_errors(pairs):
+    pre = [p for p, _ in pairs]
+    post = [q for _, q in pairs]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            a = evalkit.prepost(pre, post, max_score=100, n_boot=0)
+            b = evalkit.prepost(post, pre, max_score=100, n_boot=0)
+        except EvalkitError:
+            return
+    ea, eb = a.effect_sizes["estimate"], b.effect_sizes["estimate"]
+    for k in ("d_z", "d_rm", "d_av", "d_av_rms", "g_z"):
+        if np.isfinite(ea[k]):
+            assert abs(ea[k] + eb[k]) < 1e-9, k
+    p = a.tests["p_value"].dropna()
+    assert ((p >= 0) & (p <= 1 + 1e-12)).all()
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=80), st.booleans(), st.booleans())
+def test_mcnemar_p_in_unit_interval(pairs, exact, correction):
+    r = evalkit.mcnemar([a for a, _ in pairs], [b for _, b in pairs], exact=exact, correction=correction)
+    assert 0 <= r["p_value"] <= 1
+
+
+@SETTINGS
+@given(st.floats(25, 100), st.floats(25, 100))
+def test_ikm_grade_is_monotone(x, y):
+    order = "DCBA"
+    lo, hi = sorted((x, y))
+    assert order.index(evalkit.ikm_grade(lo)) <= order.index(evalkit.ikm_grade(hi))
