@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.evalkit-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab samples bench clean
+.PHONY: help setup report test lab samples bench clean browser
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,7 +23,14 @@ setup: $(STAMP) ## Create .venv and install evalkit with its test tools
 report: $(STAMP) ## Render the report of every program under data/raw/ into reports/
 	$(BIN)/evalkit report data/raw --out reports
 
-test: $(STAMP) ## Run the test suite (unit, doctests, notebook and end-to-end tests)
+browser: ## Install Debian's chromium for the browser tests (needs root and apt-get)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not installed and cannot install it here: the browser tests will be skipped"; fi; }
+
+test: $(STAMP) browser ## Run the test suite (unit, doctests, notebook, browser and end-to-end tests)
 	$(BIN)/python -m pytest tests src/evalkit --doctest-modules --nbval-lax notebooks/program_report.ipynb
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/

@@ -29,8 +29,10 @@ def _processed_default(path: Path) -> Path | None:
 
 def cmd_report(args) -> int:
     from .ingest import find_programs
-    from .report.render import render_report
+    from .report.index import build_index
+    from .report.render import parse_formats, render_report
 
+    formats = parse_formats(args.format)
     programs = find_programs(Path(args.path))
     processed = Path(args.processed) if args.processed else _processed_default(Path(args.path))
     failed = []
@@ -38,11 +40,14 @@ def cmd_report(args) -> int:
         print(f"[evalkit] {prog.name}: rendering …", flush=True)
         try:
             out = render_report(prog, args.out, lang=args.lang, seed=args.seed, processed_dir=processed,
-                                notebook=args.notebook)
+                                notebook=args.notebook, formats=formats)
             print(f"[evalkit] {prog.name}: done → {out}", flush=True)
         except EvalkitError as exc:
             failed.append(prog.name)
             print(f"[evalkit] {prog.name}: FAILED\n{exc.render(args.lang or 'en')}", file=sys.stderr, flush=True)
+    if Path(args.out).is_dir():
+        index = build_index(Path(args.out), lang=args.lang or "id")
+        print(f"[evalkit] index → {index}")
     print(f"[evalkit] {len(programs) - len(failed)} of {len(programs)} program(s) rendered"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
@@ -79,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="folder of reports, e.g. reports/")
     r.add_argument("--lang", choices=["id", "en"], default=None, help="report language (default: program.yaml)")
     r.add_argument("--seed", type=int, default=2026)
+    r.add_argument("--format", default="html", help="outputs besides report.ipynb: html (always), docx, xlsx, "
+                   "comma-separated, e.g. html,docx,xlsx")
     r.add_argument("--processed", default=None, help="where to write pseudonymized tables (default: data/processed)")
     r.add_argument("--notebook", default=None, help="template notebook (default: notebooks/program_report.ipynb)")
     r.set_defaults(func=cmd_report)

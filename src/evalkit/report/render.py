@@ -86,8 +86,23 @@ def _guard_output(out_dir: Path, program_dir: Path) -> None:
         raise ReportError(Problem("inside_raw", file=str(out_dir)))
 
 
+FORMATS = ("html", "docx", "xlsx")
+
+
+def parse_formats(formats) -> list[str]:
+    """``"html,docx"`` or a list → checked list of formats (html always included)."""
+    items = formats.split(",") if isinstance(formats, str) else list(formats or [])
+    wanted = [f.strip().lower() for f in items if f and f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad:
+        raise ReportError(Problem("bad_option", params={"name": "format", "value": ",".join(bad),
+                                                        "choices": ", ".join(FORMATS)}))
+    return ["html"] + [f for f in FORMATS[1:] if f in wanted]
+
+
 def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 2026,
-                  processed_dir=None, notebook=None, kernel_name: str | None = None) -> Path:
+                  processed_dir=None, notebook=None, kernel_name: str | None = None,
+                  formats="html") -> Path:
     """Validate one program and render its report into ``out_dir/<program-id>/``.
 
     Parameters
@@ -104,6 +119,8 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
         Where to write the pseudonymized tidy tables (``data/processed/``).
     notebook : path, optional
         Template notebook (default ``notebooks/program_report.ipynb`` of the project).
+    formats : str or list
+        ``"html"`` (always), plus ``"docx"`` and/or ``"xlsx"``.
 
     Returns
     -------
@@ -120,6 +137,7 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
 
     program_dir = Path(program_dir).resolve()
     pid = check_program_id(program_dir.name)
+    fmts = parse_formats(formats)
     out_dir = Path(out_dir).resolve()
     _guard_output(out_dir, program_dir)
     program = load_program(program_dir)  # validate before starting a kernel
@@ -129,7 +147,8 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
     nb_in = Path(notebook) if notebook else notebook_path(root)
     final = out_dir / pid
     stage = atomic.staging_dir(final)
-    params = {"program_dir": str(program_dir), "lang": lang, "seed": seed, "output_dir": str(stage)}
+    params = {"program_dir": str(program_dir), "lang": lang, "seed": seed, "output_dir": str(stage),
+              "formats": ",".join(fmts)}
     try:
         try:
             pm.execute_notebook(str(nb_in), str(stage / "report.ipynb"), parameters=params, cwd=str(root),
@@ -150,9 +169,11 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
         nb = nbformat.read(stage / "report.ipynb", as_version=4)
         title = f"{program.spec.name} — {program.spec.cohort or pid}"
         atomic.write_text(stage / "report.html", export_html(nb, title))
-        if not (stage / "metrics.json").exists():
+        expected = ["metrics.json"] + [f"report.{f}" for f in fmts if f != "html"]
+        missing = [f for f in expected if not (stage / f).exists()]
+        if missing:
             raise ReportError(Problem("notebook_failed", params={
-                "program": pid, "cell": "write_metrics", "detail": "metrics.json was not written",
+                "program": pid, "cell": "write_documents", "detail": f"not written: {', '.join(missing)}",
                 "saved": str(stage)}))
         atomic.replace_dir(stage, final)
         shutil.rmtree(out_dir / "_failed" / pid, ignore_errors=True)

@@ -7,8 +7,11 @@ table, every number is formatted for the report's language.
 """
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -60,18 +63,26 @@ class ProgramReport:
     ('en', True)
     """
 
-    def __init__(self, evaluation: ProgramEvaluation, lang: str | None = None):
+    def __init__(self, evaluation: ProgramEvaluation, lang: str | None = None, figures_dir=None):
         self.evaluation = evaluation
         self.program = evaluation.program
         self.lang = check_lang(lang or self.program.spec.language)
         self._table_no = 0
+        self._figure_no = 0
+        self.figures_dir = Path(figures_dir) if figures_dir else None
+        #: every block shown, in order: ("heading", level, text), ("markdown", text),
+        #: ("table", title, DataFrame, note), ("figure", name, png bytes, alt text, title)
+        self.blocks: list[tuple] = []
         figures.set_theme()
 
     @classmethod
-    def from_folder(cls, program_dir, *, lang: str | None = None, seed: int = 2026, parameters: dict | None = None):
+    def from_folder(cls, program_dir, *, lang: str | None = None, seed: int = 2026, parameters: dict | None = None,
+                    output_dir=None):
         program = load_program(resolve_path(program_dir))
         ev = evaluate(program, seed=seed, parameters=parameters)
-        return cls(ev, lang)
+        rep = cls(ev, lang, figures_dir=resolve_path(output_dir) / "figures" if output_dir else None)
+        ev.parameters["lang"] = rep.lang
+        return rep
 
     # -- helpers -------------------------------------------------------------------------
     def t(self, key, **kw):
@@ -91,17 +102,51 @@ class ProgramReport:
     def band(self, key):
         return self.t(f"band.{key}") if key else "–"
 
+    def _md(self, text: str):
+        """Show markdown; headings (lines starting with #) are recorded as headings."""
+        para = []
+        for line in text.split("\n"):
+            m = re.match(r"^(#{1,4})\s+(.*)$", line)
+            if m:
+                if para:
+                    self.blocks.append(("markdown", "\n".join(para).strip()))
+                    para = []
+                self.blocks.append(("heading", len(m.group(1)), m.group(2)))
+            else:
+                para.append(line)
+        if "\n".join(para).strip():
+            self.blocks.append(("markdown", "\n".join(para).strip()))
+        _md(text)
+
     def _table(self, df: pd.DataFrame, title_key: str, note: str | None = None, **kw):
         self._table_no += 1
         title = self.t(title_key, n=self._table_no, **kw)
+        self.blocks.append(("table", title, df, note))
         body = df.to_html(index=False, border=0, classes="evalkit-table", escape=True)
         note_html = f"<p class='evalkit-note'><em>{html.escape(note)}</em></p>" if note else ""
         _html(f"<div class='evalkit-apa'><p class='evalkit-caption'><strong>{html.escape(title)}</strong></p>"
               f"{body}{note_html}</div>")
 
-    def _figure(self, fig):
+    def _figure(self, fig, name: str, alt: str):
+        """Show a figure with alt text; save it as PNG (300 dpi) and SVG under figures/."""
+        self._figure_no += 1
         fig.tight_layout()
-        _display(fig)
+        stem = f"fig{self._figure_no:02d}-{name}"
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=150)
+        png = buf.getvalue()
+        title = fig.axes[0].get_title() if fig.axes else name
+        self.blocks.append(("figure", stem, png, alt, title))
+        if self.figures_dir is not None:
+            self.figures_dir.mkdir(parents=True, exist_ok=True)
+            with atomic.atomic_path(self.figures_dir / f"{stem}.png") as tmp:
+                fig.savefig(tmp, format="png", dpi=300)
+            with atomic.atomic_path(self.figures_dir / f"{stem}.svg") as tmp:
+                fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None})
+            atomic.write_text(self.figures_dir / f"{stem}.txt", alt + "\n")
+        b64 = base64.b64encode(png).decode("ascii")
+        _html(f"<figure class='evalkit-figure'><img src='data:image/png;base64,{b64}' alt='{html.escape(alt, quote=True)}' "
+              f"style='max-width:100%'/></figure>")
         plt.close(fig)
 
     # -- sections ------------------------------------------------------------------------
@@ -115,7 +160,61 @@ class ProgramReport:
                 (self.t("title.mode"), self.t(f"mode.{s.delivery_mode}")),
                 (self.t("title.participants"), str(s.participants) if s.participants is not None else "–"),
                 (self.t("title.program_id"), self.program.program_id)]
-        _md(f"# {self.t('title.report')}\n\n## {s.name}\n\n" + "\n".join(f"- **{k}:** {v}" for k, v in rows))
+        self._md(f"# {self.t('title.report')}\n\n## {s.name}\n\n" + "\n".join(f"- **{k}:** {v}" for k, v in rows))
+
+    def contents(self):
+        """Table of contents: links to the sections this report has."""
+        from urllib.parse import quote
+
+        ev = self.evaluation
+        heads = [self.t("summary.heading")] + [self.t(f"level.{i}") for i in (1, 2, 3, 4)]
+        if ev.costs:
+            heads.append(self.t("costs.heading"))
+        heads += [self.t("methods.heading"), self.t("colophon.heading")]
+        links = [f"- [{h}](#{quote(h.replace(' ', '-'), safe='()-')})" for h in heads]
+        self._md(f"**{self.t('toc.heading')}**\n\n" + "\n".join(links))
+
+    def colophon(self):
+        """Version, commit, inputs with checksums, parameters, time and the command to re-run."""
+        import datetime as dt
+
+        from ..evaluation import git_commit
+        from ..ingest.pseudonymize import project_root
+
+        m = self.evaluation.metrics()
+        folder = self.program.folder.resolve()
+        root = project_root(Path(__file__).parent)
+        shown = folder.relative_to(root) if root in folder.parents else folder
+        lang = self.lang
+        formats = m["parameters"].get("formats") or "html"
+        command = f"evalkit report {shown} --out reports --lang {lang}" + (
+            f" --format {formats}" if formats != "html" else "")
+        params = ", ".join(f"{k} = {v}" for k, v in m["parameters"].items() if k != "program_dir")
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        text = self.t("colophon.text", version=__version__, commit=git_commit() or "–", time=now,
+                      params=params or "–", command=command)
+        inputs = "\n".join(f"- `{i['path']}` — `{i['sha256']}`" for i in m["inputs"])
+        self._md(f"## {self.t('colophon.heading')}\n\n{text}\n\n{self.t('colophon.inputs')}\n\n{inputs}")
+
+    def write_documents(self, output_dir, formats="html") -> None:
+        """Write ``metrics.json`` and, as ``formats`` asks (``"html,docx,xlsx"``), ``report.docx``
+        and ``report.xlsx`` into ``output_dir``. The HTML is exported by ``evalkit report``
+        from the executed notebook. Returns nothing (the cell shows nothing)."""
+        if not output_dir:
+            return
+        from .export import write_docx, write_xlsx
+
+        self.write_metrics(output_dir)
+        out = resolve_path(output_dir)
+        wanted = {f.strip().lower() for f in str(formats or "").split(",") if f.strip()}
+        s = self.program.spec
+        title = f"{self.t('title.report')}: {s.name} — {s.cohort or self.program.program_id}"
+        if "docx" in wanted:
+            write_docx(self.blocks, out / "report.docx", title=title, lang=self.lang)
+        if "xlsx" in wanted:
+            meta = {self.t("title.program_id"): self.program.program_id, self.t("title.institution"): s.institution,
+                    "evalkit": __version__}
+            write_xlsx(self.blocks, out / "report.xlsx", title=title, lang=self.lang, meta=meta)
 
     def summary(self):
         ev = self.evaluation
@@ -152,17 +251,17 @@ class ProgramReport:
         if ev.costs:
             lines.append(self.t("summary.costs", total=fmt_rp(ev.costs["total"], self.lang),
                                 per=fmt_rp(ev.costs["per_participant"], self.lang) if ev.costs["per_participant"] else "–"))
-        _md(f"## {self.t('summary.heading')}\n\n" + "\n".join(f"- {x}" for x in lines))
+        self._md(f"## {self.t('summary.heading')}\n\n" + "\n".join(f"- {x}" for x in lines))
 
     def _not_measured(self, level: int):
-        _md(f"## {self.t(f'level.{level}')}\n\n{self.t('level.not_measured', level=self.t(f'level.{level}'))}")
+        self._md(f"## {self.t(f'level.{level}')}\n\n{self.t('level.not_measured', level=self.t(f'level.{level}'))}")
 
     def level1(self):
         l1 = self.evaluation.level1
         if l1 is None:
             return self._not_measured(1)
         lo, hi = l1.scale_range
-        _md(f"## {self.t('level.1')}\n\n" + self.t("l1.intro", lo=self.num(lo, 0), hi=self.num(hi, 0), n=l1.n_respondents))
+        self._md(f"## {self.t('level.1')}\n\n" + self.t("l1.intro", lo=self.num(lo, 0), hi=self.num(hi, 0), n=l1.n_respondents))
         rows = []
         texts = []
         for s in l1.scales.values():
@@ -191,7 +290,7 @@ class ProgramReport:
         rev = [i for s in l1.scales.values() for i in s.reverse]
         if rev:
             texts.append(self.t("l1.reversed_note", items=", ".join(rev)))
-        _md("\n\n".join(texts))
+        self._md("\n\n".join(texts))
         self._item_table(l1)
         df = self.program.level1
         labels = self._answer_labels()
@@ -199,8 +298,14 @@ class ProgramReport:
             fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(s.items) + 1.6))
             figures.likert_bars(df, s.items, scale=l1.scale_range, labels=labels, ax=ax, lang=self.lang,
                                 item_labels=self._item_labels())
-            ax.set_title(self.t("fig.likert_title", scale=s.label.get(self.lang, s.name)), pad=26)
-            self._figure(fig)
+            name = s.label.get(self.lang, s.name)
+            ax.set_title(self.t("fig.likert_title", scale=name), pad=26)
+            d = s.distribution.drop(columns="missing")
+            agree = d[[c for c in d.columns if c > (l1.scale_range[0] + l1.scale_range[1]) / 2]].sum(axis=1)
+            share = agree / d.sum(axis=1).where(d.sum(axis=1) > 0)
+            self._figure(fig, f"likert-{s.name}", self.t(
+                "alt.likert", scale=name, k=len(s.items), lo=f"{self.num(100 * share.min(), 0)}%",
+                hi=f"{self.num(100 * share.max(), 0)}%"))
 
     def _item_table(self, l1):
         """Item statistics with the Indonesian 'uji validitas' beside the corrected r."""
@@ -223,13 +328,13 @@ class ProgramReport:
         if not rows:
             return
         self._table(pd.DataFrame(rows), "items.table_title", note=self.t("items.table_note"))
-        _md(self.t("items.weak", items=", ".join(weak)) if weak else self.t("items.all_fine"))
+        self._md(self.t("items.weak", items=", ".join(weak)) if weak else self.t("items.all_fine"))
 
     def _test_items(self, it):
         tab = it.items
         poor = tab.index[tab["discrimination_band"] == "poor"].tolist()
         counts = tab["difficulty_band"].value_counts()
-        _md(f"### {self.t('test.heading')}\n\n" + self.t(
+        self._md(f"### {self.t('test.heading')}\n\n" + self.t(
             "test.text", k=it.k, n=it.n, kr20=self.coef(it.kr20), band=self.band(band(it.kr20, "alpha")),
             p=self.coef(tab["difficulty"].mean()), easy=int(counts.get("easy", 0)),
             moderate=int(counts.get("moderate", 0)), hard=int(counts.get("hard", 0)), poor=len(poor),
@@ -260,11 +365,11 @@ class ProgramReport:
         c = self.evaluation.level1.comments if self.evaluation.level1 else None
         if self.evaluation.level1 is None:
             return
-        _md(f"### {self.t('l1.comments')}")
+        self._md(f"### {self.t('l1.comments')}")
         if c is None or c.empty:
-            _md(self.t("l1.no_comments"))
+            self._md(self.t("l1.no_comments"))
             return
-        _md("\n".join(f"- {x}" for x in c["comment"]))
+        self._md("\n".join(f"- {x}" for x in c["comment"]))
 
     def level2(self):
         l2 = self.evaluation.level2
@@ -272,7 +377,7 @@ class ProgramReport:
             return self._not_measured(2)
         r = l2.prepost
         excl = self.t("l2.excluded", n=r.n_missing + r.n_unmatched) if r.n_missing + r.n_unmatched else ""
-        _md(f"## {self.t('level.2')}\n\n" + self.t("l2.intro", max=self.num(l2.max_score, 0), n=r.n, excluded=excl))
+        self._md(f"## {self.t('level.2')}\n\n" + self.t("l2.intro", max=self.num(l2.max_score, 0), n=r.n, excluded=excl))
         tt = r.tests.loc["paired_t"]
         es = r.effect_sizes.loc["d_z"]
         g = r.gain or {}
@@ -312,7 +417,7 @@ class ProgramReport:
             text.append(self.t("mcnemar.none") if mc["b"] + mc["c"] == 0 else self.t(
                 "mcnemar.text", mark=self.num(l2.pass_mark, 0), b=mc["b"], c=mc["c"],
                 chi2=self.num(mc["statistic"]), p=fmt_p(mc["p_value"], self.lang)))
-        _md("\n\n".join(text))
+        self._md("\n\n".join(text))
         fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [1, 1.3]})
         figures.prepost_plot(r.participants, ax=axes[0], lang=self.lang, max_score=l2.max_score)
         axes[0].set_title(self.t("fig.prepost_title"), fontsize="medium")
@@ -321,7 +426,8 @@ class ProgramReport:
             axes[1].set_title(self.t("fig.gain_title"), fontsize="medium")
         else:
             axes[1].set_visible(False)
-        self._figure(fig)
+        self._figure(fig, "prepost", self.t("alt.prepost", n=r.n, pre=self.num(r.pre_mean, 1),
+                                            post=self.num(r.post_mean, 1), g=self.coef(g.get("class_gain"))))
         if l2.items is not None:
             self._test_items(l2.items)
 
@@ -332,7 +438,7 @@ class ProgramReport:
         r = a.rules
         f = a.funnel["n"]
         days = a.time_to_certificate["median_days"]
-        _md(f"### {self.t('assessment.heading')}\n\n" + self.t(
+        self._md(f"### {self.t('assessment.heading')}\n\n" + self.t(
             "assessment.intro", placement=self.num(r["placement_pass"], 0), module=self.num(r["module_pass"], 0),
             max_module=r["max_module_attempts"], final=self.num(r["final_pass"], 0), max_final=r["max_final_attempts"],
             n=int(f["enrolled"]), cert=int(f["certified"]), rate=f"{self.num(100 * a.certification_rate, 0)}%",
@@ -341,7 +447,8 @@ class ProgramReport:
         figures.funnel_plot(a.funnel, labels={k: self.t(f"assessment.stage_{k}") for k in a.funnel.index},
                             ax=ax, lang=self.lang)
         ax.set_title(self.t("assessment.funnel_title"))
-        self._figure(fig)
+        self._figure(fig, "funnel", self.t("alt.funnel", stages="; ".join(
+            f"{self.t(f'assessment.stage_{k}')} {int(v)}" for k, v in a.funnel["n"].items())))
         if len(a.modules):
             rows = [{self.t("assessment.module"): m, self.t("assessment.takers"): int(r_["n_takers"]),
                      self.t("assessment.first_pass"): f"{self.num(100 * r_['first_attempt_pass_rate'], 0)}%",
@@ -351,9 +458,9 @@ class ProgramReport:
             self._table(pd.DataFrame(rows), "assessment.modules_title")
         if len(a.violations):
             items = [f"{v.participant} {v.stage} {v.module} #{v.attempt}: {v.rule}" for v in a.violations.itertuples()]
-            _md(self.t("assessment.violations", n=len(items), list="; ".join(items[:20])))
+            self._md(self.t("assessment.violations", n=len(items), list="; ".join(items[:20])))
         else:
-            _md(self.t("assessment.no_violations"))
+            self._md(self.t("assessment.no_violations"))
 
     def level3(self):
         l3 = self.evaluation.level3
@@ -361,7 +468,7 @@ class ProgramReport:
             return self._not_measured(3)
         spec = self.program.spec
         ins = spec.instruments[spec.level3.instrument]
-        _md(f"## {self.t('level.3')}\n\n" + self.t("l3.intro", n=l3.n_participants, lo=self.num(ins.scale[0], 0),
+        self._md(f"## {self.t('level.3')}\n\n" + self.t("l3.intro", n=l3.n_participants, lo=self.num(ins.scale[0], 0),
                                                   hi=self.num(ins.scale[1], 0)))
         rows = []
         for (aspect, rater), r in l3.table.iterrows():
@@ -378,7 +485,7 @@ class ProgramReport:
         l4 = self.evaluation.level4
         if l4 is None:
             return self._not_measured(4)
-        _md(f"## {self.t('level.4')}\n\n" + self.t("l4.intro"))
+        self._md(f"## {self.t('level.4')}\n\n" + self.t("l4.intro"))
         rows = [{self.t("l4.indicator"): r["indicator"], self.t("l4.unit"): r["unit"],
                  self.t("l4.direction"): self.t(f"l4.{r['direction']}"), self.t("l4.baseline"): self.num(r["baseline"], 1),
                  self.t("l4.target"): self.num(r["target"], 1), self.t("l4.realisation"): self.num(r["realisation"], 1),
@@ -389,7 +496,7 @@ class ProgramReport:
         c = self.evaluation.costs
         if c is None:
             return
-        _md(f"## {self.t('costs.heading')}")
+        self._md(f"## {self.t('costs.heading')}")
         rows = [(self.t("costs.total"), fmt_rp(c["total"], self.lang))]
         if c.get("per_participant"):
             rows.append((self.t("costs.per_participant"), fmt_rp(c["per_participant"], self.lang)))
@@ -401,7 +508,7 @@ class ProgramReport:
         self._table(pd.DataFrame(rows, columns=[self.t("l2.statistic"), self.t("costs.amount")]), "costs.table_title")
 
     def methods(self):
-        _md(f"## {self.t('methods.heading')}\n\n" + self.t("methods.text", version=__version__))
+        self._md(f"## {self.t('methods.heading')}\n\n" + self.t("methods.text", version=__version__))
 
     def write_metrics(self, output_dir) -> None:
         """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None.

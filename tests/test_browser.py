@@ -1,0 +1,90 @@
+"""The reports in a real browser: headless Chromium (Debian's package) opens report.html and
+index.html, and the test fails on console errors, page errors or broken images; it saves
+screenshots under tests/screenshots/ to check the layout by eye.
+
+The browser is Debian's ``chromium`` (``make browser`` or ``.ci/run`` install it). Where it is
+missing the test is skipped — except when EVALKIT_REQUIRE_BROWSER=1 (set by .ci/run), where a
+missing browser fails the run.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import RAW, ROOT
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "tests" / "screenshots"
+
+if not CHROMIUM:
+    if os.environ.get("EVALKIT_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("EVALKIT_REQUIRE_BROWSER=1 but Debian's chromium is not installed (make browser)")
+    pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from evalkit.report.index import build_index
+    from evalkit.report.render import render_report
+
+    out = tmp_path_factory.mktemp("browser")
+    for pid, lang in (("pkp-2026-angkatan-1", "id"), ("smart-2026-angkatan-1", "en")):
+        render_report(RAW / pid, out, lang=lang)
+    build_index(out, lang="id")
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path, shot: str):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    problems = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
+                           ".map(i => i.alt || i.src.slice(0, 40))")
+    no_alt = page.evaluate("Array.from(document.images).filter(i => !i.alt).length")
+    n_images = page.evaluate("document.images.length")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / shot), full_page=True)
+    page.close()
+    return problems, broken, no_alt, n_images
+
+
+@pytest.mark.parametrize("pid, n_min", [("pkp-2026-angkatan-1", 5), ("smart-2026-angkatan-1", 5)])
+def test_report_opens_cleanly(reports, browser, pid, n_min):
+    problems, broken, no_alt, n = _open(browser, reports / pid / "report.html", f"{pid}.png")
+    assert not problems, problems
+    assert not broken, broken
+    assert no_alt == 0
+    assert n >= n_min
+
+
+def test_index_opens_cleanly_and_links_work(reports, browser):
+    problems, broken, _, _ = _open(browser, reports / "index.html", "index.png")
+    assert not problems and not broken
+    page = browser.new_page()
+    page.goto((reports / "index.html").as_uri())
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+    page.close()
+    assert len(hrefs) >= 2
+    for h in hrefs:
+        assert (reports / h).exists(), h
