@@ -38,9 +38,10 @@ def rendered_samples(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     processed = tmp_path_factory.mktemp("processed")
     before = tree_checksums(RAW)
-    r = _run("report", RAW, "--out", out, "--processed", processed)
+    r = _run("report", RAW, "--out", out, "--processed", processed, "--format", "html,docx,xlsx")
     assert r.returncode == 0, r.stderr
-    r_en = _run("report", RAW / "pkp-2026-angkatan-1", "--out", out / "en", "--lang", "en", "--processed", processed)
+    r_en = _run("report", RAW, "--out", out / "en", "--lang", "en", "--processed", processed,
+                "--format", "html,docx,xlsx")
     assert r_en.returncode == 0, r_en.stderr
     return out, processed, before
 
@@ -51,7 +52,12 @@ def test_every_sample_program_has_the_three_outputs(rendered_samples):
     assert len(programs) >= 3
     for pid in programs:
         folder = out / pid
-        assert sorted(p.name for p in folder.iterdir()) == ["metrics.json", "report.html", "report.ipynb"]
+        for lang_dir in (out, out / "en"):
+            folder = lang_dir / pid
+            assert sorted(p.name for p in folder.iterdir()) == [
+                "figures", "metrics.json", "report.docx", "report.html", "report.ipynb", "report.xlsx"]
+            assert any((folder / "figures").glob("*.svg"))
+        folder = out / pid
         m = json.loads((folder / "metrics.json").read_text())
         for key in REQUIRED_METRICS:
             _get(m, key)
@@ -133,6 +139,15 @@ def test_levels_not_measured_are_said(rendered_samples):
     assert "Level 3 — Perilaku tidak diukur" in html and "Level 4 — Hasil tidak diukur" in html
 
 
+def test_index_in_both_languages(rendered_samples):
+    out, _, _ = rendered_samples
+    assert "Laporan evaluasi pelatihan" in (out / "index.html").read_text()
+    en = (out / "en" / "index.html").read_text()
+    assert "Training evaluation reports" in en
+    for p in RAW.iterdir():
+        assert f"{p.name}/report.html" in en
+
+
 def test_no_nip_or_name_in_any_output(rendered_samples):
     out, processed, _ = rendered_samples
     values = set()
@@ -145,6 +160,16 @@ def test_no_nip_or_name_in_any_output(rendered_samples):
     for f in files:
         if f.suffix == ".parquet":
             text = pd.read_parquet(f).astype(str).to_csv()
+        elif f.suffix == ".xlsx":
+            text = "\n".join(df.astype(str).to_csv() for df in pd.read_excel(f, sheet_name=None, header=None).values())
+        elif f.suffix == ".docx":
+            from docx import Document
+
+            doc = Document(f)
+            text = "\n".join([p.text for p in doc.paragraphs] +
+                              [c.text for t in doc.tables for row in t.rows for c in row.cells])
+        elif f.suffix in (".png", ".svg"):
+            continue
         else:
             text = f.read_text(encoding="utf-8", errors="ignore")
         leaked = [v for v in values if v in text]

@@ -158,3 +158,32 @@ def funnel_plot(data: pd.DataFrame, *, n: str = "n", labels: dict | None = None,
     ax.set_xlabel(t("fig.participants", lang))
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def achievement_bars(data: pd.DataFrame, *, indicator: str = "indicator", progress: str = "progress_pct",
+                     ax=None, lang: str = "en", max_label: int = 45):
+    """Horizontal bars of each indicator's progress toward its target, with the 100 % line.
+
+    Bars reaching the target are blue, the others orange.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    d = data[[indicator, progress]].iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.55 * len(d) + 1.4))
+    vals = d[progress].to_numpy(float)
+    colors = ["#2166ac" if v >= 100 else "#ef8a62" for v in vals]
+    y = np.arange(len(d))
+    ax.barh(y, vals, color=colors)
+    ax.axvline(100, color="#333", linewidth=1, linestyle="--")
+    for yi, v in zip(y, vals):
+        ax.text(max(v, 0) + 2, yi, f"{v:.0f}%", va="center", fontsize="small")
+    labels = [s if len(s) <= max_label else s[: max_label - 1] + "…" for s in d[indicator].astype(str)]
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.set_xlim(min(0, np.nanmin(vals) * 1.1 if len(vals) else 0), max(120, np.nanmax(vals) * 1.15 if len(vals) else 120))
+    ax.set_xlabel(t("fig.progress", lang))
+    ax.grid(axis="y", visible=False)
+    return ax

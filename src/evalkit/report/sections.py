@@ -491,6 +491,11 @@ class ProgramReport:
                  self.t("l4.target"): self.num(r["target"], 1), self.t("l4.realisation"): self.num(r["realisation"], 1),
                  self.t("l4.progress"): f"{self.num(r['progress_pct'], 0)}%"} for _, r in l4.iterrows()]
         self._table(pd.DataFrame(rows), "l4.table_title")
+        fig, ax = plt.subplots(figsize=(8, 0.55 * len(l4) + 1.4))
+        figures.achievement_bars(l4, ax=ax, lang=self.lang)
+        ax.set_title(self.t("fig.level4_title"))
+        self._figure(fig, "level4", self.t("alt.level4", n=len(l4), items="; ".join(
+            f"{r['indicator']} {self.num(r['progress_pct'], 0)}%" for _, r in l4.iterrows())))
 
     def costs(self):
         c = self.evaluation.costs
@@ -508,7 +513,30 @@ class ProgramReport:
         self._table(pd.DataFrame(rows, columns=[self.t("l2.statistic"), self.t("costs.amount")]), "costs.table_title")
 
     def methods(self):
-        self._md(f"## {self.t('methods.heading')}\n\n" + self.t("methods.text", version=__version__))
+        """A citable methods-and-results paragraph per analysis, then the data handling."""
+        ev = self.evaluation
+        paras = []
+        if ev.level1:
+            l1 = ev.level1
+            alphas = [s.reliability.alpha for s in l1.scales.values() if s.reliability is not None]
+            rev = [i for s in l1.scales.values() for i in s.reverse]
+            paras.append(self.t("methods.l1", n=l1.n_respondents, k=sum(len(s.items) for s in l1.scales.values()),
+                                lo=self.num(l1.scale_range[0], 0), hi=self.num(l1.scale_range[1], 0),
+                                reversed=", ".join(rev) or "–", amin=self.coef(min(alphas)) if alphas else "–",
+                                amax=self.coef(max(alphas)) if alphas else "–"))
+        if ev.level2:
+            r = ev.level2.prepost
+            tt, es = r.tests.loc["paired_t"], r.effect_sizes.loc["d_z"]
+            paras.append(self.t("methods.l2", n=r.n, pre=self.num(r.pre_mean), sdpre=self.num(r.pre_sd),
+                                post=self.num(r.post_mean), sdpost=self.num(r.post_sd), df=int(tt["df"]),
+                                t=self.num(tt.statistic), p=fmt_p(tt.p_value, self.lang), dz=self.num(es.estimate),
+                                dzci=self.ci(es.ci_low, es.ci_high), g=self.coef((r.gain or {}).get("class_gain"))))
+        paras.append(self.t("methods.text", version=__version__))
+        self._md(f"## {self.t('methods.heading')}\n\n" + "\n\n".join(paras))
+
+    def tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """Every APA table shown so far, as ``(title, DataFrame)`` pairs (formatted as in the report)."""
+        return [(b[1], b[2]) for b in self.blocks if b[0] == "table"]
 
     def write_metrics(self, output_dir) -> None:
         """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None.
