@@ -88,3 +88,21 @@ def test_index_opens_cleanly_and_links_work(reports, browser):
     assert len(hrefs) >= 2
     for h in hrefs:
         assert (reports / h).exists(), h
+
+
+def test_print_to_pdf_gives_a_clean_document(reports, browser):
+    """The print stylesheet: the browser's print-to-PDF renders every section, no code."""
+    page = browser.new_page()
+    page.goto((reports / "pkp-2026-angkatan-1" / "report.html").as_uri())
+    page.emulate_media(media="print")
+    hidden_inputs = page.evaluate("Array.from(document.querySelectorAll('.jp-InputArea'))"
+                                  ".filter(e => getComputedStyle(e).display !== 'none').length")
+    pdf = page.pdf(format="A4", print_background=True)
+    page.close()
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / "pkp-2026-angkatan-1.pdf").write_bytes(pdf)
+    assert hidden_inputs == 0
+    import re
+
+    assert pdf[:4] == b"%PDF"
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 5  # every section printed, not one cut page
