@@ -139,6 +139,24 @@ def test_levels_not_measured_are_said(rendered_samples):
     assert "Level 3 — Perilaku tidak diukur" in html and "Level 4 — Hasil tidak diukur" in html
 
 
+def test_scorecard_tells_strong_from_weak_cohort(rendered_samples):
+    out, _, _ = rendered_samples
+    import re
+
+    def status_row(pid, level):
+        html = (out / "en" / pid / "report.html").read_text()
+        table = html.split("Program scorecard", 1)[1].split("</table>", 1)[0]
+        rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+        cells = [re.findall(r"<td>(.*?)</td>", r, flags=re.S) for r in rows]
+        return next(c for c in cells if c and c[0] == level)[-1]
+
+    assert status_row("pkp-2026-angkatan-1", "2") == "strong"
+    assert status_row("pkp-2026-angkatan-2", "2") == "weak"
+    assert status_row("pkp-2026-angkatan-2", "4") == "weak"
+    assert status_row("mot-2026-angkatan-1", "3") == "not measured"
+    assert any((out / "en" / "mot-2026-angkatan-1" / "figures").glob("*scorecard.svg"))
+
+
 def test_index_in_both_languages(rendered_samples):
     out, _, _ = rendered_samples
     assert "Laporan evaluasi pelatihan" in (out / "index.html").read_text()

@@ -5,8 +5,11 @@ the Axes, as seaborn does.
 """
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 import matplotlib.pyplot as plt
+import matplotlib.patches
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
@@ -186,4 +189,39 @@ def achievement_bars(data: pd.DataFrame, *, indicator: str = "indicator", progre
     ax.set_xlim(min(0, np.nanmin(vals) * 1.1 if len(vals) else 0), max(120, np.nanmax(vals) * 1.15 if len(vals) else 120))
     ax.set_xlabel(t("fig.progress", lang))
     ax.grid(axis="y", visible=False)
+    return ax
+
+
+STATUS_COLORS = {"strong": "#a6d96a", "moderate": "#fee08b", "weak": "#f4a582", "not_measured": "#e0e0e0",
+                 "info": "#c6dbef"}
+
+
+def scorecard_plot(data: pd.DataFrame, *, label: str = "label", value: str = "value", status: str = "status",
+                   status_text: dict | None = None, ax=None, lang: str = "en"):
+    """One coloured tile per level: green strong, yellow moderate, red weak, grey not measured.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per level with a ``label``, a display ``value`` and a ``status`` key
+        (strong, moderate, weak, not_measured, info).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.7 * len(data) + 0.6))
+    n = len(data)
+    for i, (_, r) in enumerate(data.iterrows()):
+        y = n - 1 - i
+        ax.add_patch(matplotlib.patches.FancyBboxPatch((0, y + 0.08), 1, 0.84, boxstyle="round,pad=0.01",
+                                                       color=STATUS_COLORS.get(r[status], "#eee")))
+        ax.text(0.02, y + 0.5, textwrap.fill(str(r[label]), 34), va="center", fontsize="medium", fontweight="bold")
+        ax.text(0.55, y + 0.5, textwrap.fill(str(r[value]), 28), va="center", fontsize="medium")
+        ax.text(0.98, y + 0.5, (status_text or {}).get(r[status], r[status]), va="center", ha="right",
+                fontsize="small", style="italic")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, n)
+    ax.axis("off")
     return ax

@@ -162,12 +162,66 @@ class ProgramReport:
                 (self.t("title.program_id"), self.program.program_id)]
         self._md(f"# {self.t('title.report')}\n\n## {s.name}\n\n" + "\n".join(f"- **{k}:** {v}" for k, v in rows))
 
+    def scorecard(self):
+        """The program on one table and one figure: each level's headline, its status, and what
+        was not measured."""
+        ev = self.evaluation
+        rows = []
+        nm = self.t("scorecard.not_measured")
+        if ev.level1:
+            b = ev.level1.overall_band
+            st = "strong" if b in ("very_good",) else "moderate" if b in ("good",) else "weak"
+            rows.append(("1", self.t("scorecard.l1"), f"{self.num(ev.level1.overall_mean)} ({self.band(b)})", st))
+        else:
+            rows.append(("1", self.t("scorecard.l1"), nm, "not_measured"))
+        if ev.level2:
+            r = ev.level2.prepost
+            dz = r.effect_sizes.loc["d_z", "estimate"]
+            p = r.tests.loc["paired_t", "p_value"]
+            dzb = band(abs(dz), "cohen_d") if dz == dz else None
+            st = "weak" if not (p < 0.05 and dz > 0) or dzb in ("negligible", "small") else (
+                "strong" if dzb == "large" else "moderate")
+            g = (r.gain or {}).get("class_gain")
+            rows.append(("2", self.t("scorecard.l2"), f"d_z = {self.num(dz)}; ⟨g⟩ = {self.coef(g)}", st))
+        else:
+            rows.append(("2", self.t("scorecard.l2"), nm, "not_measured"))
+        if ev.level3:
+            tab = ev.level3.table
+            sup = tab.xs("atasan", level="rater") if "atasan" in tab.index.get_level_values("rater") else tab
+            up = int(((sup["diff"] > 0) & (sup["p_value"] < 0.05)).sum())
+            share = up / len(sup) if len(sup) else 0
+            rows.append(("3", self.t("scorecard.l3"), f"{up} / {len(sup)}",
+                         "strong" if share >= 0.6 else "moderate" if share >= 0.3 else "weak"))
+        else:
+            rows.append(("3", self.t("scorecard.l3"), nm, "not_measured"))
+        if ev.level4 is not None:
+            met, n = int(ev.level4["target_met"].sum()), len(ev.level4)
+            share = met / n if n else 0
+            rows.append(("4", self.t("scorecard.l4"), f"{met} / {n}",
+                         "strong" if share >= 0.75 else "moderate" if share >= 0.4 else "weak"))
+        else:
+            rows.append(("4", self.t("scorecard.l4"), nm, "not_measured"))
+        if ev.costs and ev.costs.get("per_participant"):
+            rows.append(("Rp", self.t("scorecard.costs"), fmt_rp(ev.costs["per_participant"], self.lang), "info"))
+        status_text = {k: self.t(f"scorecard.{k}") for k in ("strong", "moderate", "weak", "not_measured", "info")}
+        df = pd.DataFrame(rows, columns=["level", "measure", "value", "status"])
+        shown = pd.DataFrame({self.t("scorecard.level"): df["level"], self.t("scorecard.measure"): df["measure"],
+                              self.t("scorecard.value"): df["value"],
+                              self.t("scorecard.status"): df["status"].map(status_text)})
+        self._md(f"## {self.t('scorecard.heading')}")
+        self._table(shown, "scorecard.table_title")
+        fig, ax = plt.subplots(figsize=(9, 0.7 * len(df) + 0.6))
+        figures.scorecard_plot(df.assign(label=[f"{a} · {b}" if a != "Rp" else b for a, b in zip(df.level, df.measure)]),
+                               status_text=status_text, ax=ax, lang=self.lang)
+        self._figure(fig, "scorecard", self.t("scorecard.alt", items="; ".join(
+            f"{m}: {v} ({status_text[s]})" for m, v, s in zip(df.measure, df.value, df.status))))
+
     def contents(self):
         """Table of contents: links to the sections this report has."""
         from urllib.parse import quote
 
         ev = self.evaluation
-        heads = [self.t("summary.heading")] + [self.t(f"level.{i}") for i in (1, 2, 3, 4)]
+        heads = [self.t("summary.heading"), self.t("scorecard.heading")] + [self.t(f"level.{i}") for i in (1, 2, 3, 4)]
         if ev.costs:
             heads.append(self.t("costs.heading"))
         heads += [self.t("methods.heading"), self.t("colophon.heading")]
