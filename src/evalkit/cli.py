@@ -53,6 +53,16 @@ def cmd_report(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_batch(args) -> int:
+    from .report.batch import run_batch
+
+    processed = Path(args.processed) if args.processed else _processed_default(Path(args.path))
+    res = run_batch(args.path, args.out, workers=args.workers, lang=args.lang, seed=args.seed, formats=args.format,
+                    force=args.force, processed=processed, notebook=args.notebook)
+    print(res.summary())
+    return 1 if res.failed else 0
+
+
 def cmd_validate(args) -> int:
     from .ingest import find_programs, load_program
 
@@ -89,6 +99,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--processed", default=None, help="where to write pseudonymized tables (default: data/processed)")
     r.add_argument("--notebook", default=None, help="template notebook (default: notebooks/program_report.ipynb)")
     r.set_defaults(func=cmd_report)
+    b = sub.add_parser("batch", help="render many programs in parallel, skipping unchanged ones")
+    b.add_argument("path", help="a folder of programs (data/raw)")
+    b.add_argument("--out", required=True)
+    b.add_argument("--workers", type=int, default=1, help="parallel worker processes")
+    b.add_argument("--force", action="store_true", help="render even programs whose inputs have not changed")
+    b.add_argument("--lang", choices=["id", "en"], default=None)
+    b.add_argument("--seed", type=int, default=2026)
+    b.add_argument("--format", default="html")
+    b.add_argument("--processed", default=None)
+    b.add_argument("--notebook", default=None)
+    b.set_defaults(func=cmd_batch)
     v = sub.add_parser("validate", help="check program folders and list every problem")
     v.add_argument("path")
     v.add_argument("--lang", choices=["id", "en"], default="en")

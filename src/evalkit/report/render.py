@@ -14,6 +14,7 @@ A failed run leaves its partly executed notebook and an ``error.txt`` under
 """
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -102,7 +103,7 @@ def parse_formats(formats) -> list[str]:
 
 def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 2026,
                   processed_dir=None, notebook=None, kernel_name: str | None = None,
-                  formats="html") -> Path:
+                  formats="html", render_hash: str | None = None) -> Path:
     """Validate one program and render its report into ``out_dir/<program-id>/``.
 
     Parameters
@@ -121,6 +122,8 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
         Template notebook (default ``notebooks/program_report.ipynb`` of the project).
     formats : str or list
         ``"html"`` (always), plus ``"docx"`` and/or ``"xlsx"``.
+    render_hash : str, optional
+        Stored in ``metrics.json`` so that ``evalkit batch`` can skip unchanged programs.
 
     Returns
     -------
@@ -175,6 +178,10 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
             raise ReportError(Problem("notebook_failed", params={
                 "program": pid, "cell": "write_documents", "detail": f"not written: {', '.join(missing)}",
                 "saved": str(stage)}))
+        if render_hash:
+            m = json.loads((stage / "metrics.json").read_text(encoding="utf-8"))
+            m["render_hash"] = render_hash
+            atomic.write_text(stage / "metrics.json", json.dumps(m, indent=2, ensure_ascii=False))
         atomic.replace_dir(stage, final)
         shutil.rmtree(out_dir / "_failed" / pid, ignore_errors=True)
         return final
