@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = FIXTURES / "programs" / "mini-program"
+#: the sample program folders (data/raw/studies/ holds published figures, not programs)
+PROGRAMS = sorted(p for p in RAW.iterdir() if (p / "program.yaml").exists())
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "reference.json").read_text())
 
 # a fixed key for the tests' pseudonyms; never the project's own key

@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from conftest import MINI, RAW, tree_checksums
+from conftest import MINI, PROGRAMS, RAW, tree_checksums
 from evalkit.errors import ProgramIdError, ValidationError
 from evalkit.ingest import check_program_id, load_program
 from evalkit.ingest.pseudonymize import pseudonym
@@ -34,7 +34,7 @@ def test_bad_folder_name_rejected_before_reading(tmp_path):
         load_program(bad)
 
 
-@pytest.mark.parametrize("program", sorted(p.name for p in RAW.iterdir() if p.is_dir()))
+@pytest.mark.parametrize("program", [p.name for p in PROGRAMS])
 def test_sample_programs_load_without_personal_data(program):
     folder = RAW / program
     data = load_program(folder)
@@ -75,7 +75,7 @@ def test_comments_mask_names_and_nips():
 
 def test_loading_never_writes_raw(tmp_path):
     before = tree_checksums(RAW)
-    for p in RAW.iterdir():
+    for p in PROGRAMS:
         load_program(p).write_processed(tmp_path / "processed")
     assert tree_checksums(RAW) == before
     assert (tmp_path / "processed" / "pkp-2026-angkatan-1" / "level1.parquet").exists()

@@ -225,3 +225,34 @@ def scorecard_plot(data: pd.DataFrame, *, label: str = "label", value: str = "va
     ax.set_ylim(0, n)
     ax.axis("off")
     return ax
+
+
+def percent_bars(data: pd.DataFrame, *, label: str, agree: list[str], other: str, agree_labels: list[str],
+                 other_label: str, ax=None, lang: str = "en", wrap: int = 55):
+    """Diverging bars from published percentages: the agreeing shares to the right of zero,
+    the share the source does not break down (neutral or disagree) to the left, in grey.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    d = data.iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.6 * len(d) + 1.6))
+    y = np.arange(len(d))
+    ax.barh(y, -d[other].to_numpy(float), color="#bdbdbd", label=other_label, edgecolor="white")
+    left = np.zeros(len(d))
+    for col, lab, color in zip(agree, agree_labels, ["#67a9cf", "#2166ac"]):
+        v = d[col].to_numpy(float)
+        ax.barh(y, v, left=left, color=color, label=lab, edgecolor="white")
+        left += v
+    for yi, tot in zip(y, left):
+        ax.text(tot + 1, yi, f"{tot:.1f}%", va="center", fontsize="small")
+    ax.axvline(0, color="#444", linewidth=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels([textwrap.fill(str(s), wrap) for s in d[label]], fontsize="small")
+    ax.set_xlim(-40, 110)
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+    ax.set_xlabel(t("fig.percent_of_answers", lang))
+    ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize="small")
+    return ax
