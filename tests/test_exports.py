@@ -34,8 +34,9 @@ def test_docx_has_the_reports_tables_headings_and_figures(rendered):
     assert "[" not in text.split("Contents")[1].split("\n")[1]  # links rendered as text
     html = (folder / "report.html").read_text()
     assert len(doc.tables) == html.count("<p class=\"evalkit-caption\">") and len(doc.tables) >= 4
-    header = [c.text for c in doc.tables[0].rows[0].cells]
-    assert header[0] == "Dimension"
+    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert headers[0][:2] == ["Level", "Measure"]  # the scorecard comes first
+    assert any(h[0] == "Dimension" for h in headers)
     assert len(doc.inline_shapes) >= 5
     alts = [s._inline.docPr.get("descr") for s in doc.inline_shapes]
     assert all(a and len(a) > 30 for a in alts)

@@ -300,7 +300,10 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
     sd_pre, sd_post = x.std(ddof=1), y.std(ddof=1)
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
-        r = np.corrcoef(x, y)[0, 1] if sd_pre > 0 and sd_post > 0 else math.nan
+        # symmetric in (x, y) to the last bit, so that swapping pre and post flips every d exactly
+        xc, yc = x - x.mean(), y - y.mean()
+        r = float(np.clip((xc * yc).sum() / math.sqrt((xc * xc).sum() * (yc * yc).sum()), -1, 1)) \
+            if sd_pre > 0 and sd_post > 0 else math.nan
     q = (1 - ci) / 2
     se = sdd / math.sqrt(n)
     tcrit = stats.t.ppf(1 - q, n - 1)
