@@ -64,3 +64,25 @@ def test_unknown_language_is_an_evalkit_error():
 
     with pytest.raises(EvalkitError, match="unknown language"):
         i18n.check_lang("fr")
+
+
+def test_every_reliability_warning_is_translated():
+    src = (ROOT / "src" / "evalkit" / "stats" / "reliability.py").read_text()
+    keys = set(re.findall(r'warnings\.add\(\s*"([a-z_0-9]+)"', src))
+    assert len(keys) >= 10
+    assert not [k for k in keys if not i18n.has(f"rel_warn.{k}")]
+
+
+def test_reliability_warnings_render_in_indonesian():
+    import numpy as np
+    import pandas as pd
+
+    import evalkit
+
+    rng = np.random.default_rng(0)
+    f = rng.normal(size=200)
+    d = pd.DataFrame({f"q{i}": np.clip(np.round(3 + f + rng.normal(size=200)), 1, 5) for i in range(4)})
+    d["q2"] = 6 - d["q2"]
+    res = evalkit.reliability(d, scale=(1, 5))
+    assert any("negative item–rest" in w for w in res.warnings)
+    assert any("korelasi item-sisa negatif untuk q2" in w for w in res.warnings.render("id"))

@@ -333,7 +333,7 @@ class ProgramReport:
                                     band=self.band(s.band), alpha=self.coef(a.estimate),
                                     ci=self.ci(a.ci_low, a.ci_high, coef=True),
                                     aband=self.band(band(a.estimate, "alpha"))))
-                for w in rel.warnings:
+                for w in rel.warnings.render(self.lang):
                     texts.append(self.t("l1.warning", scale=name, text=w))
         rows.append({self.t("table.scale"): self.t("table.overall"), self.t("table.k"): sum(len(s.items) for s in l1.scales.values()),
                      self.t("table.n"): l1.n_respondents, self.t("table.mean"): self.num(l1.overall_mean),

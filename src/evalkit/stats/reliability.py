@@ -241,6 +241,26 @@ def duhachek_ase(C: np.ndarray, n: int) -> float:
 
 # --------------------------------------------------------------------------- result object
 
+class WarningList(list):
+    """Plain-language warnings: English text (the list's items), plus ``codes`` — the
+    translation key and parameters of each — so that reports show them in either language."""
+
+    def __init__(self):
+        super().__init__()
+        self.codes: list[tuple[str, dict]] = []
+
+    def add(self, key: str, **params) -> None:
+        from ..i18n import t
+
+        self.codes.append((key, params))
+        self.append(t(f"rel_warn.{key}", "en", **params))
+
+    def render(self, lang: str) -> list[str]:
+        from ..i18n import t
+
+        return [t(f"rel_warn.{k}", lang, **p) for k, p in self.codes]
+
+
 class ReliabilityResult:
     """Result of :func:`reliability`.
 
@@ -413,7 +433,7 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     if isinstance(items, str):
         items = [items]
     items, X, notes = _prepare(data, items, reverse, scale)
-    warnings: list[str] = []
+    warnings = WarningList()
 
     # rows used
     if np.isnan(X).any():
@@ -433,9 +453,9 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     sparse = [items[j] for j in range(len(items)) if answered[j] < 2]
     zero = [items[j] for j in range(len(items)) if answered[j] >= 2 and not var[j] > 0]
     if sparse:
-        warnings.append(f"items with fewer than 2 answers were dropped: {', '.join(map(str, sparse))}")
+        warnings.add("dropped_sparse", items=", ".join(map(str, sparse)))
     if zero:
-        warnings.append(f"items with no variance were dropped: {', '.join(map(str, zero))}")
+        warnings.add("dropped_zero", items=", ".join(map(str, zero)))
     if sparse or zero:
         keep = [j for j in range(len(items)) if var[j] > 0 and answered[j] >= 2]
         X = X[:, keep]
@@ -452,30 +472,24 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     fit: dict = {}
     est = _coefficients(C, X, flags, complete=complete, state=fit)
     if k < 2:
-        warnings.append("fewer than 2 items with variance remain: no coefficient can be computed")
+        warnings.add("too_few_items")
     if "lambda6_singular" in flags:
-        warnings.append("λ6 not computed: the correlation matrix is singular")
+        warnings.add("lambda6_singular")
     if "omega_singular" in flags:
-        warnings.append("ω not computed: the correlation matrix is singular")
+        warnings.add("omega_singular")
     for f in flags:
         if isinstance(f, tuple) and f[0] == "heywood":
-            warnings.append(_heywood_text("ω_total", [items[j] for j in f[1]]))
+            warnings.add("heywood", what="ω_total", items=", ".join(str(items[j]) for j in f[1]))
         if isinstance(f, tuple) and f[0] == "impossible":
-            warnings.append(f"{', '.join(f[1])} not reported: the pairwise covariances do not form a proper "
-                            "covariance matrix (too many missing answers), which gives values above 1; "
-                            "use missing='listwise' or collect more complete answers")
+            warnings.add("impossible", coefficients=", ".join(f[1]))
     if "pairs_missing" in flags:
-        warnings.append("no coefficient computed: some pairs of items were never answered together by at "
-                        "least 2 respondents")
+        warnings.add("pairs_missing")
     if "total_variance" in flags:
-        warnings.append("no coefficient computed: the variance of the total score is not positive")
+        warnings.add("total_variance")
     if "omega_k2" in flags:
-        warnings.append("ω not computed: a one-factor model needs at least 3 items")
+        warnings.add("omega_k2")
     if np.isfinite(est["alpha"]) and est["alpha"] < 0:
-        warnings.append(
-            f"α is negative ({est['alpha']:.3f}): the items covary negatively on average, so they do not "
-            "measure one thing in the same direction. Check that reverse-keyed items are declared, "
-            "and that the items belong to one scale.")
+        warnings.add("negative_alpha", alpha=f"{est['alpha']:.3f}")
 
     # confidence intervals
     lo = dict.fromkeys(COEFFICIENTS, math.nan)
@@ -518,21 +532,12 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
                            omega=omega_if_deleted and "pairs_missing" not in flags)
     neg = items_df.index[items_df["r_rest"] < 0].tolist()
     if neg:
-        warnings.append(
-            "negative item–rest correlation for " + ", ".join(map(str, neg)) +
-            ": these items run against the rest of the scale; are they reverse-keyed but not declared?")
+        warnings.add("negative_rest", items=", ".join(map(str, neg)))
     freq = _frequencies(X, items, complete=complete)
     notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
     result = ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
     result.polychoric = poly
     return result
-
-
-def _heywood_text(what: str, names: list) -> str:
-    return (f"{what}: Heywood case — the one-factor model wants a negative residual variance for "
-            f"{', '.join(map(str, names))}; evalkit holds it at its lower bound (as R's factanal), while "
-            "lavaan/JASP report the improper solution, so their ω differs. Too few items or respondents, "
-            "or an item that nearly duplicates another, are the usual causes; interpret this ω with caution.")
 
 
 def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
@@ -544,7 +549,7 @@ def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
     R = P.to_numpy()
     k = len(items)
     if not np.all(np.isfinite(R)):
-        warnings.append("ordinal α/ω not computed: a polychoric correlation could not be estimated")
+        warnings.add("polychoric_failed")
         return P, {"ordinal_alpha": math.nan, "ordinal_omega": math.nan}
     e, v = np.linalg.eigh(R)
     if e.min() <= 0:
@@ -552,7 +557,7 @@ def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
         R = v @ np.diag(e) @ v.T
         d = np.sqrt(np.diag(R))
         R = R / np.outer(d, d)
-        warnings.append("the polychoric matrix was not positive definite and was smoothed for ordinal ω")
+        warnings.add("polychoric_smoothed")
     o_alpha = k / (k - 1) * (1 - k / P.to_numpy().sum())
     o_omega = math.nan
     if k >= 3:
@@ -560,7 +565,7 @@ def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
             _w.simplefilter("ignore")
             o_omega, psi = _omega(R, return_psi=True)
         if np.any(psi <= HEYWOOD):
-            warnings.append(_heywood_text("ordinal ω", [items[j] for j in range(k) if psi[j] <= HEYWOOD]))
+            warnings.add("heywood", what="ordinal ω", items=", ".join(str(items[j]) for j in range(k) if psi[j] <= HEYWOOD))
     return P, {"ordinal_alpha": o_alpha, "ordinal_omega": o_omega}
 
 
