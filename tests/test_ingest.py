@@ -213,3 +213,34 @@ def test_xlsx_with_title_row(tmp_path):
 ])
 def test_parse_number(text, money, expected):
     assert parse_number(text, money=money) == expected
+
+
+@pytest.mark.parametrize("money", [False, True])
+def test_vectorized_parser_agrees_with_the_single_value_parser(money):
+    from evalkit.ingest.readers import parse_numbers
+
+    cells = ["3,5", "72.25", "abc", "Rp 9.500.000", "9,500,000", "1.234,5", "1e3", " 7 ", "-2", "+.5", "5.",
+             "1,234.50", "nan", "inf", "12 000", "Rp.150.000", "IDR 65,000", None]
+    nums, bad = parse_numbers(pd.Series(cells, dtype=object), money=money)
+    for c, v, b in zip(cells, nums, bad):
+        expected = None if c is None else parse_number(c, money=money)
+        if expected is None:
+            assert pd.isna(v) and b == (c is not None), c
+        else:
+            assert v == expected and not b, c
+
+
+def test_many_bad_rows_are_counted_not_listed(mini_copy):
+    lines = (mini_copy / "tes.csv").read_text().splitlines()
+    bad = [",".join([f"1980010120050110{i:02d}", "Nama", "lima", "7"]) for i in range(40)]
+    (mini_copy / "tes.csv").write_text("\n".join([lines[0], *lines[1:], *bad, lines[1]]) + "\n")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    probs = err.value.problems
+    nan = [p for p in probs if p.key == "not_a_number"]
+    assert len(nan) == 5 and nan[0].row == 14  # header row 1, 12 rows, first bad row is row 14
+    more = [p for p in probs if p.key == "more_rows"]
+    assert any(p.params["n"] == 35 and p.params["what"] == "not_a_number" for p in more)
+    dup = [p for p in probs if p.key == "duplicate_id"]
+    # row 15 (generated id ...011001) and the last row (a copy of row 2) both repeat row 2's NIP
+    assert [(p.row, p.params["first_row"]) for p in dup] == [(15, 2), (54, 2)]

@@ -175,3 +175,24 @@ def parse_number(text: str, *, money: bool = False) -> float | None:
     if not _NUM_RE.match(s):
         return None
     return float(s.replace(",", "."))
+
+
+def parse_numbers(values: pd.Series, *, money: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Vectorized :func:`parse_number`: ``(numbers, not_a_number)`` for a column of text.
+
+    ``not_a_number`` is True where a cell holds text that is not a number; empty cells are
+    NaN in ``numbers`` and False in ``not_a_number``.
+    """
+    present = values.notna()
+    txt = values.astype("string").str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    if money:
+        txt = txt.str.replace(r"(?i)^(?:Rp\.?|IDR)", "", regex=True)
+        grouped = txt.str.fullmatch(r"\d{1,3}(?:[.,]\d{3})+").fillna(False)
+        id_dec = txt.str.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+").fillna(False)
+        en_dec = txt.str.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d+").fillna(False)
+        txt = txt.mask(grouped, txt.str.replace(r"[.,]", "", regex=True))
+        txt = txt.mask(id_dec, txt.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        txt = txt.mask(en_dec, txt.str.replace(",", "", regex=False))
+    ok = txt.str.fullmatch(_NUM_RE.pattern.lstrip("^").rstrip("$")).fillna(False)
+    numbers = pd.to_numeric(txt.where(ok).str.replace(",", ".", regex=False), errors="coerce").astype(float)
+    return numbers, (present & ~ok).astype(bool)
