@@ -110,6 +110,8 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
         body.columns = header
         body = body.map(_cell_text)
         table = Table(_strip(body.reset_index(drop=True)), rel, int(grid.index[hdr]) + 1)
+    elif suffix in (".sav", ".zsav"):
+        table = _read_sav(path, rel)
     else:
         raise ValidationError(Problem("unknown_file_type", file=rel, params={"suffix": suffix or "(none)"}))
     if table.df.empty:
@@ -118,6 +120,19 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
     if dup:
         raise ValidationError(Problem("duplicate_columns", file=rel, column=", ".join(map(str, dup))))
     return table
+
+
+def _read_sav(path: Path, rel: str) -> Table:
+    """SPSS .sav: value labels are applied (so coded Likert answers arrive as their labels, and
+    the program's label set maps them), numbers without labels are kept as numbers."""
+    import pyreadstat
+
+    try:
+        df, _meta = pyreadstat.read_sav(str(path), apply_value_formats=True, formats_as_category=False)
+    except Exception as exc:  # pyreadstat raises its own error types for unreadable files
+        raise ValidationError(Problem("unreadable_sav", file=rel, params={"detail": str(exc)})) from None
+    df = df.astype(object).map(_cell_text)
+    return Table(_strip(df), rel, 1)
 
 
 def _cell_text(v) -> object:
