@@ -42,6 +42,7 @@ _LAZY = {
     "ikm_grade": "evalkit.stats.impact",
     "roi": "evalkit.stats.impact",
     "jp_compliance": "evalkit.stats.impact",
+    "icc": "evalkit.stats.agreement",
     "mcnemar": "evalkit.stats.groups",
     "compare_groups": "evalkit.stats.groups",
     "load_program": "evalkit.ingest.program",

@@ -17,6 +17,8 @@ import pandas as pd
 from . import __version__
 from .bands import band
 from .ingest.program import ProgramData
+from .errors import StatisticsError
+from .stats.agreement import icc
 from .stats.assessment import AssessmentResult, assessment_path
 from .stats.groups import mcnemar
 from .stats.items import ItemAnalysisResult, item_analysis, item_validity
@@ -92,6 +94,9 @@ class Level2Result:
 class Level3Result:
     table: pd.DataFrame  # aspect x rater: before, after, diff, d_z, p, alpha (after)
     n_participants: int
+    agreement: pd.DataFrame | None = None  # aspect x time: ICC(A,1) alumni vs supervisor, CI, n
+    combined: pd.DataFrame | None = None   # aspect: weighted before, after, change
+    weights: dict | None = None
 
 
 @dataclass
@@ -171,6 +176,11 @@ class ProgramEvaluation:
                     "k": it.k, "n": it.n, "kr20": _f(it.kr20),
                     "poor_items": it.items.index[it.items["discrimination_band"] == "poor"].tolist()}
         if self.level3 is not None:
+            l3 = self.level3
+            m["level3_agreement"] = ({f"{a}|{t}": {k: _f(v) for k, v in r.items()}
+                                      for (a, t), r in l3.agreement.iterrows()} if l3.agreement is not None else None)
+            m["level3_combined"] = {"weights": l3.weights, "aspects": {a: {k: _f(v) for k, v in r.items()}
+                                                                      for a, r in l3.combined.iterrows()}}
             m["level3"] = {"n_participants": self.level3.n_participants,
                            "aspects": {f"{a}|{rt}": {k: _f(v) for k, v in row.items() if k in
                                                      ("before", "after", "diff", "d_z", "p_value", "alpha")}
@@ -295,7 +305,47 @@ def evaluate_level3(p: ProgramData) -> Level3Result:
                                         omega_if_deleted=False).alpha if len(items) >= 2 else np.nan)
             rows.append(row)
     table = pd.DataFrame(rows).set_index(["aspect", "rater"])
-    return Level3Result(table=table, n_participants=int(df["participant"].nunique()))
+    weights = _level3_weights(fs.weights, table.index.get_level_values("rater").unique())
+    agree, comb = [], []
+    for aspect, sub in ins.scales.items():
+        items = [i for i in sub.items if i in df.columns]
+        d = df.assign(score=scale_scores(df, items, sub.reverse, ins.scale))
+        if {"alumni", "atasan"} <= set(d["rater"]):
+            for time in ("before", "after"):
+                g = d[(d["time"] == time) & d["rater"].isin(["alumni", "atasan"])].dropna(subset=["score"])
+                try:
+                    r = icc(g, targets="participant", raters="rater", ratings="score").loc["ICC2"]
+                except StatisticsError:  # too few complete pairs: no agreement figure for this aspect
+                    continue
+                agree.append({"aspect": aspect, "time": time, "icc2": r.estimate, "ci_low": r.ci_low,
+                              "ci_high": r.ci_high, "n": icc_n(g)})
+        row = {"aspect": aspect}
+        for time in ("before", "after"):
+            means = {rt: table.loc[(aspect, rt), time] for rt in weights if (aspect, rt) in table.index}
+            total_w = sum(weights[rt] for rt in means)
+            row[time] = sum(weights[rt] * m for rt, m in means.items()) / total_w if total_w else np.nan
+        row["change"] = row["after"] - row["before"]
+        comb.append(row)
+    return Level3Result(table=table, n_participants=int(df["participant"].nunique()),
+                        agreement=pd.DataFrame(agree).set_index(["aspect", "time"]) if agree else None,
+                        combined=pd.DataFrame(comb).set_index("aspect"), weights=weights)
+
+
+def icc_n(g: pd.DataFrame) -> int:
+    return int(g.pivot_table(index="participant", columns="rater", values="score").dropna().shape[0])
+
+
+def _level3_weights(program_weights, raters) -> dict:
+    """Rater weights of the combined score: the program's, else config/level3.yaml, for the raters present."""
+    from importlib import resources
+
+    import yaml
+
+    if program_weights:
+        w = {str(k).lower(): float(v) for k, v in program_weights.items()}
+    else:
+        w = yaml.safe_load(resources.files("evalkit").joinpath("config/level3.yaml").read_text("utf-8"))["weights"]
+    return {r: float(w[r]) for r in raters if r in w and w[r] > 0}
 
 
 def evaluate_level4(p: ProgramData) -> pd.DataFrame:

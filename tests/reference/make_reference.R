@@ -215,3 +215,16 @@ ref5$cohorts <- list(
   per_cohort_t = unname(sapply(split(dc, dc$cohort), function(g) t.test(g$post, g$pre, paired = TRUE)$statistic)))
 writeLines(toJSON(ref5, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
 cat("added cohorts\n")
+
+# ---- intraclass correlations (appended) -----------------------------------------------------
+ref6 <- fromJSON("tests/reference/reference.json", simplifyVector = FALSE)
+sf <- matrix(c(9, 2, 5, 8, 6, 1, 3, 2, 8, 4, 6, 8, 7, 1, 2, 6, 10, 5, 6, 9, 6, 2, 4, 7), ncol = 4, byrow = TRUE)
+set.seed(41)
+truth <- rnorm(30, 3.4, 0.6)
+raters <- cbind(alumni = round(truth + 0.3 + rnorm(30, 0, 0.35), 2), atasan = round(truth + rnorm(30, 0, 0.35), 2))
+write.csv(data.frame(participant = 1:30, raters), "tests/reference/data/icc_two_raters.csv", row.names = FALSE)
+icc_case <- function(m) { r <- psych::ICC(m, lmer = FALSE)$results
+  list(estimate = r$ICC, F = r$F, df1 = r$df1, df2 = r$df2, p = r$p, lower = r$`lower bound`, upper = r$`upper bound`) }
+ref6$icc <- list(shrout_fleiss = c(list(data = sf), icc_case(sf)), two_raters = icc_case(raters))
+writeLines(toJSON(ref6, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("added icc\n")

@@ -117,6 +117,14 @@ class Level3Spec(FileSpec):
     time_column: str = "time"
     before: str = "before"
     after: str = "after"
+    weights: dict[str, float] | None = None  # rater → weight of the combined score
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, v):
+        if v is not None and (any(w < 0 for w in v.values()) or sum(v.values()) <= 0):
+            raise ValueError("weights must be non-negative and not all zero")
+        return v
 
 
 class Level4Spec(FileSpec):

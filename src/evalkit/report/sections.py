@@ -534,6 +534,23 @@ class ProgramReport:
                          self.t("l3.alpha"): self.coef(r["alpha"]),
                          "p": fmt_p(r["p_value"], self.lang).removeprefix("p = ").removeprefix("p ")})
         self._table(pd.DataFrame(rows), "l3.table_title")
+        comb, agr = l3.combined, l3.agreement
+        if comb is not None:
+            sep = "; " if self.lang == "id" else ", "
+
+            def icc_txt(aspect, time):
+                if agr is None or (aspect, time) not in agr.index:
+                    return "–"
+                r_ = agr.loc[(aspect, time)]
+                return f"{self.coef(r_['icc2'])} [{self.coef(r_['ci_low'])}{sep}{self.coef(r_['ci_high'])}]"
+
+            rows = [{self.t("l3.aspect"): ins.scales[a].label.get(self.lang, a) if a in ins.scales else a,
+                     self.t("l3.icc_before"): icc_txt(a, "before"), self.t("l3.icc_after"): icc_txt(a, "after"),
+                     self.t("l3.combined_before"): self.num(r_["before"]), self.t("l3.combined_after"): self.num(r_["after"]),
+                     self.t("l3.combined_change"): self.num(r_["change"])} for a, r_ in comb.iterrows()]
+            weights = ", ".join(f"{self.t(f'l3.{k}') if k in ('alumni', 'atasan') else k} {self.num(v)}"
+                                for k, v in (l3.weights or {}).items())
+            self._table(pd.DataFrame(rows), "l3.agreement_title", note=self.t("l3.agreement_note", weights=weights))
 
     def level4(self):
         l4 = self.evaluation.level4
