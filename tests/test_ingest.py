@@ -244,3 +244,13 @@ def test_many_bad_rows_are_counted_not_listed(mini_copy):
     dup = [p for p in probs if p.key == "duplicate_id"]
     # row 15 (generated id ...011001) and the last row (a copy of row 2) both repeat row 2's NIP
     assert [(p.row, p.params["first_row"]) for p in dup] == [(15, 2), (54, 2)]
+
+
+def test_test_items_without_id_column_names_the_section(mini_copy):
+    (mini_copy / "jawaban.csv").write_text("NIP,S1,S2\n198001012005011001,A,B\n")
+    y = (mini_copy / "program.yaml").read_text() + "test_items:\n  file: jawaban.csv\n  key: {S1: A, S2: B}\n"
+    (mini_copy / "program.yaml").write_text(y)
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    p = err.value.problems[0]
+    assert p.key == "needs_id" and "test_items section needs an id_column" in str(err.value)

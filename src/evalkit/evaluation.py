@@ -23,20 +23,7 @@ from .stats.assessment import AssessmentResult, assessment_path
 from .stats.groups import mcnemar
 from .stats.items import ItemAnalysisResult, item_analysis, item_validity
 from .stats.prepost import PrePostResult, prepost
-from .stats.reliability import ReliabilityResult, reliability
-
-
-def scale_scores(df: pd.DataFrame, items: list[str], reverse: list[str], scale: tuple[float, float],
-                 min_answered: float = 0.5) -> pd.Series:
-    """Each respondent's scale score: the mean of the items answered after reverse keying
-    ``(min + max) − x``; missing where fewer than ``min_answered`` of the items were answered."""
-    X = df[items].astype(float).copy()
-    for r in reverse:
-        X[r] = scale[0] + scale[1] - X[r]
-    answered = X.notna().sum(axis=1)
-    score = X.mean(axis=1)
-    score[answered < math.ceil(min_answered * len(items))] = np.nan
-    return score
+from .stats.reliability import ReliabilityResult, reliability, scale_scores
 
 
 @dataclass

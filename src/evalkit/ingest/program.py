@@ -340,7 +340,7 @@ STAGES = {"placement": "placement", "penempatan": "placement", "module": "module
 
 def _assessment(spec, fs, table, problems, key, pii):
     if not fs.id_column:
-        problems.append(Problem("level2_needs_id", file=table.file))
+        problems.append(Problem("needs_id", file=table.file, params={"section": "assessment"}))
         return None
     cols = [fs.id_column, "stage", "module", "attempt", "score"]
     df = V.resolve_columns(table, fs.columns, cols, problems)
@@ -368,13 +368,15 @@ def _assessment(spec, fs, table, problems, key, pii):
 
 
 def _test_items(spec, fs, table, problems, key, pii):
+    if not fs.id_column:
+        problems.append(Problem("needs_id", file=table.file, params={"section": "test_items"}))
+        return None
     items = fs.item_list()
     needed = items + ([fs.id_column] if fs.id_column else [])
     df = V.resolve_columns(table, fs.columns, needed, problems)
-    if fs.id_column:
-        V.check_ids(df, table, fs.id_column, problems)
+    V.check_ids(df, table, fs.id_column, problems)
     out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key) if fs.id_column in df
-                        else pd.Series([None] * len(df), dtype=object)})
+                        else pd.Series([None] * len(df), index=df.index, dtype=object)})
     for item in items:
         if item not in df.columns:
             continue

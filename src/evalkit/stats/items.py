@@ -33,6 +33,11 @@ from ..errors import Problem, StatisticsError
 from ._util import html_table
 
 
+def _pearson(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson r, NaN when either variable is constant."""
+    return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else math.nan
+
+
 def _band(x, cuts):
     if x is None or not np.isfinite(x):
         return None
@@ -135,13 +140,8 @@ def item_analysis(data: pd.DataFrame, items=None, *, key: dict | None = None,
     upper, lower = A[order[:g]], A[order[-g:]]
     pu, pl = upper.mean(axis=0), lower.mean(axis=0)
 
-    def r(a, b):
-        if a.std() == 0 or b.std() == 0:
-            return math.nan
-        return float(np.corrcoef(a, b)[0, 1])
-
-    rpb = np.array([r(A[:, j], total) for j in range(k)])
-    rpb_rest = np.array([r(A[:, j], total - A[:, j]) for j in range(k)])
+    rpb = np.array([_pearson(A[:, j], total) for j in range(k)])
+    rpb_rest = np.array([_pearson(A[:, j], total - A[:, j]) for j in range(k)])
     var_pop = total.var()
     kr20 = k / (k - 1) * (1 - (p * (1 - p)).sum() / var_pop) if var_pop > 0 else math.nan
     a_del = []
@@ -203,11 +203,8 @@ def item_validity(data: pd.DataFrame, items=None, *, reverse=(), scale=None, alp
     total = X.sum(axis=1)
     rc = critical_r(n, alpha)
 
-    def r(a, b):
-        return float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else math.nan
-
-    rt = np.array([r(X[:, j], total) for j in range(len(items))])
-    rr = np.array([r(X[:, j], total - X[:, j]) for j in range(len(items))])
+    rt = np.array([_pearson(X[:, j], total) for j in range(len(items))])
+    rr = np.array([_pearson(X[:, j], total - X[:, j]) for j in range(len(items))])
     out = pd.DataFrame({"n": n, "r_item_total": rt, "r_critical": rc, "valid": rt > rc,
                         "r_item_rest": rr, "valid_corrected": rr > rc}, index=pd.Index(items, name="item"))
     out.attrs["note"] = ("valid = item–total r above the critical r (two-tailed, alpha = "

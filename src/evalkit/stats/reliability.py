@@ -670,6 +670,19 @@ def _bootstrap(X, missing, n_boot, seed) -> dict[str, np.ndarray]:
     return res
 
 
+def scale_scores(df: pd.DataFrame, items: list[str], reverse: list[str], scale: tuple[float, float],
+                 min_answered: float = 0.5) -> pd.Series:
+    """Each respondent's scale score: the mean of the items answered after reverse keying
+    ``(min + max) − x``; missing where fewer than ``min_answered`` of the items were answered."""
+    X = df[items].astype(float).copy()
+    for r in reverse:
+        X[r] = scale[0] + scale[1] - X[r]
+    answered = X.notna().sum(axis=1)
+    score = X.mean(axis=1)
+    score[(answered == 0) | (answered < math.ceil(min_answered * len(items)))] = np.nan
+    return score
+
+
 def reliability_table(data: pd.DataFrame, scales: dict, **kwargs) -> pd.DataFrame:
     """Reliability of many scales in one call: a paper's Table 1.
 
@@ -706,12 +719,9 @@ def reliability_table(data: pd.DataFrame, scales: dict, **kwargs) -> pd.DataFram
         rev = spec.get("reverse", []) if isinstance(spec, dict) else []
         res = reliability(data, items, reverse=rev, **{k: v for k, v in kwargs.items() if k != "omega_if_deleted"},
                           omega_if_deleted=False)
-        X = data[items].astype(float).copy()
-        if rev:
-            lo, hi = kwargs.get("scale") or (np.nanmin(X.to_numpy()), np.nanmax(X.to_numpy()))
-            for r in rev:
-                X[r] = lo + hi - X[r]
-        score = X.mean(axis=1)
+        rng = kwargs.get("scale") or (float(np.nanmin(data[items].to_numpy(float))),
+                                      float(np.nanmax(data[items].to_numpy(float))))
+        score = scale_scores(data, items, rev, rng, min_answered=0)
         c = res.coefficients
         rows.append({"scale": name, "k": res.k, "n": res.n, "mean": score.mean(), "sd": score.std(ddof=1),
                      "alpha": c.loc["alpha", "estimate"], "alpha_ci_low": c.loc["alpha", "ci_low"],
