@@ -6,18 +6,14 @@ chosen by name and its boundaries are tested, not hard-wired.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
-from importlib import resources
 
-import yaml
 
+from ._config import load_config
 from .errors import Problem, ValidationError
 
 
-@lru_cache(maxsize=1)
 def band_sets() -> dict:
-    text = resources.files("evalkit").joinpath("config/bands.yaml").read_text("utf-8")
-    return yaml.safe_load(text)["band_sets"]
+    return load_config("bands")["band_sets"]
 
 
 def band(value: float, band_set: str) -> str | None:

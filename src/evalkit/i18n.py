@@ -19,9 +19,8 @@ from __future__ import annotations
 import math
 import string
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from ._config import load_config
 
 LANGUAGES = ("id", "en")
 
@@ -29,8 +28,7 @@ LANGUAGES = ("id", "en")
 @lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, str]]:
     """The flattened translation table: ``{"section.key": {"id": ..., "en": ...}}``."""
-    text = resources.files("evalkit").joinpath("config/translations.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_config("translations")
     flat: dict[str, dict[str, str]] = {}
 
     def walk(node, prefix):

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .._config import load_config
 from ..errors import Problem, ProgramIdError
 
 PROGRAM_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -225,10 +224,8 @@ class ProgramSpec(_Strict):
         }
 
 
-@lru_cache(maxsize=1)
 def builtin_label_sets() -> dict[str, dict[str, float]]:
-    text = resources.files("evalkit").joinpath("config/likert.yaml").read_text("utf-8")
-    return yaml.safe_load(text)["label_sets"]
+    return load_config("likert")["label_sets"]
 
 
 def parse_spec(path: Path) -> ProgramSpec:

@@ -1,0 +1,13 @@
+"""Versioned configuration shipped with the package (``src/evalkit/config/*.yaml``)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@lru_cache(maxsize=None)
+def load_config(name: str) -> dict:
+    """The parsed ``config/<name>.yaml`` (read once per process; treat it as read-only)."""
+    return yaml.safe_load(resources.files("evalkit").joinpath(f"config/{name}.yaml").read_text("utf-8"))
