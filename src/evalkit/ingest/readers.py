@@ -178,22 +178,16 @@ def parse_number(text: str, *, money: bool = False) -> float | None:
     >>> parse_number("3,5"), parse_number("Rp 9.500.000", money=True), parse_number("abc")
     (3.5, 9500000.0, None)
     """
-    s = str(text).strip().replace("\u00a0", "").replace(" ", "")
-    if money:
-        s = re.sub(r"^(Rp\.?|IDR)", "", s, flags=re.I)
-        if re.fullmatch(r"\d{1,3}([.,]\d{3})+", s):
-            s = re.sub(r"[.,]", "", s)
-        elif re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", s):
-            s = s.replace(".", "").replace(",", ".")
-        elif re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", s):
-            s = s.replace(",", "")
-    if not _NUM_RE.match(s):
-        return None
-    return float(s.replace(",", "."))
+    numbers, _ = parse_numbers(pd.Series([str(text)], dtype=object), money=money)
+    x = numbers.iloc[0]
+    return None if np.isnan(x) else float(x)
 
 
 def parse_numbers(values: pd.Series, *, money: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Vectorized :func:`parse_number`: ``(numbers, not_a_number)`` for a column of text.
+    """Parse a column of numbers typed by people: ``(numbers, not_a_number)``.
+
+    The one definition of the rules :func:`parse_number` documents (decimal commas; in money
+    columns an ``Rp``/``IDR`` prefix and thousands separators), applied to a whole column at once.
 
     ``not_a_number`` is True where a cell holds text that is not a number; empty cells are
     NaN in ``numbers`` and False in ``not_a_number``.

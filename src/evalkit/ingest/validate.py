@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .readers import Table, parse_number, parse_numbers
+from .readers import Table, parse_numbers
 
 MAX_PER_COLUMN = 5
 
@@ -143,12 +143,13 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
     uniq = pd.unique(raw.dropna())
     conv: dict = {}
     bad_vals: dict = {}
-    for v in uniq:
+    parsed, _ = parse_numbers(pd.Series(uniq, dtype=object))
+    for v, x in zip(uniq, parsed):
         key = norm(v)
         if key in lookup:
             conv[v] = lookup[key]
             continue
-        x = parse_number(v)
+        x = None if np.isnan(x) else float(x)
         if x is not None and scale[0] <= x <= scale[1]:
             conv[v] = x
         elif x is not None:
