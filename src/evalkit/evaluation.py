@@ -85,6 +85,13 @@ class Level3Result:
     combined: pd.DataFrame | None = None   # aspect: weighted before, after, change
     weights: dict | None = None
 
+    def improved(self, rater: str = "atasan", alpha: float = 0.05) -> tuple[int, int]:
+        """``(aspects that rose significantly, aspects)`` by ``rater``'s ratings (all rows if that
+        rater is absent)."""
+        tab = self.table
+        sub = tab.xs(rater, level="rater") if rater in tab.index.get_level_values("rater") else tab
+        return int(((sub["diff"] > 0) & (sub["p_value"] < alpha)).sum()), len(sub)
+
 
 @dataclass
 class ProgramEvaluation:
@@ -273,9 +280,11 @@ def evaluate_level3(p: ProgramData) -> Level3Result:
     ins = p.spec.instruments[fs.instrument]
     df = p.level3
     rows = []
+    scored = {}  # aspect → the ratings with the aspect's scale score
     for aspect, sub in ins.scales.items():
         items = [i for i in sub.items if i in df.columns]
         d = df.assign(score=scale_scores(df, items, sub.reverse, ins.scale))
+        scored[aspect] = d
         for rater, g in d.groupby("rater", sort=True):
             wide = g.pivot_table(index="participant", columns="time", values="score", aggfunc="first")
             if not {"before", "after"} <= set(wide.columns):
@@ -294,18 +303,17 @@ def evaluate_level3(p: ProgramData) -> Level3Result:
     table = pd.DataFrame(rows).set_index(["aspect", "rater"])
     weights = _level3_weights(fs.weights, table.index.get_level_values("rater").unique())
     agree, comb = [], []
-    for aspect, sub in ins.scales.items():
-        items = [i for i in sub.items if i in df.columns]
-        d = df.assign(score=scale_scores(df, items, sub.reverse, ins.scale))
+    for aspect, d in scored.items():
         if {"alumni", "atasan"} <= set(d["rater"]):
             for time in ("before", "after"):
                 g = d[(d["time"] == time) & d["rater"].isin(["alumni", "atasan"])].dropna(subset=["score"])
                 try:
-                    r = icc(g, targets="participant", raters="rater", ratings="score").loc["ICC2"]
+                    res = icc(g, targets="participant", raters="rater", ratings="score")
                 except StatisticsError:  # too few complete pairs: no agreement figure for this aspect
                     continue
+                r = res.loc["ICC2"]
                 agree.append({"aspect": aspect, "time": time, "icc2": r.estimate, "ci_low": r.ci_low,
-                              "ci_high": r.ci_high, "n": icc_n(g)})
+                              "ci_high": r.ci_high, "n": res.attrs["n"]})
         row = {"aspect": aspect}
         for time in ("before", "after"):
             means = {rt: table.loc[(aspect, rt), time] for rt in weights if (aspect, rt) in table.index}
@@ -318,20 +326,14 @@ def evaluate_level3(p: ProgramData) -> Level3Result:
                         combined=pd.DataFrame(comb).set_index("aspect"), weights=weights)
 
 
-def icc_n(g: pd.DataFrame) -> int:
-    return int(g.pivot_table(index="participant", columns="rater", values="score").dropna().shape[0])
-
-
 def _level3_weights(program_weights, raters) -> dict:
     """Rater weights of the combined score: the program's, else config/level3.yaml, for the raters present."""
-    from importlib import resources
-
-    import yaml
+    from ._config import load_config
 
     if program_weights:
         w = {str(k).lower(): float(v) for k, v in program_weights.items()}
     else:
-        w = yaml.safe_load(resources.files("evalkit").joinpath("config/level3.yaml").read_text("utf-8"))["weights"]
+        w = load_config("level3")["weights"]
     return {r: float(w[r]) for r in raters if r in w and w[r] > 0}
 
 

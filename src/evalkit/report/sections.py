@@ -186,11 +186,9 @@ class ProgramReport:
         else:
             rows.append(("2", self.t("scorecard.l2"), nm, "not_measured"))
         if ev.level3:
-            tab = ev.level3.table
-            sup = tab.xs("atasan", level="rater") if "atasan" in tab.index.get_level_values("rater") else tab
-            up = int(((sup["diff"] > 0) & (sup["p_value"] < 0.05)).sum())
-            share = up / len(sup) if len(sup) else 0
-            rows.append(("3", self.t("scorecard.l3"), f"{up} / {len(sup)}",
+            up, n_aspects = ev.level3.improved()
+            share = up / n_aspects if n_aspects else 0
+            rows.append(("3", self.t("scorecard.l3"), f"{up} / {n_aspects}",
                          "strong" if share >= 0.6 else "moderate" if share >= 0.3 else "weak"))
         else:
             rows.append(("3", self.t("scorecard.l3"), nm, "not_measured"))
@@ -292,10 +290,8 @@ class ProgramReport:
         else:
             lines.append(self.t("summary.not_measured", level=self.t("level.2")))
         if ev.level3:
-            tab = ev.level3.table
-            sup = tab.xs("atasan", level="rater") if "atasan" in tab.index.get_level_values("rater") else tab
-            n_up = int(((sup["diff"] > 0) & (sup["p_value"] < 0.05)).sum())
-            lines.append(self.t("summary.l3", n_up=n_up, n_aspects=len(sup)))
+            n_up, n_aspects = ev.level3.improved()
+            lines.append(self.t("summary.l3", n_up=n_up, n_aspects=n_aspects))
         else:
             lines.append(self.t("summary.not_measured", level=self.t("level.3")))
         if ev.level4 is not None:

@@ -171,15 +171,16 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
     offd = R[np.triu_indices(k, 1)]
     out["average_r"] = (sumR - k) / (k * (k - 1))
     out["median_r"] = float(np.median(offd))
+    singular = not np.linalg.cond(R) <= 1e12
     try:
-        if np.linalg.cond(R) > 1e12:
+        if singular:
             raise np.linalg.LinAlgError("singular")
         out["lambda6"] = 1 - (k - _smc(R).sum()) / sumR
     except np.linalg.LinAlgError:
         if warn is not None:
             warn.append("lambda6_singular")
     try:
-        if k >= 3 and np.linalg.cond(R) <= 1e12:
+        if k >= 3 and not singular:
             with _w.catch_warnings():
                 _w.simplefilter("ignore")
                 out["omega_total"], psi = _omega(C, return_psi=True)
