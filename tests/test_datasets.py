@@ -23,7 +23,7 @@ def test_committed_samples_are_reproducible(tmp_path):
 
 
 def test_sample_sizes_are_realistic():
-    for pid, cfg in SAMPLES.items():
+    for pid in SAMPLES:
         roster = pd.read_csv(RAW / pid / "peserta.csv", dtype=str)
         assert 30 <= len(roster) <= 40
         assert roster["NIP"].str.fullmatch(r"\d{18}").all()

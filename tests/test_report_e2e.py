@@ -62,7 +62,7 @@ def test_every_sample_program_has_the_three_outputs(rendered_samples):
         for key in REQUIRED_METRICS:
             _get(m, key)
         assert m["program_id"] == pid
-        for scale, s in m["level1"]["scales"].items():
+        for s in m["level1"]["scales"].values():
             assert 1 <= s["mean"] <= 5 and s["alpha"] < 1
         assert {i["path"] for i in m["inputs"]} >= {"program.yaml"}
         nb = nbformat.read(folder / "report.ipynb", as_version=4)

@@ -165,9 +165,9 @@ def _reaction(rng, people: pd.DataFrame, end: str, quality: float) -> pd.DataFra
     theta = rng.normal(0, 1, n)
     df = pd.DataFrame({"Timestamp": _timestamps(rng, end, n), "NIP": people["NIP"].to_numpy(),
                        "Nama Lengkap": people["Nama"].to_numpy()})
-    for s_i, (scale, items) in enumerate(REACTION_ITEMS.items()):
+    for scale, items in REACTION_ITEMS.items():
         specific = rng.normal(0, 0.5, n)
-        for item, text, rev in items:
+        for _item, text, rev in items:
             mu = quality + rng.uniform(-0.3, 0.3) - (0.3 if scale == "sarana" else 0)
             df[text] = _likert(rng, theta + specific, mu, rng.uniform(0.6, 0.9), rev, LABELS5)
     comments = []

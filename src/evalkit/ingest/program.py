@@ -13,7 +13,7 @@ import pandas as pd
 from .. import atomic
 from ..errors import Problem, ValidationError
 from . import validate as V
-from .pseudonymize import get_key, looks_like_nip, normalize_id, pseudonymize_series
+from .pseudonymize import get_key, looks_like_nip, pseudonymize_series
 from .readers import Table, read_table
 from .spec import ProgramSpec, check_program_id, parse_spec
 

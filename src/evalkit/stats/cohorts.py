@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import warnings as _w
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem, StatisticsError
