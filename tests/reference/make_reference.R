@@ -49,6 +49,9 @@ rel_case <- function(name, x, reverse = character(0), lo = 1, hi = 5, use = "pai
     item_n = unname(a$item.stats$n), raw_r = unname(a$item.stats$raw.r), r_drop = unname(a$item.stats$r.drop),
     item_mean = unname(a$item.stats$mean), item_sd = unname(a$item.stats$sd),
     alpha_if_deleted = unname(a$alpha.drop$raw_alpha),
+    # omega_total of each (k-1)-item scale: lavaan refitted without the item
+    omega_if_deleted = if (ncol(x) > 3) sapply(seq_len(ncol(x)), function(j)
+      if (use == "listwise") omega_lavaan(C[-j, -j], n_used, x[, -j]) else omega_lavaan(C[-j, -j], n_used)) else NULL,
     response_freq = if (is.null(a$response.freq)) NULL else unname(as.matrix(a$response.freq)),
     response_freq_cols = colnames(a$response.freq))
   res
