@@ -195,7 +195,7 @@ def item_validity(data: pd.DataFrame, items=None, *, reverse=(), scale=None, alp
     from .reliability import _prepare
 
     reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
-    items, X, _ = _prepare(data, items, reverse, scale)
+    items, X, _, _ = _prepare(data, items, reverse, scale)
     X = X[~np.isnan(X).any(axis=1)]
     n = X.shape[0]
     if n < 3:

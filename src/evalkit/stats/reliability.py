@@ -2,7 +2,10 @@
 
 Everything is computed from **one** item covariance matrix ``C`` (pairwise- or
 listwise-complete), as R's psych ``alpha()`` does, so the if-item-deleted statistics
-come from sub-sums of ``C`` instead of k refits.
+come from sub-sums of ``C`` (and ω-if-deleted from sub-matrices of it), never from the
+data again. With complete data the data are read five times in all: minimum, maximum,
+the cross-product ``XᵀX`` with the column sums (BLAS), an int8 copy for the response
+frequencies and its check; see ``benchmarks/bench_reliability.py``.
 
 Formulas (k items, ``ΣC`` the sum of all entries of ``C``, ``R = cov2cor(C)``):
 
@@ -14,9 +17,12 @@ Formulas (k items, ``ΣC`` the sum of all entries of ``C``, ``R = cov2cor(C)``):
   odd- and even-positioned items (1st, 3rd, … vs 2nd, 4th, …), complete rows only.
 * McDonald's ω_total: ``(Σλ)² / ((Σλ)² + Σθ)`` from a one-factor model fitted by
   maximum likelihood to ``C`` (loadings λ and residual variances θ in the metric of
-  ``C``), as lavaan/JASP report it (McDonald 1999). The fit uses Jöreskog's
-  concentrated likelihood, as R's ``factanal``; it is scale-free, so it is done on
-  ``R`` and rescaled by the item SDs.
+  ``C``), as lavaan/JASP report it (McDonald 1999). ML is scale-free, so the fit is
+  done on ``R`` and rescaled by the item SDs: Fisher scoring on (λ, ψ) (all k
+  ω-if-deleted refits advance together from the full scale's solution), and where
+  that reaches no interior optimum (a Heywood case) Jöreskog's concentrated likelihood
+  with uniquenesses held at ≥ 0.005, as R's ``factanal`` (lavaan would report the
+  improper, negative-variance solution instead; a warning names the items).
 * average_r / median_r: mean / median of the off-diagonal entries of ``R``.
 
 Confidence intervals for α:
@@ -32,6 +38,8 @@ from __future__ import annotations
 
 import math
 import warnings as _w
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -79,14 +87,92 @@ def _smc(R: np.ndarray) -> np.ndarray:
     return 1 - 1 / np.diag(inv)
 
 
+PSI_MIN = 0.005  # lower bound of a standardized uniqueness, as R's factanal
+
+
+def _fisher_one_factor(R: np.ndarray, lam: np.ndarray, psi: np.ndarray, *, tol: float = 1e-11,
+                       max_iter: int = 200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One-factor ML fits to a stack of correlation matrices by Fisher scoring.
+
+    ``R``: (B, p, p); ``lam``, ``psi``: (B, p) starting values. Minimizes the ML discrepancy
+    ``F = log|Σ| + tr(R Σ⁻¹)`` over θ = (λ, ψ) with ``Σ = λλ' + diag(ψ)``: gradient
+    ``∂F/∂θ_a = tr(G Σ_a)``, ``G = A − A R A``, ``A = Σ⁻¹`` (Woodbury), and the expected
+    Hessian ``tr(A Σ_a A Σ_b)``, which for one factor is ``2[(Aλ)_i(Aλ)_j + A_ij λ'Aλ]``
+    (λλ), ``2 A_ij (Aλ)_j`` (λψ) and ``A_ij²`` (ψψ) (Jöreskog 1969; Lee & Jennrich 1979).
+    All fits of the stack advance together (one batched solve per iteration), which is what
+    makes the k omega-if-deleted refits cheap. Returns λ, ψ and a mask of the fits that
+    converged (gradient below ``tol``) to an interior solution (every ψ ≥ ``PSI_MIN``);
+    the caller refits the others with the bounded optimizer.
+    """
+    B, p, _ = R.shape
+    lam, psi = lam.astype(float).copy(), psi.astype(float).copy()
+    active = np.ones(B, dtype=bool)
+    done = np.zeros(B, dtype=bool)
+    eye = np.eye(p, dtype=bool)
+    for _ in range(max_iter):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        L, P, S = lam[idx], psi[idx], R[idx]
+        if np.any(P <= 0):
+            bad = idx[(P <= 0).any(axis=1)]
+            active[bad] = False
+            continue
+        dl = L / P
+        A = -dl[:, :, None] * dl[:, None, :] / (1 + (L * dl).sum(axis=1))[:, None, None]
+        A[:, eye] += 1 / P
+        G = A - A @ S @ A
+        Al = np.einsum("bij,bj->bi", A, L)
+        lAl = (L * Al).sum(axis=1)
+        g = np.concatenate([2 * np.einsum("bij,bj->bi", G, L), G[:, eye]], axis=1)
+        conv = np.abs(g).max(axis=1) < tol
+        if conv.any():
+            done[idx[conv]] = True
+            active[idx[conv]] = False
+            keep = ~conv
+            if not keep.any():
+                break
+            idx, L, P, A, Al, lAl, g = idx[keep], L[keep], P[keep], A[keep], Al[keep], lAl[keep], g[keep]
+        H = np.empty((idx.size, 2 * p, 2 * p))
+        H[:, :p, :p] = 2 * (Al[:, :, None] * Al[:, None, :] + A * lAl[:, None, None])
+        H[:, :p, p:] = 2 * A * Al[:, None, :]
+        H[:, p:, :p] = np.swapaxes(H[:, :p, p:], 1, 2)
+        H[:, p:, p:] = A ** 2
+        try:
+            step = np.linalg.solve(H, g[:, :, None])[:, :, 0]
+        except np.linalg.LinAlgError:
+            active[idx] = False
+            break
+        lam[idx] -= step[:, :p]
+        psi[idx] -= step[:, p:]
+    ok = done & (psi >= PSI_MIN).all(axis=1)
+    flip = lam.sum(axis=1) < 0
+    lam[flip] = -lam[flip]
+    return lam, psi, ok
+
+
 def _one_factor_ml(R: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Standardized loadings and uniquenesses of a one-factor ML fit to correlation matrix R.
 
-    Minimizes the concentrated ML discrepancy over the uniquenesses ψ (Jöreskog 1967;
-    the algorithm of R's ``factanal``), the loadings following in closed form from the
-    leading eigenvector of ψ^{-1/2} R ψ^{-1/2}. ``start`` warm-starts ψ (used for the
-    omega-if-deleted refits, which start from the full scale's solution).
+    First by Fisher scoring (:func:`_fisher_one_factor`) from the leading principal
+    component; where that does not reach an interior optimum (a Heywood case), by
+    minimizing the concentrated ML discrepancy over the uniquenesses ψ within
+    [0.005, 1] (Jöreskog 1967; the algorithm of R's ``factanal``), the loadings following
+    in closed form from the leading eigenvector of ψ^{-1/2} R ψ^{-1/2}. ``start``
+    warm-starts ψ for the bounded optimizer. Both reach the same optimum (tested).
     """
+    e, v = np.linalg.eigh(R)
+    lam0 = v[:, -1] * math.sqrt(max(e[-1], 0))
+    lam0 = lam0 * np.sign(lam0.sum() or 1)
+    psi0 = np.clip(1 - lam0 ** 2, 0.2, 1)
+    lam, psi, ok = _fisher_one_factor(R[None], lam0[None] * 0.9, psi0[None])
+    if ok[0]:
+        return lam[0], 1 - lam[0] ** 2
+    return _one_factor_bounded(R, start)
+
+
+def _one_factor_bounded(R: np.ndarray, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The bounded concentrated-likelihood fit of :func:`_one_factor_ml` (L-BFGS-B)."""
     p = R.shape[0]
 
     def parts(psi):
@@ -104,8 +190,8 @@ def _one_factor_ml(R: np.ndarray, start: np.ndarray | None = None) -> tuple[np.n
 
     if start is None:
         start = (1 - 0.5 / p) / np.diag(np.linalg.inv(R))
-    res = optimize.minimize(fun_grad, np.clip(start, 0.005, 1), jac=True, method="L-BFGS-B",
-                            bounds=[(0.005, 1.0)] * p, options={"ftol": 1e-12, "gtol": 1e-10, "maxiter": 2000})
+    res = optimize.minimize(fun_grad, np.clip(start, PSI_MIN, 1), jac=True, method="L-BFGS-B",
+                            bounds=[(PSI_MIN, 1.0)] * p, options={"ftol": 1e-12, "gtol": 1e-10, "maxiter": 2000})
     psi = res.x
     e, v = parts(psi)
     lam = np.sqrt(psi) * v[:, 0] * math.sqrt(max(e[0] - 1, 0))
@@ -114,13 +200,42 @@ def _one_factor_ml(R: np.ndarray, start: np.ndarray | None = None) -> tuple[np.n
     return lam, 1 - lam ** 2
 
 
-def _omega(C: np.ndarray, start: np.ndarray | None = None, return_psi: bool = False):
+def _omega_from(lam_std: np.ndarray, psi_std: np.ndarray, sd: np.ndarray) -> float:
+    """ω_total in the covariance metric: (Σλ)² / ((Σλ)² + Σθ), λ = λ_std·sd, θ = ψ_std·sd²."""
+    s = (lam_std * sd).sum() ** 2
+    return s / (s + (psi_std * sd ** 2).sum())
+
+
+def _omega(C: np.ndarray, return_fit: bool = False):
+    """ω_total of C; with ``return_fit`` also the standardized loadings and uniquenesses."""
     sd = np.sqrt(np.diag(C))
-    lam_std, psi_std = _one_factor_ml(_cov2cor(C), start)
-    lam, theta = lam_std * sd, psi_std * sd ** 2
-    s = lam.sum() ** 2
-    w = s / (s + theta.sum())
-    return (w, psi_std) if return_psi else w
+    lam_std, psi_std = _one_factor_ml(_cov2cor(C))
+    w = _omega_from(lam_std, psi_std, sd)
+    return (w, lam_std, psi_std) if return_fit else w
+
+
+def _omega_if_deleted(C: np.ndarray, lam: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """ω_total of each k−1-item scale: k one-factor ML refits to the sub-matrices of the one
+    correlation matrix, all advanced together by Fisher scoring from the full scale's
+    solution; a refit that ends at a bound (a Heywood case) is redone by the bounded
+    optimizer. Returns the k values and, per deleted item, the indices (in the full scale)
+    of the items whose uniqueness sits at the bound."""
+    k = C.shape[0]
+    sd = np.sqrt(np.diag(C))
+    R = _cov2cor(C)
+    keep = np.array([[i for i in range(k) if i != j] for j in range(k)])
+    Rs = R[keep[:, :, None], keep[:, None, :]]
+    lam_d, _, ok = _fisher_one_factor(Rs, lam[keep], psi[keep])
+    out = np.empty(k)
+    heywood: list[list[int]] = []
+    for j in range(k):
+        if ok[j]:
+            lj, pj = lam_d[j], 1 - lam_d[j] ** 2
+        else:
+            lj, pj = _one_factor_bounded(Rs[j], psi[keep[j]])
+        out[j] = _omega_from(lj, pj, sd[keep[j]])
+        heywood.append([int(i) for i in keep[j][pj <= HEYWOOD]])
+    return out, heywood
 
 
 def _split_half_from_cov(C: np.ndarray) -> float:
@@ -183,9 +298,9 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
         if k >= 3 and not singular:
             with _w.catch_warnings():
                 _w.simplefilter("ignore")
-                out["omega_total"], psi = _omega(C, return_psi=True)
+                out["omega_total"], lam, psi = _omega(C, return_fit=True)
                 if state is not None:
-                    state["psi"] = psi
+                    state["lam"], state["psi"] = lam, psi
                 if warn is not None and np.any(psi <= HEYWOOD):
                     warn.append(("heywood", [j for j in range(k) if psi[j] <= HEYWOOD]))
         elif warn is not None:
@@ -206,6 +321,24 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
         if warn is not None:
             warn.append(("impossible", impossible))
     return out
+
+
+def _cov_complete(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariance matrix (ddof 1) of data without missing values in one BLAS pass, and the
+    column power sums ``s1 = Σx``, ``s2 = Σx²`` (exact for integer answers).
+
+    ``C = (XᵀX − n·m mᵀ)/(n − 1)``, ``m = s1/n``. The product form loses about
+    ``eps·(m_j² + c_jj)/c_jj`` of relative precision per item, so where a mean is large next
+    to its SD (m² > 10⁴·var, or a zero variance) the centred two-pass ``numpy.cov`` is used."""
+    n = X.shape[0]
+    s1 = np.ones(n) @ X
+    G = X.T @ X
+    s2 = np.diag(G).copy()
+    m = s1 / n
+    C = (G - n * np.outer(m, m)) / (n - 1)
+    if not np.all(m * m <= 1e4 * np.diag(C)):
+        C = np.cov(X, rowvar=False, ddof=1)
+    return C, s1, s2
 
 
 def _cov(X: np.ndarray, missing: str) -> np.ndarray:
@@ -335,25 +468,38 @@ class ReliabilityResult:
 def _prepare(data, items, reverse, scale):
     if not isinstance(data, pd.DataFrame):
         raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+    def numeric(dtype) -> bool:
+        return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+    dtypes = data.dtypes
     if items is None:
-        items = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c]) and not pd.api.types.is_bool_dtype(data[c])]
+        items = [c for c, dt in dtypes.items() if numeric(dt)]
     items = list(items)
     unknown = [i for i in items if i not in data.columns]
     if unknown:
         raise StatisticsError(Problem("unknown_items", column=", ".join(map(str, unknown)),
                                       params={"available": ", ".join(map(str, data.columns[:15]))}))
     for i in items:
-        if not pd.api.types.is_numeric_dtype(data[i]) or pd.api.types.is_bool_dtype(data[i]):
-            raise StatisticsError(Problem("non_numeric_item", column=str(i), params={"dtype": str(data[i].dtype)}))
+        if not numeric(dtypes[i]):
+            raise StatisticsError(Problem("non_numeric_item", column=str(i), params={"dtype": str(dtypes[i])}))
     bad_rev = [r for r in reverse if r not in items]
     if bad_rev:
         raise StatisticsError(Problem("unknown_reverse", column=", ".join(map(str, bad_rev))))
     if len(items) < 2:
         raise StatisticsError(Problem("too_few_items", params={"k": len(items)}))
-    X = np.array(data[items].to_numpy(dtype=float, na_value=np.nan), dtype=float, copy=True)
+    X = data[items].to_numpy(dtype=float, na_value=np.nan)  # may be a view: never modified in place
+    # one pass each for the observed range; a NaN minimum means missing answers
+    obs_lo = X.min() if X.size else math.nan
+    has_nan = bool(np.isnan(obs_lo))
+    if has_nan:
+        with _w.catch_warnings():  # all-NaN data: NaN bounds; too few rows is raised later
+            _w.simplefilter("ignore")
+            obs_lo, obs_hi = (np.nanmin(X), np.nanmax(X)) if X.size else (math.nan, math.nan)
+    else:
+        obs_hi = X.max()
     notes = []
     if scale is None:
-        lo, hi = np.nanmin(X), np.nanmax(X)
+        lo, hi = obs_lo, obs_hi
         if reverse:
             notes.append(f"scale range not given: reverse keying used the observed range {lo:g}–{hi:g} "
                          "(pass scale=(min, max) for the nominal range)")
@@ -361,14 +507,24 @@ def _prepare(data, items, reverse, scale):
         lo, hi = scale
         if lo >= hi:
             raise StatisticsError(Problem("bad_scale", params={"scale": scale}))
-        outside = (X < lo) | (X > hi)
-        if np.any(outside):
-            j = int(np.argwhere(outside)[0][1])
+        if obs_lo < lo or obs_hi > hi:
+            j = int(np.argwhere((X < lo) | (X > hi))[0][1])
             raise StatisticsError(Problem("outside_scale", column=str(items[j]), params={"lo": lo, "hi": hi}))
-    for r in reverse:
-        j = items.index(r)
-        X[:, j] = (lo + hi) - X[:, j]
-    return items, X, notes
+    if reverse:
+        X = X.copy()
+        for r in reverse:
+            j = items.index(r)
+            X[:, j] = (lo + hi) - X[:, j]
+    return items, X, notes, Scan(float(lo), float(hi), has_nan)
+
+
+class Scan(NamedTuple):
+    """What the one scan of the data found: bounds that hold every value, also after
+    reverse keying (the nominal scale if given, else the observed range), and whether any
+    answer is missing."""
+    lo: float
+    hi: float
+    has_nan: bool
 
 
 def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missing="pairwise",
@@ -433,24 +589,25 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
     if isinstance(items, str):
         items = [items]
-    items, X, notes = _prepare(data, items, reverse, scale)
+    items, X, notes, scan = _prepare(data, items, reverse, scale)
     warnings = WarningList()
 
     # rows used
-    if np.isnan(X).any():
+    complete = not scan.has_nan
+    if not complete:
         rows = ~np.isnan(X).any(axis=1) if missing == "listwise" else ~np.isnan(X).all(axis=1)
         X = X[rows]
+        complete = not np.isnan(X).any()
     n = int(X.shape[0])
     if n < 3:
         raise StatisticsError(Problem("too_few_rows", params={"n": n}))
-    complete = not np.isnan(X).any()
 
     # one covariance matrix; zero-variance items are dropped (and named) from it
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
-        C = _cov(X, missing)
+        C, s1, s2 = _cov_complete(X) if complete else (_cov(X, missing), None, None)
     var = np.diag(C)
-    answered = (~np.isnan(X)).sum(axis=0)
+    answered = np.full(len(items), n) if complete else (~np.isnan(X)).sum(axis=0)
     sparse = [items[j] for j in range(len(items)) if answered[j] < 2]
     zero = [items[j] for j in range(len(items)) if answered[j] >= 2 and not var[j] > 0]
     if sparse:
@@ -461,6 +618,8 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
         keep = [j for j in range(len(items)) if var[j] > 0 and answered[j] >= 2]
         X = X[:, keep]
         C = C[np.ix_(keep, keep)]
+        if complete:
+            s1, s2 = s1[keep], s2[keep]
         items = [items[j] for j in keep]
     k = len(items)
     if missing == "pairwise" and not complete:
@@ -469,9 +628,20 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     elif missing == "listwise":
         notes.append(f"listwise deletion: {n} complete rows used")
 
+    # the response frequencies need only X: counted on a second thread (NumPy releases the
+    # GIL in its loops) while this one fits the factor models, which need only C
     flags: list[str] = []
     fit: dict = {}
-    est = _coefficients(C, X, flags, complete=complete, state=fit)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        freq_job = pool.submit(_frequencies, X, items, (scan.lo, scan.hi),
+                               sums=None if s1 is None else (s1, s2))
+        est = _coefficients(C, X, flags, complete=complete, state=fit)
+        items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
+                               omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags)
+        freq = freq_job.result()
+    finally:
+        pool.shutdown(wait=True)
     if k < 2:
         warnings.add("too_few_items")
     if "lambda6_singular" in flags:
@@ -483,6 +653,8 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
             warnings.add("heywood", what="ω_total", items=", ".join(str(items[j]) for j in f[1]))
         if isinstance(f, tuple) and f[0] == "impossible":
             warnings.add("impossible", coefficients=", ".join(f[1]))
+        if isinstance(f, tuple) and f[0] == "heywood_deleted":
+            warnings.add("heywood", what=f"ω (− {items[f[1]]})", items=", ".join(str(items[j]) for j in f[2]))
     if "pairs_missing" in flags:
         warnings.add("pairs_missing")
     if "total_variance" in flags:
@@ -529,12 +701,9 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
         "label": [LABELS[c] for c in names],
     }, index=pd.Index(names, name="coefficient"))
 
-    items_df = _item_table(X, C, items, reverse, complete=complete, psi=fit.get("psi"),
-                           omega=omega_if_deleted and "pairs_missing" not in flags)
     neg = items_df.index[items_df["r_rest"] < 0].tolist()
     if neg:
         warnings.add("negative_rest", items=", ".join(map(str, neg)))
-    freq = _frequencies(X, items, complete=complete)
     notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
     result = ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
     result.polychoric = poly
@@ -564,24 +733,26 @@ def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
     if k >= 3:
         with _w.catch_warnings():
             _w.simplefilter("ignore")
-            o_omega, psi = _omega(R, return_psi=True)
+            o_omega, _, psi = _omega(R, return_fit=True)
         if np.any(psi <= HEYWOOD):
             warnings.add("heywood", what="ordinal ω", items=", ".join(str(items[j]) for j in range(k) if psi[j] <= HEYWOOD))
     return P, {"ordinal_alpha": o_alpha, "ordinal_omega": o_omega}
 
 
-def _item_table(X, C, items, reverse, *, complete=False, psi=None, omega=True) -> pd.DataFrame:
+def _item_table(X, C, items, reverse, *, means=None, fit=None, omega=True, flags=None) -> pd.DataFrame:
     """Item statistics from C: everything if-deleted comes from sub-sums of C, and
-    ω-if-deleted refits start from the full scale's uniquenesses."""
+    ω-if-deleted refits start together from the full scale's solution. ``means``: the item
+    means of complete data (``s1/n`` of :func:`_cov_complete`); None when answers are missing.
+    ``flags`` receives ``("heywood_deleted", j, [items at the bound])`` per Heywood refit."""
     k = len(items)
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
         tot, tr = C.sum(), np.trace(C)
         c1 = C.sum(axis=1)
         d = np.diag(C)
-        if complete:
+        if means is not None:
             n_i = np.full(k, X.shape[0])
-            mean = X.mean(axis=0)
+            mean = means
             r_total = c1 / np.sqrt(d * tot)  # equals psych raw.r without missing data
         else:
             n_i = (~np.isnan(X)).sum(axis=0)
@@ -592,15 +763,15 @@ def _item_table(X, C, items, reverse, *, complete=False, psi=None, omega=True) -
         r_rest = (c1 - d) / np.sqrt(d * rest_var)
         a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
     o_del = np.full(k, np.nan)
-    if k > 3 and omega:
-        for j in range(k):
-            keep = [i for i in range(k) if i != j]
-            try:
-                with _w.catch_warnings():
-                    _w.simplefilter("ignore")
-                    o_del[j] = _omega(C[np.ix_(keep, keep)], None if psi is None else psi[keep])
-            except (np.linalg.LinAlgError, ValueError):
-                pass
+    if k > 3 and omega and fit is not None:
+        try:
+            with np.errstate(all="ignore"), _w.catch_warnings():
+                _w.simplefilter("ignore")
+                o_del, heywood = _omega_if_deleted(C, fit["lam"], fit["psi"])
+            if flags is not None:
+                flags.extend(("heywood_deleted", j, h) for j, h in enumerate(heywood) if h)
+        except (np.linalg.LinAlgError, ValueError):
+            pass
     return pd.DataFrame({
         "n": n_i, "mean": mean, "sd": sd, "r_total": r_total, "r_rest": r_rest,
         "alpha_if_deleted": a_del, "omega_if_deleted": o_del,
@@ -622,9 +793,44 @@ def _r_with_total(X: np.ndarray) -> np.ndarray:
     return out
 
 
-def _frequencies(X, items, max_cat=10, *, complete=False) -> pd.DataFrame:
+def _frequencies(X, items, bounds, max_cat=10, *, sums=None) -> pd.DataFrame:
     """Share of each response value per item and ``miss``, as psych's ``response.freq``
-    (only when there are at most ``max_cat`` distinct values)."""
+    (only when there are at most ``max_cat`` distinct values). ``bounds``: (min, max) that
+    hold every value.
+
+    Complete data (``sums``: the exact column sums ``Σx`` and ``Σx²`` of
+    :func:`_cov_complete`) with integer answers (checked on an int8 copy) take a short cut:
+    the first m − 3 of the m scale points are counted, one int8 comparison each, and the
+    last three follow exactly from n, Σx and Σx² (a 3×3 Vandermonde system on the points
+    a − 1, a, a + 1: ``c₊ = (t₂ + t₁)/2``, ``c₋ = (t₂ − t₁)/2``, ``c₀ = r₀ − t₂`` with
+    ``t₁ = Σc·u``, ``t₂ = Σc·u²``, u = x − a over the uncounted answers)."""
+    lo, hi = bounds
+    n, k = X.shape
+    complete = sums is not None
+    if (complete and lo == math.floor(lo) and hi == math.floor(hi) and -128 <= lo and hi <= 127
+            and hi - lo < max_cat):
+        Xi = X.astype(np.int8)
+        if (Xi == X).all():
+            vals = np.arange(int(lo), int(hi) + 1)
+            counts = np.zeros((k, len(vals)))
+            for c, v in enumerate(vals[:-3]):  # an int8 scalar keeps the comparison in int8
+                counts[:, c] = (Xi == np.int8(v)).sum(axis=0, dtype=np.int32)
+            if len(vals) >= 3:
+                a = float(vals[-2])
+                r0 = n - counts.sum(axis=1)
+                r1 = sums[0] - counts @ vals
+                r2 = sums[1] - counts @ (vals.astype(float) ** 2)
+                t1 = r1 - a * r0
+                t2 = r2 - 2 * a * r1 + a * a * r0
+                counts[:, -3:] = np.column_stack([(t2 - t1) / 2, r0 - t2, (t2 + t1) / 2])
+            elif len(vals) == 2:  # e.g. a 0/1 item: Σx = n·lo + c_hi
+                counts[:, 1] = sums[0] - vals[0] * n
+                counts[:, 0] = n - counts[:, 1]
+            else:
+                counts[:, 0] = n
+            counts = np.rint(counts).astype(np.int64)
+            present = counts.sum(axis=0) > 0
+            return _freq_table(counts[:, present], vals[present], items, n)
     obs_all = X if complete else X[~np.isnan(X)]
     if obs_all.size == 0:
         return pd.DataFrame(index=pd.Index(items, name="item"))
@@ -632,7 +838,7 @@ def _frequencies(X, items, max_cat=10, *, complete=False) -> pd.DataFrame:
     integral = hi - lo <= 1000 and np.array_equal(obs_all, np.round(obs_all))
     if integral:
         counts = np.stack([np.bincount((X[:, j][~np.isnan(X[:, j])] - lo).astype(np.int64),
-                                       minlength=int(hi - lo) + 1) for j in range(X.shape[1])])
+                                       minlength=int(hi - lo) + 1) for j in range(k)])
         present = counts.sum(axis=0) > 0
         vals = np.arange(lo, hi + 1)[present]
         counts = counts[:, present]
@@ -640,14 +846,18 @@ def _frequencies(X, items, max_cat=10, *, complete=False) -> pd.DataFrame:
         vals = np.unique(obs_all)
         if len(vals) > max_cat:
             return pd.DataFrame(index=pd.Index(items, name="item"))
-        counts = np.stack([[(X[:, j] == v).sum() for v in vals] for j in range(X.shape[1])])
+        counts = np.stack([[(X[:, j] == v).sum() for v in vals] for j in range(k)])
     if len(vals) > max_cat:
         return pd.DataFrame(index=pd.Index(items, name="item"))
+    return _freq_table(counts, vals, items, n)
+
+
+def _freq_table(counts, vals, items, n) -> pd.DataFrame:
     answered = counts.sum(axis=1, keepdims=True)
     with np.errstate(all="ignore"):
         props = counts / answered
     out = pd.DataFrame(props, index=pd.Index(items, name="item"), columns=[f"{v:g}" for v in vals])
-    out["miss"] = 1 - answered[:, 0] / X.shape[0]
+    out["miss"] = 1 - answered[:, 0] / n
     return out
 
 

@@ -1,0 +1,91 @@
+"""The fast paths of reliability() against the slow, obvious computations they replace:
+Fisher scoring against the bounded L-BFGS-B fit, the one-pass covariance against
+numpy.cov, and the counted-plus-derived response frequencies against plain counting."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import evalkit
+from evalkit.stats import reliability as rel
+
+ROOT_DATA = "tests/reference/data"
+
+
+def _corr_cases():
+    bfi = pd.read_csv(f"{ROOT_DATA}/bfi_ac.csv")
+    hs = pd.read_csv(f"{ROOT_DATA}/holzinger_swineford.csv")
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=(500, 1))
+    sim = f @ rng.uniform(0.3, 0.9, size=(1, 12)) + rng.normal(size=(500, 12))
+    return {"bfi_A": bfi[[f"A{i}" for i in range(1, 6)]].corr().to_numpy(),
+            "bfi_C": bfi[[f"C{i}" for i in range(1, 6)]].corr().to_numpy(),
+            "holzinger": hs.corr().to_numpy(),
+            "simulated_12": np.corrcoef(sim, rowvar=False)}
+
+
+@pytest.mark.parametrize("name", ["bfi_A", "bfi_C", "holzinger", "simulated_12"])
+def test_fisher_scoring_reaches_the_bounded_optimum(name):
+    R = _corr_cases()[name]
+    lam_f, psi_f = rel._one_factor_ml(R)
+    lam_b, psi_b = rel._one_factor_bounded(R)
+    np.testing.assert_allclose(lam_f, lam_b, atol=1e-6)
+    np.testing.assert_allclose(psi_f, psi_b, atol=1e-6)
+    # and every if-deleted refit equals a bounded fit of the sub-matrix
+    C = R * 2.0  # any covariance metric: omega is scale-free
+    omegas, heywood = rel._omega_if_deleted(C, lam_f, psi_f)
+    for j in range(R.shape[0]):
+        keep = [i for i in range(R.shape[0]) if i != j]
+        lj, pj = rel._one_factor_bounded(R[np.ix_(keep, keep)])
+        assert omegas[j] == pytest.approx(rel._omega_from(lj, pj, np.sqrt(np.diag(C))[keep]), abs=1e-8)
+        assert heywood[j] == []
+
+
+def test_heywood_case_falls_back_to_the_bound():
+    # a just-identified 3-item model whose exact solution needs a negative uniqueness
+    R = np.array([[1, 0.9, 0.5], [0.9, 1, 0.4], [0.5, 0.4, 1.0]])
+    e, v = np.linalg.eigh(R)
+    lam0 = np.abs(v[:, -1]) * np.sqrt(e[-1])
+    _, psi, ok = rel._fisher_one_factor(R[None], lam0[None], (1 - lam0 ** 2)[None])
+    assert not ok[0] and psi[0].min() < rel.PSI_MIN
+    lam, psi = rel._one_factor_ml(R)
+    assert psi.min() <= rel.HEYWOOD  # held at the bound, flagged as a Heywood case
+    np.testing.assert_allclose(lam, rel._one_factor_bounded(R)[0], atol=1e-9)
+
+
+@pytest.mark.parametrize("shift", [0.0, 1e6])
+def test_one_pass_covariance_equals_numpy_cov(shift):
+    rng = np.random.default_rng(5)
+    X = np.asfortranarray(rng.integers(1, 6, size=(2000, 7)).astype(float) + shift)
+    C, s1, s2 = rel._cov_complete(X)
+    np.testing.assert_allclose(C, np.cov(X, rowvar=False), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(s1, X.sum(axis=0))
+    np.testing.assert_array_equal(s2, (X ** 2).sum(axis=0))
+
+
+def _counted(df: pd.DataFrame) -> pd.DataFrame:
+    """Plain counting with pandas, psych's response.freq layout."""
+    vals = sorted(pd.unique(df.to_numpy().ravel()))
+    out = pd.DataFrame({f"{v:g}": [(df[c] == v).mean() for c in df] for v in vals}, index=df.columns)
+    out["miss"] = 0.0
+    return out
+
+
+@pytest.mark.parametrize("lo,hi", [(0, 1), (1, 3), (1, 4), (1, 5), (1, 7), (0, 9), (-3, 3), (120, 127)])
+def test_response_frequencies_equal_plain_counts(lo, hi):
+    rng = np.random.default_rng(hi - lo)
+    f = rng.normal(size=(3000, 1))
+    X = np.clip(np.rint((lo + hi) / 2 + (hi - lo) / 4 * (f + rng.normal(size=(3000, 6)))), lo, hi) + 0.0  # no -0
+    df = pd.DataFrame(X, columns=[f"q{i}" for i in range(6)])
+    res = evalkit.reliability(df, scale=(lo, hi), reverse=["q2"])
+    keyed = df.assign(q2=lo + hi - df["q2"])
+    got = res.frequencies
+    want = _counted(keyed)
+    assert list(got.columns) == list(want.columns)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), atol=1e-15)
+
+
+def test_non_integer_answers_are_not_counted_as_integers():
+    df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3.5] * 50, "b": [2, 2, 3, 5, 4, 4] * 50, "c": [1, 3, 3, 4, 5, 4] * 50})
+    got = evalkit.reliability(df).frequencies
+    assert "3.5" in got.columns
+    assert got.loc["a", "3.5"] == pytest.approx(1 / 6)
