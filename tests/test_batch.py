@@ -80,3 +80,43 @@ def test_interrupted_batch_leaves_no_complete_looking_report(tmp_path):
     assert "0 failed" in r.stdout
     for i in range(4):
         assert (out / f"p-{i}" / "report.html").exists()
+
+
+@pytest.fixture
+def dask_cluster():
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                           dashboard_address=None)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def test_batch_on_a_dask_cluster_renders_skips_and_isolates_failures(tmp_path, dask_cluster):
+    assert dask_cluster.startswith("tcp://127.0.0.1:")
+    raw, out = _raw(tmp_path), tmp_path / "out"
+    (raw / "c-three" / "tes.csv").unlink()
+    r = _batch(raw, out, "--scheduler", dask_cluster)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "2 rendered, 0 unchanged (skipped), 1 failed" in r.stdout
+    assert "FAILED c-three" in r.stdout and "Traceback" not in r.stdout + r.stderr
+    for n in ("a-one", "b-two"):
+        assert json.loads((out / n / "metrics.json").read_text())["render_hash"]
+        assert (out / "_logs" / f"{n}.log").exists()
+    assert (out / "index.html").exists()
+    r = _batch(raw, out, "--scheduler", dask_cluster)  # the same hash decides on the cluster too
+    assert "0 rendered, 2 unchanged" in r.stdout
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a free port that nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = _batch(_raw(tmp_path, ["a-one"]), tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}")
+    assert r.returncode == 1
+    assert f"tcp://127.0.0.1:{port}" in r.stderr and "cannot be reached" in r.stderr
+    assert "dask-scheduler" in r.stderr and "Traceback" not in r.stderr

@@ -58,7 +58,7 @@ def cmd_batch(args) -> int:
 
     processed = Path(args.processed) if args.processed else _processed_default(Path(args.path))
     res = run_batch(args.path, args.out, workers=args.workers, lang=args.lang, seed=args.seed, formats=args.format,
-                    force=args.force, processed=processed, notebook=args.notebook)
+                    force=args.force, processed=processed, notebook=args.notebook, scheduler=args.scheduler)
     print(res.summary())
     return 1 if res.failed else 0
 
@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--format", default="html")
     b.add_argument("--processed", default=None)
     b.add_argument("--notebook", default=None)
+    b.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="run on a Dask distributed cluster (workers need the same paths)")
     b.set_defaults(func=cmd_batch)
     v = sub.add_parser("validate", help="check program folders and list every problem")
     v.add_argument("path")

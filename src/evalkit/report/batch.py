@@ -11,6 +11,10 @@
   others go on; a kernel that fails to start is retried (only that failure is retried).
 * Outputs are atomic (see :mod:`evalkit.report.render`): an interrupted batch leaves no report
   that looks complete, and the next run finishes the job.
+* ``--scheduler tcp://HOST:PORT`` sends the same jobs to a Dask distributed cluster instead of
+  local processes. Every worker must see the same paths (shared storage: the program folders,
+  the output folder, the template notebook and the pseudonymization key) and have evalkit
+  installed; a worker that dies fails its program, not the batch.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..errors import EvalkitError
+from ..errors import EvalkitError, Problem, ReportError
 from ..ingest import check_program_id, find_programs
 from ..ingest.pseudonymize import project_root
 
@@ -109,8 +113,12 @@ class BatchResult:
 
 
 def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, formats="html", force: bool = False,
-              processed=None, notebook=None, retries: int = 1, progress: bool = True) -> BatchResult:
-    """Render every program under ``path`` into ``out`` (see module docstring)."""
+              processed=None, notebook=None, retries: int = 1, progress: bool = True,
+              scheduler: str | None = None) -> BatchResult:
+    """Render every program under ``path`` into ``out`` (see module docstring).
+
+    ``scheduler``: address of a Dask distributed scheduler (``tcp://HOST:PORT``); the jobs go
+    to its workers instead of ``workers`` local processes."""
     from .index import build_index
     from .render import parse_formats
 
@@ -127,13 +135,20 @@ def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, forma
         if not force and _up_to_date(out, p.name, digest, fmts):
             results.append({"program": p.name, "status": "skipped", "seconds": 0.0})
             continue
-        jobs.append((str(p.resolve()), str(out), lang, seed, fmts, processed, notebook, digest, retries))
+        jobs.append((str(p.resolve()), str(out), lang, seed, fmts,
+                     None if processed is None else str(Path(processed).resolve()),
+                     None if notebook is None else str(Path(notebook).resolve()), digest, retries))
     bar = None
     if progress and jobs:
         from tqdm import tqdm
 
         bar = tqdm(total=len(jobs), unit="program", desc="evalkit batch")
-    if workers <= 1 or len(jobs) <= 1:
+    if scheduler and jobs:
+        for res in _run_on_dask(scheduler, jobs):
+            results.append(res)
+            if bar:
+                bar.update(1)
+    elif workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             results.append(_render_one(job))
             if bar:
@@ -148,3 +163,28 @@ def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, forma
         bar.close()
     build_index(out, lang=lang or "id")
     return BatchResult(results=sorted(results, key=lambda r: r["program"]), seconds=time.time() - t0)
+
+
+def _run_on_dask(address: str, jobs: list[tuple]):
+    """Yield each job's result as a Dask distributed cluster finishes it."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - a dependency of evalkit
+        raise ReportError(Problem("dask_missing", params={"error": str(exc)})) from None
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ReportError(Problem("scheduler_unreachable", params={"address": address, "error": str(exc)})) from None
+    try:
+        futures = {client.submit(_render_one, job, pure=False, key=f"evalkit-{Path(job[0]).name}-{job[7][:12]}"): job
+                   for job in jobs}
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # the worker died or could not run the job: that program fails
+                job = futures[fut]
+                yield {"program": Path(job[0]).name, "status": "failed", "seconds": 0.0,
+                       "error": f"Dask worker: {type(exc).__name__}: {exc}",
+                       "log": str(Path(job[1]) / "_logs" / f"{Path(job[0]).name}.log")}
+    finally:
+        client.close()
