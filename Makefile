@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install evalkit with its test tools
 
-report: $(STAMP) ## Render the report of every program under data/raw/ into reports/
+report: $(STAMP) ## Render the report of every program under data/raw/ and the institution dashboard into reports/
 	$(BIN)/evalkit report data/raw --out reports
+	$(BIN)/evalkit dashboard --processed data/processed --out reports
 
 browser: ## Install Debian's chromium for the browser tests (needs root and apt-get)
 	@command -v chromium >/dev/null 2>&1 || { \

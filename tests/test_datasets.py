@@ -9,7 +9,7 @@ from evalkit.datasets import SAMPLES, make_sample_programs
 
 def test_committed_samples_are_reproducible(tmp_path):
     make_sample_programs(tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(SAMPLES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*SAMPLES, "institution"])
     for prog in tmp_path.iterdir():
         committed = RAW / prog.name
         assert sorted(p.name for p in prog.iterdir()) == sorted(p.name for p in committed.iterdir())

@@ -17,6 +17,7 @@ from evalkit.report.render import render_report
 pytestmark = pytest.mark.e2e
 
 EVALKIT = [sys.executable, "-m", "evalkit.cli"]
+LEDGER = RAW / "institution" / "jp_ledger.csv"
 REQUIRED_METRICS = ["program_id", "evalkit_version", "git_commit", "parameters", "inputs",
                     "level1.n_respondents", "level2.n_pairs", "level2.pre_mean", "level2.post_mean", "level2.t",
                     "level2.p_value", "level2.d_z", "level2.class_gain"]
@@ -43,6 +44,8 @@ def rendered_samples(tmp_path_factory):
     r_en = _run("report", RAW, "--out", out / "en", "--lang", "en", "--processed", processed,
                 "--format", "html,docx,xlsx")
     assert r_en.returncode == 0, r_en.stderr
+    r_dash = _run("dashboard", "--processed", processed, "--ledger", LEDGER, "--out", out, "--lang", "en")
+    assert r_dash.returncode == 0, r_dash.stderr
     return out, processed, before
 
 
@@ -172,7 +175,9 @@ def test_no_nip_or_name_in_any_output(rendered_samples):
     for prog in PROGRAMS:
         roster = pd.read_csv(prog / "peserta.csv", dtype=str)
         values |= set(roster["NIP"]) | set(roster["Nama"])
-    assert len(values) > 200
+    ledger = pd.read_csv(LEDGER, dtype=str)
+    values |= set(ledger["NIP"]) | set(ledger["Nama"])
+    assert len(values) > 500
     files = [p for p in list(out.rglob("*")) + list(processed.rglob("*")) if p.is_file()]
     assert any(p.suffix == ".parquet" for p in files) and any(p.suffix == ".html" for p in files)
     for f in files:
@@ -262,3 +267,35 @@ def test_cli_folder_of_programs_goes_on_after_a_failure(tmp_path):
     assert (tmp_path / "out" / "a-good" / "report.html").exists()
     assert not (tmp_path / "out" / "b-bad").exists()
     assert "1 of 2 program(s) rendered; failed: b-bad" in r.stdout
+
+
+def test_dashboard_answers_from_processed_tables(rendered_samples):
+    """The dashboard's figures, recomputed independently from the raw files with pandas."""
+    out, processed, _ = rendered_samples
+    html = (out / "institution_dashboard.html").read_text(encoding="utf-8")
+    for heading in ("All programs", "Cohorts over the years", "Costs by delivery mode", "20 JP a year"):
+        assert heading in html
+    assert "<pre" not in html and "def " not in html  # no code
+    # JP compliance: every employee of the ledger in every year, 0 JP where absent
+    led = pd.read_csv(LEDGER, dtype={"NIP": str})
+    per = led.groupby(["NIP", "Tahun"])["JP"].sum().unstack(fill_value=0)
+    below_2026 = int((per[2026] < 20).sum())
+    assert f"<td>{len(per)}</td>" in html and f"<td>{below_2026}</td>" in html
+    # online cost per participant: the SMART program's cost lines / its roster
+    smart = RAW / "smart-2026-angkatan-1"
+    total = pd.read_csv(smart / "biaya.csv")["amount"].sum()
+    assert total == 13_731_988  # the published online total (docs/sample-data.md)
+    from evalkit import store
+
+    con = store.connect(processed)
+    online = con.sql("SELECT sum(amount) / any_value(participants) AS pp FROM costs JOIN programs USING (program_id) "
+                     "WHERE delivery_mode = 'online'").df()["pp"].iloc[0]
+    n = len(pd.read_csv(smart / "peserta.csv"))
+    assert online == pytest.approx(total / n)
+    assert f"Rp {online:,.0f}" in html
+    # the store sees every program and its metrics
+    assert sorted(con.sql("SELECT program_id FROM programs").df()["program_id"]) == sorted(p.name for p in PROGRAMS)
+    l1 = con.sql("SELECT program_id, value FROM metrics WHERE metric = 'level1.overall_mean'").df()
+    for pid, v in zip(l1["program_id"], l1["value"]):
+        m = json.loads((out / "en" / pid / "metrics.json").read_text())
+        assert v == pytest.approx(m["level1"]["overall_mean"])

@@ -1,6 +1,8 @@
 """The ``evalkit`` command line.
 
 ``evalkit report PATH --out DIR``    render one program, or every program in a folder
+``evalkit batch PATH --out DIR``     render many programs in parallel (or on a Dask cluster)
+``evalkit dashboard --out DIR``      the institution dashboard over data/processed/
 ``evalkit validate PATH``            check program folders and list every problem
 ``evalkit samples DIR``              (re)generate the sample programs
 
@@ -63,6 +65,20 @@ def cmd_batch(args) -> int:
     return 1 if res.failed else 0
 
 
+def cmd_dashboard(args) -> int:
+    from .ingest.ledger import load_jp_ledger, write_ledger
+    from .report.dashboard import render_dashboard
+
+    processed = Path(args.processed)
+    ledger = Path(args.ledger) if args.ledger else processed.resolve().parent / "raw" / "institution" / "jp_ledger.csv"
+    if args.ledger or ledger.exists():
+        write_ledger(load_jp_ledger(ledger), processed)
+        print(f"[evalkit] JP ledger {ledger} → {processed / 'institution' / 'jp_ledger.parquet'} (pseudonymized)")
+    out = render_dashboard(processed, args.out, lang=args.lang)
+    print(f"[evalkit] dashboard → {out}")
+    return 0
+
+
 def cmd_validate(args) -> int:
     from .ingest import find_programs, load_program
 
@@ -112,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run on a Dask distributed cluster (workers need the same paths)")
     b.set_defaults(func=cmd_batch)
+    d = sub.add_parser("dashboard", help="render the institution dashboard (all programs) from data/processed")
+    d.add_argument("--processed", default="data/processed", help="processed tables (written by evalkit report)")
+    d.add_argument("--ledger", default=None, help="the workforce's JP ledger (default: "
+                   "data/raw/institution/jp_ledger.csv beside the processed folder, if present)")
+    d.add_argument("--out", required=True, help="folder of reports, e.g. reports/")
+    d.add_argument("--lang", choices=["id", "en"], default="id")
+    d.set_defaults(func=cmd_dashboard)
     v = sub.add_parser("validate", help="check program folders and list every problem")
     v.add_argument("path")
     v.add_argument("--lang", choices=["id", "en"], default="en")

@@ -405,8 +405,44 @@ def make_program(pid: str, folder: Path, **cfg) -> Path:
 
 
 def make_sample_programs(folder: str | Path, only: list[str] | None = None) -> list[Path]:
-    """Write every sample program (or those in ``only``) under ``folder``."""
-    return [make_program(pid, Path(folder), **cfg) for pid, cfg in SAMPLES.items() if not only or pid in only]
+    """Write every sample program (or those in ``only``) under ``folder``, and the
+    institute's JP ledger (``institution/jp_ledger.csv``) when all programs are written."""
+    out = [make_program(pid, Path(folder), **cfg) for pid, cfg in SAMPLES.items() if not only or pid in only]
+    if not only:
+        out.append(make_jp_ledger(Path(folder) / "institution"))
+    return out
+
+
+LEDGER_TRAININGS = [("Webinar Manajemen ASN", 2), ("E-learning Anti Korupsi", 10), ("Bimtek Pengadaan Barang/Jasa", 24),
+                    ("Webinar Literasi Digital", 3), ("Pelatihan Pelayanan Prima", 18), ("Coaching Kinerja", 4),
+                    ("E-learning Moderasi Beragama", 8), ("Workshop SAKIP", 16), ("Seminar Kebijakan Publik", 4)]
+
+
+def make_jp_ledger(folder: Path, seed: int = 7, others: int = 140) -> Path:
+    """The institute's JP ledger for 2025–2026 (``jp_ledger.csv``: NIP, Nama, Tahun, Pelatihan,
+    JP): the sample programs' participants (the program counts for its year) and ``others``
+    employees, each with a few short trainings a year, so that some fall below 20 JP."""
+    rng = np.random.default_rng(seed)
+    staff = [(_people(np.random.default_rng(cfg["seed"]), cfg["n"]), pid, cfg) for pid, cfg in SAMPLES.items()]
+    workforce = pd.concat([p for p, _, _ in staff] + [_people(rng, others)], ignore_index=True)
+    workforce = workforce.drop_duplicates("NIP").reset_index(drop=True)
+    rows = []
+    for cfg_people, _, cfg in staff:
+        year = int(cfg["start"][:4])
+        name = {"leadership": "Pelatihan Kepemimpinan Pengawas", "mot": "Pelatihan Management of Training",
+                "smart": "Pelatihan SMART"}[cfg["kind"]]
+        for nip, nama in zip(cfg_people["NIP"], cfg_people["Nama"]):
+            rows.append((nip, nama, year, f"{name} {cfg['cohort']}", cfg["jp"]))
+    for nip, nama in zip(workforce["NIP"], workforce["Nama"]):
+        for year in (2025, 2026):
+            for t in rng.choice(len(LEDGER_TRAININGS), size=int(rng.integers(0, 5)), replace=False):
+                title, jp = LEDGER_TRAININGS[int(t)]
+                rows.append((nip, nama, year, title, jp))
+    ledger = pd.DataFrame(rows, columns=["NIP", "Nama", "Tahun", "Pelatihan", "JP"])
+    ledger = ledger.sort_values(["Tahun", "NIP", "Pelatihan"], kind="stable").reset_index(drop=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_csv(ledger, folder / "jp_ledger.csv")
+    return folder / "jp_ledger.csv"
 
 
 def sample_program(pid: str = "pkp-2026-angkatan-1", folder: str | Path | None = None) -> Path:

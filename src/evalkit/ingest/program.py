@@ -87,10 +87,23 @@ class ProgramData:
         return {1: self.level1 is not None, 2: self.level2 is not None,
                 3: self.level3 is not None, 4: self.level4 is not None}
 
+    def program_row(self) -> pd.DataFrame:
+        """One row describing the program (``program.parquet``): ``program_id, name,
+        institution, cohort, year, start_date, end_date, jp, delivery_mode, participants``
+        (participants: the roster's count when there is a roster, else ``program.yaml``'s)."""
+        s = self.spec
+        n = len(self.roster) if self.roster is not None else s.participants
+        return pd.DataFrame([{
+            "program_id": self.program_id, "name": s.name, "institution": s.institution, "cohort": s.cohort,
+            "year": s.year if s.year is not None else (s.start_date.year if s.start_date else None),
+            "start_date": s.start_date, "end_date": s.end_date, "jp": s.jp, "delivery_mode": s.delivery_mode,
+            "participants": n}]).astype({"year": "Int64", "participants": "Int64", "jp": "float64"})
+
     def write_processed(self, out_dir: Path) -> Path:
         """Write the tidy, pseudonymized tables to ``out_dir/<program_id>/`` as Parquet,
-        with ``program.json`` (the spec and the input checksums). Each file is written
-        atomically."""
+        with ``program.parquet`` (:meth:`program_row`) and ``program.json`` (the spec and the
+        input checksums). Each file is written atomically. Cross-program questions are asked
+        of these files through :func:`evalkit.store.connect`."""
         out = Path(out_dir) / check_program_id(self.program_id)
         out.mkdir(parents=True, exist_ok=True)
         for name in self.TABLES:
@@ -100,6 +113,8 @@ class ProgramData:
                 continue
             with atomic.atomic_path(out / f"{name}.parquet") as tmp:
                 df.to_parquet(tmp, index=False)
+        with atomic.atomic_path(out / "program.parquet") as tmp:
+            self.program_row().to_parquet(tmp, index=False)
         meta = {"program_id": self.program_id, "spec": self.spec.model_dump(mode="json"),
                 "inputs": self.inputs, "notes": self.notes}
         atomic.write_text(out / "program.json", json.dumps(meta, indent=2, ensure_ascii=False))

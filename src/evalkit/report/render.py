@@ -184,6 +184,10 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
             atomic.write_text(stage / "metrics.json", json.dumps(m, indent=2, ensure_ascii=False))
         atomic.replace_dir(stage, final)
         shutil.rmtree(out_dir / "_failed" / pid, ignore_errors=True)
+        if processed_dir is not None:  # the headline figures, for cross-program queries (evalkit.store)
+            from ..store import write_metrics
+
+            write_metrics(final / "metrics.json", Path(processed_dir), pid)
         return final
     finally:
         if stage.exists():

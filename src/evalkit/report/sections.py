@@ -52,21 +52,13 @@ def resolve_path(path: str | Path, root: Path | None = None) -> Path:
     return p if p.is_absolute() else (root or project_root(Path(__file__).parent)) / p
 
 
-class ProgramReport:
-    """Displays one program's evaluation in a notebook, in Indonesian or English.
+class ReportDocument:
+    """What every evalkit document shares: the language, numbered APA tables and figures
+    (saved as PNG 300 dpi + SVG + alt text under ``figures_dir``), and a record of every
+    block shown (``blocks``) from which the Word and Excel exports are built."""
 
-    Examples
-    --------
-    >>> from evalkit.datasets import sample_program
-    >>> rep = ProgramReport.from_folder(sample_program("mot-2026-angkatan-1"), lang="en")
-    >>> rep.lang, rep.evaluation.measured[2]
-    ('en', True)
-    """
-
-    def __init__(self, evaluation: ProgramEvaluation, lang: str | None = None, figures_dir=None):
-        self.evaluation = evaluation
-        self.program = evaluation.program
-        self.lang = check_lang(lang or self.program.spec.language)
+    def __init__(self, lang: str, figures_dir=None):
+        self.lang = check_lang(lang)
         self._table_no = 0
         self._figure_no = 0
         self.figures_dir = Path(figures_dir) if figures_dir else None
@@ -74,15 +66,6 @@ class ProgramReport:
         #: ("table", title, DataFrame, note), ("figure", name, png bytes, alt text, title)
         self.blocks: list[tuple] = []
         figures.set_theme()
-
-    @classmethod
-    def from_folder(cls, program_dir, *, lang: str | None = None, seed: int = 2026, parameters: dict | None = None,
-                    output_dir=None):
-        program = load_program(resolve_path(program_dir))
-        ev = evaluate(program, seed=seed, parameters=parameters)
-        rep = cls(ev, lang, figures_dir=resolve_path(output_dir) / "figures" if output_dir else None)
-        ev.parameters["lang"] = rep.lang
-        return rep
 
     # -- helpers -------------------------------------------------------------------------
     def t(self, key, **kw):
@@ -148,6 +131,36 @@ class ProgramReport:
         _html(f"<figure class='evalkit-figure'><img src='data:image/png;base64,{b64}' alt='{html.escape(alt, quote=True)}' "
               f"style='max-width:100%'/></figure>")
         plt.close(fig)
+
+    def tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """Every APA table shown so far, as ``(title, DataFrame)`` pairs (formatted as in the report)."""
+        return [(b[1], b[2]) for b in self.blocks if b[0] == "table"]
+
+
+class ProgramReport(ReportDocument):
+    """Displays one program's evaluation in a notebook, in Indonesian or English.
+
+    Examples
+    --------
+    >>> from evalkit.datasets import sample_program
+    >>> rep = ProgramReport.from_folder(sample_program("mot-2026-angkatan-1"), lang="en")
+    >>> rep.lang, rep.evaluation.measured[2]
+    ('en', True)
+    """
+
+    def __init__(self, evaluation: ProgramEvaluation, lang: str | None = None, figures_dir=None):
+        self.evaluation = evaluation
+        self.program = evaluation.program
+        super().__init__(lang or self.program.spec.language, figures_dir)
+
+    @classmethod
+    def from_folder(cls, program_dir, *, lang: str | None = None, seed: int = 2026, parameters: dict | None = None,
+                    output_dir=None):
+        program = load_program(resolve_path(program_dir))
+        ev = evaluate(program, seed=seed, parameters=parameters)
+        rep = cls(ev, lang, figures_dir=resolve_path(output_dir) / "figures" if output_dir else None)
+        ev.parameters["lang"] = rep.lang
+        return rep
 
     # -- sections ------------------------------------------------------------------------
     def title(self):
@@ -600,10 +613,6 @@ class ProgramReport:
                                 dzci=self.ci(es.ci_low, es.ci_high), g=self.coef((r.gain or {}).get("class_gain"))))
         paras.append(self.t("methods.text", version=__version__))
         self._md(f"## {self.t('methods.heading')}\n\n" + "\n\n".join(paras))
-
-    def tables(self) -> list[tuple[str, pd.DataFrame]]:
-        """Every APA table shown so far, as ``(title, DataFrame)`` pairs (formatted as in the report)."""
-        return [(b[1], b[2]) for b in self.blocks if b[0] == "table"]
 
     def write_metrics(self, output_dir) -> None:
         """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None.

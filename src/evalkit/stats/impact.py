@@ -148,7 +148,7 @@ def roi(benefits: float, costs: float, *, period_months: float | None = None) ->
 
 
 def jp_compliance(ledger: pd.DataFrame, *, employee: str = "employee", year: str = "year", jp: str = "jp",
-                  minimum: float = 20) -> pd.DataFrame:
+                  minimum: float = 20, employees=None) -> pd.DataFrame:
     """The 20-JP-a-year rule (PP 11/2017 art. 203) checked per employee and year.
 
     Parameters
@@ -157,6 +157,11 @@ def jp_compliance(ledger: pd.DataFrame, *, employee: str = "employee", year: str
         One row per training attended: employee, year, JP (and any other columns).
     minimum : float
         JP required per year.
+    employees : sequence, optional
+        The whole workforce. An employee with no training in a year has no row in a
+        ledger; given the workforce, each such employee is listed for every year of the
+        ledger with 0 JP (the most urgent case). Without it, only employees in the ledger
+        that year are checked.
 
     Returns
     -------
@@ -170,6 +175,8 @@ def jp_compliance(ledger: pd.DataFrame, *, employee: str = "employee", year: str
     >>> led = pd.DataFrame({"employee": ["a", "a", "b"], "year": [2026] * 3, "jp": [12, 10, 16]})
     >>> jp_compliance(led)[["employee", "jp", "compliant"]].values.tolist()
     [['b', 16.0, False], ['a', 22.0, True]]
+    >>> jp_compliance(led, employees=["a", "b", "c"])[["employee", "jp", "trainings"]].values.tolist()
+    [['c', 0.0, 0], ['b', 16.0, 1], ['a', 22.0, 2]]
     """
     for c in (employee, year, jp):
         if c not in ledger.columns:
@@ -181,6 +188,11 @@ def jp_compliance(ledger: pd.DataFrame, *, employee: str = "employee", year: str
     g = ledger.assign(_jp=hours.fillna(0)).groupby([employee, year], sort=True)
     out = pd.DataFrame({"jp": g["_jp"].sum().astype(float), "trainings": g.size()}).reset_index()
     out = out.rename(columns={employee: "employee", year: "year"})
+    if employees is not None:
+        grid = pd.MultiIndex.from_product([pd.unique(pd.Series(list(employees))), sorted(out["year"].unique())],
+                                          names=["employee", "year"])
+        out = (out.set_index(["employee", "year"]).reindex(grid.union(out.set_index(["employee", "year"]).index))
+               .fillna({"jp": 0.0, "trainings": 0}).astype({"trainings": int}).reset_index())
     out["compliant"] = out["jp"] >= minimum
     out["shortfall"] = (minimum - out["jp"]).clip(lower=0)
     return out.sort_values(["compliant", "shortfall", "employee"], ascending=[True, False, True]).reset_index(drop=True)
