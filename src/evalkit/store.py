@@ -15,12 +15,12 @@ figure). :func:`connect` makes one view per table name over all programs, each w
   — the program tables (columns differ between programs: missing ones are NULL);
 * ``jp_ledger`` — the workforce's training hours (``data/processed/institution/``), if any.
 
-Example
--------
->>> from evalkit import store
->>> con = store.connect("data/processed")                              # doctest: +SKIP
->>> con.sql("SELECT p.year, p.delivery_mode, sum(c.amount) / sum(p.participants) "
-...         "FROM costs c JOIN programs p USING (program_id) GROUP BY ALL").df()  # doctest: +SKIP
+Example (after ``make report`` has filled ``data/processed/``)::
+
+    from evalkit import store
+    con = store.connect("data/processed")
+    con.sql("SELECT p.year, p.delivery_mode, sum(c.amount) / sum(p.participants) AS per_participant "
+            "FROM costs c JOIN programs p USING (program_id) GROUP BY ALL").df()
 """
 from __future__ import annotations
 

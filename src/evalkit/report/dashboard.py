@@ -39,8 +39,11 @@ class InstitutionDashboard(ReportDocument):
 
     Examples
     --------
-    >>> dash = InstitutionDashboard("data/processed", lang="en")   # doctest: +SKIP
-    >>> dash.programs()                                             # doctest: +SKIP
+    In a notebook, after ``make report`` has filled ``data/processed/``::
+
+        dash = InstitutionDashboard("data/processed", lang="en")
+        dash.programs()
+        dash.sql("SELECT program_id, value FROM metrics WHERE metric = 'level2.d_z'")
     """
 
     def __init__(self, processed_dir="data/processed", lang: str = "id", figures_dir=None, minimum_jp: float = 20):
