@@ -36,7 +36,9 @@ def make_programs(folder: Path, n: int) -> list[Path]:
 
 def timed(cmd, **kw) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
+    if r.returncode != 0:
+        sys.exit(f"benchmark command failed ({cmd[0]}): {r.stderr[-2000:]}")
     return time.perf_counter() - t
 
 

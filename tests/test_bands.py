@@ -34,3 +34,56 @@ def test_missing_value_and_unknown_set():
     assert band(math.nan, "alpha") is None
     with pytest.raises(ValidationError, match="unknown band set"):
         band(1.0, "nope")
+
+
+@pytest.mark.parametrize("value, name, expected", [
+    (50.99, "achievement", "very_low"), (51, "achievement", "low"), (65.9, "achievement", "low"),
+    (66, "achievement", "medium"), (76, "achievement", "high"), (90.99, "achievement", "high"),
+    (91, "achievement", "very_high"), (130, "achievement", "very_high"),
+    (89.99, "achievement3", "not_reached"), (90, "achievement3", "nearly_reached"), (100, "achievement3", "reached"),
+    (1.75, "likert4", "poor"), (1.76, "likert4", "fair"), (3.26, "likert4", "very_good"),
+    (3.99, "likert5_quartile", "good"), (4.0, "likert5_quartile", "very_good"),
+])
+def test_new_band_set_boundaries(value, name, expected):
+    assert band(value, name) == expected
+
+
+def test_ikm_index_bands_agree_with_the_ikm_grades():
+    """PermenPANRB 14/2017 gives the same categories on the 1–4 index and on the 25–100
+    conversion (reported to 2 decimals): the band set and ikm_grade() must never disagree."""
+    from evalkit import ikm_grade
+
+    grade = {"very_good": "A", "good": "B", "less_good": "C", "not_good": "D"}
+    for c in range(2_500, 10_001):  # every converted value 25.00 … 100.00
+        converted = c / 100
+        assert grade[band(converted / 25, "ikm_index")] == ikm_grade(converted), converted
+
+
+def test_program_chooses_band_sets_and_bad_choices_are_named(tmp_path):
+    import shutil
+
+    import yaml
+
+    from conftest import RAW
+    from evalkit.evaluation import evaluate
+    from evalkit.ingest import load_program
+
+    prog = tmp_path / "pkp-2026-angkatan-1"
+    shutil.copytree(RAW / prog.name, prog)
+    spec = yaml.safe_load((prog / "program.yaml").read_text(encoding="utf-8"))
+    spec["bands"] = {"reaction": "likert5_quartile", "achievement": "achievement3"}
+    (prog / "program.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    ev = evaluate(load_program(prog))
+    assert ev.level1.band_set == "likert5_quartile"
+    assert ev.level1.overall_band == band(ev.level1.overall_mean, "likert5_quartile")
+    assert ev.level4.attrs["band_set"] == "achievement3"
+    assert set(ev.level4["achievement_band"]) <= {"reached", "nearly_reached", "not_reached"}
+    for bands, message in [({"reaction": "nope"}, "'nope' is not a known band set"),
+                           ({"reaction": "achievement"}, "not for reaction"),
+                           ({"reaction": "likert4"}, "is for a 1–4 scale"),
+                           ({"speed": "likert5"}, "unknown purpose")]:
+        spec["bands"] = bands
+        (prog / "program.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(ValidationError) as e:
+            load_program(prog)
+        assert "program.yaml" in str(e.value) and message in str(e.value), str(e.value)

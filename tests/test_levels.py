@@ -24,6 +24,21 @@ def test_level4_progress_both_directions(ev):
     assert not down["target_met"]
 
 
+def test_level4_achievement_and_bands(ev):
+    """Capaian as LAKIP tables compute it, banded by Permendagri 86/2017, hand-checked."""
+    l4 = ev.level4.set_index("indicator")
+    up = l4.loc["Indeks kepuasan layanan unit kerja alumni"]
+    assert up["achievement_pct"] == pytest.approx(82.8 / 82.0 * 100)  # 100.98 %
+    assert up["achievement_band"] == "very_high"
+    down = l4.loc["Rata-rata waktu penyelesaian layanan perizinan"]
+    assert down["achievement_pct"] == pytest.approx((2 - 6.6 / 6.0) * 100)  # 90 %: high (76–90)
+    assert down["achievement_band"] == "high"
+    audit = l4.loc["Jumlah temuan audit berulang"]  # lower: 9 against 8 → (2 − 9/8) × 100 = 87.5 %
+    assert audit["achievement_pct"] == pytest.approx(87.5) and audit["achievement_band"] == "high"
+    assert ev.level4.attrs["band_set"] == "achievement"
+    assert list(l4["logic_level"]) == ["outcome", "outcome", "output", "impact"]
+
+
 def test_costs_hand_checked(ev):
     c = ev.costs
     # 300,000×120 + 185,000×1,080 + 250,000×720 + 250,000×36 + 9,500,000 + 1,500,000×36 + 65,000×36
@@ -38,6 +53,7 @@ def test_costs_hand_checked(ev):
     ("Waktu layanan,hari,lower,9,9,7", "target_equals_baseline"),
     ("Waktu layanan,hari,sideways,9,6,7", "bad_direction"),
     ("Waktu layanan,hari,lower,sembilan,6,7", "not_a_number"),
+    ("Temuan audit,temuan,lower,14,0,3", "target_zero"),
 ])
 def test_level4_bad_rows(mini_copy, row, key):
     (mini_copy / "indikator.csv").write_text("indicator,unit,direction,baseline,target,realisation\n" + row + "\n")
@@ -46,3 +62,14 @@ def test_level4_bad_rows(mini_copy, row, key):
         load_program(mini_copy)
     p = err.value.problems[0]
     assert p.key == key and p.file == "indikator.csv" and p.row == 2
+
+
+def test_level4_unknown_logic_level_is_named(mini_copy):
+    (mini_copy / "indikator.csv").write_text("indicator,unit,direction,baseline,target,realisation,logic_level\n"
+                                             "Waktu layanan,hari,lower,9,6,7,Hasil\nIndeks,indeks,higher,70,80,79,tujuan\n")
+    (mini_copy / "program.yaml").write_text((mini_copy / "program.yaml").read_text() + "level4:\n  file: indikator.csv\n")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    (p,) = err.value.problems  # 'Hasil' is the Indonesian name of outcome; 'tujuan' is unknown
+    assert p.key == "bad_logic_level" and p.row == 3 and p.column == "logic_level"
+    assert "tujuan" in str(err.value) and "outcome" in str(err.value)

@@ -34,3 +34,40 @@ def band(value: float, band_set: str) -> str | None:
         if value >= float(b["min"]) - 1e-12:
             found = b["key"]
     return found
+
+
+PURPOSES = ("reaction", "achievement")
+DEFAULTS = {("reaction", (1.0, 5.0)): "likert5", ("reaction", (1.0, 4.0)): "likert4", ("achievement", None): "achievement"}
+
+
+def check_choice(purpose: str, name: str, scale=None) -> str | None:
+    """Why a program may not use band set ``name`` for ``purpose`` (None when it may)."""
+    sets = band_sets()
+    if purpose not in PURPOSES:
+        return f"bands.{purpose}: unknown purpose (use one of: {', '.join(PURPOSES)})"
+    if name not in sets:
+        known = [k for k, v in sets.items() if v.get("purpose") == purpose]
+        return f"bands.{purpose} '{name}' is not a known band set (known for {purpose}: {', '.join(known)})"
+    bs = sets[name]
+    if bs.get("purpose") != purpose:
+        return f"bands.{purpose} '{name}' is a band set for {bs.get('purpose') or 'statistics'}, not for {purpose}"
+    if scale is not None and bs.get("scale") and tuple(map(float, bs["scale"])) != tuple(map(float, scale)):
+        return (f"bands.{purpose} '{name}' is for a {bs['scale'][0]}–{bs['scale'][1]} scale, but the instrument's "
+                f"scale is {scale[0]}–{scale[1]}")
+    return None
+
+
+def band_set_for(purpose: str, chosen: dict | None = None, scale=None) -> str | None:
+    """The band set a program uses for ``purpose``: its own choice (``bands:`` in
+    ``program.yaml``), else the default for the scale (likert5 for 1–5, likert4 for 1–4;
+    ``achievement`` for Level 4); None when no set fits (then no band is shown).
+
+    >>> band_set_for("reaction", {}, (1, 5)), band_set_for("reaction", {"reaction": "likert5_quartile"}, (1, 5))
+    ('likert5', 'likert5_quartile')
+    >>> band_set_for("reaction", {}, (0, 10)) is None
+    True
+    """
+    if chosen and chosen.get(purpose):
+        return chosen[purpose]
+    key = (purpose, None if scale is None else tuple(map(float, scale)))
+    return DEFAULTS.get(key) or DEFAULTS.get((purpose, None))

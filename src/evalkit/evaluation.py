@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .bands import band
+from .bands import band, band_set_for
 from .ingest.program import ProgramData
 from .errors import StatisticsError
 from .stats.agreement import icc
@@ -51,6 +51,8 @@ class Level1Result:
     overall_band: str | None
     comments: pd.DataFrame | None
     scale_range: tuple[float, float]
+    #: the band set of the means (config/bands.yaml), or None when no set fits the scale
+    band_set: str | None = None
 
     def table(self) -> pd.DataFrame:
         rows = []
@@ -180,7 +182,11 @@ class ProgramEvaluation:
                                                      ("before", "after", "diff", "d_z", "p_value", "alpha")}
                                        for (a, rt), row in self.level3.table.iterrows()}}
         if self.level4 is not None:
-            m["level4"] = {"indicators": [{"indicator": r["indicator"], "progress_pct": _f(r["progress_pct"])}
+            m["level4"] = {"band_set": self.level4.attrs.get("band_set"),
+                           "targets_met": int(self.level4["target_met"].sum()), "indicators_n": len(self.level4),
+                           "indicators": [{"indicator": r["indicator"], "progress_pct": _f(r["progress_pct"]),
+                                           "achievement_pct": _f(r["achievement_pct"]),
+                                           "achievement_band": r["achievement_band"]}
                                           for _, r in self.level4.iterrows()]}
         if self.assessment is not None:
             a = self.assessment
@@ -231,6 +237,7 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
     fs = p.spec.level1
     ins = p.spec.instruments[fs.instrument]
     df = p.level1
+    bset = band_set_for("reaction", p.spec.bands, ins.scale)
     scales = {}
     all_scores = []
     for name, sub in ins.scales.items():
@@ -245,13 +252,13 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
         scales[name] = ScaleResult(
             name=name, label=sub.label or {"id": name, "en": name}, items=items, reverse=list(sub.reverse),
             n=int(score.notna().sum()), mean=mean, sd=float(score.std(ddof=1)),
-            band=band(mean, "likert5") if tuple(ins.scale) == (1, 5) else None,
+            band=band(mean, bset) if bset else None,
             reliability=rel, distribution=_distribution(df, items, ins.scale), validity=val)
     overall = pd.concat(all_scores, axis=1).mean(axis=1)
     om = float(overall.mean())
     return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om,
-                        overall_band=band(om, "likert5") if tuple(ins.scale) == (1, 5) else None,
-                        comments=p.level1_comments, scale_range=tuple(ins.scale))
+                        overall_band=band(om, bset) if bset else None,
+                        comments=p.level1_comments, scale_range=tuple(ins.scale), band_set=bset)
 
 
 def evaluate_level2(p: ProgramData, seed: int | None = 2026) -> Level2Result:
@@ -340,10 +347,21 @@ def _level3_weights(program_weights, raters) -> dict:
 def evaluate_level4(p: ProgramData) -> pd.DataFrame:
     """Progress of each indicator from baseline toward target:
     ``(realisation − baseline)/(target − baseline) × 100``; it reads the same for
-    higher-is-better and lower-is-better indicators (100 % = target reached)."""
+    higher-is-better and lower-is-better indicators (100 % = target reached). Also the
+    achievement of the target as LAKIP tables report it (``achievement_pct``:
+    ``realisation/target × 100``, or ``(2 − realisation/target) × 100`` when lower is better)
+    with its band (``achievement_band``; band set ``achievement``, Permendagri 86/2017, unless
+    the program chooses another under ``bands:``)."""
     df = p.level4.copy()
     df["progress_pct"] = (df["realisation"] - df["baseline"]) / (df["target"] - df["baseline"]) * 100
     df["target_met"] = df["progress_pct"] >= 100
+    # capaian kinerja (achievement % of target): realisation/target × 100 when higher is better,
+    # (2 − realisation/target) × 100 when lower is better (the usual LAKIP/SAKIP formulas)
+    ratio = df["realisation"] / df["target"]
+    df["achievement_pct"] = np.where(df["direction"] == "lower", 2 - ratio, ratio) * 100
+    bset = band_set_for("achievement", p.spec.bands)
+    df["achievement_band"] = [band(v, bset) for v in df["achievement_pct"]]
+    df.attrs["band_set"] = bset
     return df
 
 

@@ -18,6 +18,10 @@ from .readers import Table, read_table
 from .spec import ProgramSpec, check_program_id, parse_spec
 
 LEVEL4_COLUMNS = ["indicator", "unit", "direction", "baseline", "target", "realisation"]
+LOGIC_LEVELS = ("input", "activity", "output", "outcome", "impact")
+LOGIC_ALIASES = {"masukan": "input", "kegiatan": "activity", "keluaran": "output", "hasil": "outcome",
+                 "dampak": "impact", "activities": "activity", "inputs": "input", "outputs": "output",
+                 "outcomes": "outcome"}
 DIRECTIONS = {"higher": "higher", "naik": "higher", "lebih tinggi": "higher", "up": "higher",
               "lower": "lower", "turun": "lower", "lebih rendah": "lower", "down": "lower"}
 
@@ -83,6 +87,10 @@ class ProgramData:
     TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "assessment",
               "test_items")
 
+    def roster_size(self) -> int | None:
+        """Participants: the roster's rows, else ``participants`` in program.yaml."""
+        return len(self.roster) if self.roster is not None else self.spec.participants
+
     def levels_measured(self) -> dict[int, bool]:
         return {1: self.level1 is not None, 2: self.level2 is not None,
                 3: self.level3 is not None, 4: self.level4 is not None}
@@ -92,7 +100,7 @@ class ProgramData:
         institution, cohort, year, start_date, end_date, jp, delivery_mode, participants``
         (participants: the roster's count when there is a roster, else ``program.yaml``'s)."""
         s = self.spec
-        n = len(self.roster) if self.roster is not None else s.participants
+        n = self.roster_size()
         return pd.DataFrame([{
             "program_id": self.program_id, "name": s.name, "institution": s.institution, "cohort": s.cohort,
             "year": s.year if s.year is not None else (s.start_date.year if s.start_date else None),
@@ -329,6 +337,16 @@ def _level4(spec, fs, table, problems, key, pii):
     zero = np.flatnonzero(((out["target"] - out["baseline"]) == 0).to_numpy())
     V._capped(problems, [Problem("target_equals_baseline", file=table.file, column="target", row=table.row_of(i))
                          for i in zero])
+    V._capped(problems, [Problem("target_zero", file=table.file, column="target", row=table.row_of(i))
+                         for i in np.flatnonzero((out["target"] == 0).to_numpy())])
+    if "logic_level" in df.columns:
+        lv = df["logic_level"].map(lambda v: V.norm(v) if isinstance(v, str) else None)
+        lv = lv.map(lambda v: LOGIC_ALIASES.get(v, v))
+        bad = lv.notna() & ~lv.isin(LOGIC_LEVELS)
+        V._capped(problems, [Problem("bad_logic_level", file=table.file, column="logic_level", row=table.row_of(i),
+                                     params={"value": df["logic_level"].iloc[i], "known": ", ".join(LOGIC_LEVELS)})
+                             for i in np.flatnonzero(bad.to_numpy())])
+        out["logic_level"] = lv
     return out.reset_index(drop=True)
 
 

@@ -188,9 +188,20 @@ class ProgramSpec(_Strict):
     costs: CostsSpec | None = None
     assessment: AssessmentSpec | None = None
     test_items: TestItemsSpec | None = None
+    #: band set per purpose (``reaction``, ``achievement``), names from config/bands.yaml
+    bands: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self):
+        from ..bands import check_choice
+
+        for purpose, name in self.bands.items():
+            scale = None
+            if purpose == "reaction" and self.level1 is not None and self.level1.instrument in self.instruments:
+                scale = self.instruments[self.level1.instrument].scale
+            why = check_choice(purpose, name, scale)
+            if why:
+                raise ValueError(why)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
         for lvl in ("level1", "level3"):

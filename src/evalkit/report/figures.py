@@ -256,3 +256,83 @@ def percent_bars(data: pd.DataFrame, *, label: str, agree: list[str], other: str
     ax.set_xlabel(t("fig.percent_of_answers", lang))
     ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize="small")
     return ax
+
+
+LOGIC_LEVELS = ("input", "activity", "output", "outcome", "impact")
+
+
+def logic_model(data: pd.DataFrame, *, indicator: str = "indicator", level: str = "logic_level",
+                value: str | None = "achievement_pct", ax=None, lang: str = "en", wrap: int = 22):
+    """The logic model input → activity → output → outcome → impact, each indicator placed
+    under its level (with its achievement % when ``value`` is given).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 4.5))
+    ax.set_axis_off()
+    n = len(LOGIC_LEVELS)
+    ax.set_xlim(-0.5, n - 0.5)
+    per_level = {lv: data[data[level] == lv] for lv in LOGIC_LEVELS}
+    depth = max([len(v) for v in per_level.values()] + [1])
+    ax.set_ylim(-depth - 0.2, 1.0)
+    for x, lv in enumerate(LOGIC_LEVELS):
+        ax.text(x, 0.5, t(f"logic.{lv}", lang), ha="center", va="center", fontweight="bold",
+                bbox=dict(boxstyle="round,pad=0.4", fc="#c6dbef", ec="#2166ac"))
+        if x < n - 1:
+            ax.annotate("", xy=(x + 0.62, 0.5), xytext=(x + 0.38, 0.5),
+                        arrowprops=dict(arrowstyle="->", color="#2166ac", lw=1.5))
+        for j, (_, r) in enumerate(per_level[lv].iterrows()):
+            label = textwrap.fill(str(r[indicator]), wrap)
+            if value and value in r and pd.notna(r[value]):
+                label += f"\n{r[value]:.0f}%"
+            ax.text(x, -0.6 - j, label, ha="center", va="center", fontsize="x-small",
+                    bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#999"))
+    return ax
+
+
+def performance_tree(data: pd.DataFrame, *, root: str, indicator: str = "indicator", goal: str = "strategic_goal",
+                     value: str | None = "achievement_pct", ax=None, lang: str = "en", wrap: int = 30):
+    """The institute's performance tree: the program (root) → the strategic goals it serves →
+    the indicators measured for each goal (with achievement %).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    d = data.copy()
+    d[goal] = d[goal].fillna(t("logic.no_goal", lang))
+    goals = list(dict.fromkeys(d[goal]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.8 * len(d) + 1.2))
+    ax.set_axis_off()
+    ys = {}
+    leaves = []
+    y = 0.0
+    for g in goals:
+        rows = d[d[goal] == g]
+        top = y
+        for _, r in rows.iterrows():
+            leaves.append((y, r))
+            y -= 1
+        ys[g] = (top + y + 1) / 2
+    root_y = (0 + y + 1) / 2
+    box = dict(boxstyle="round,pad=0.35", ec="#2166ac")
+    ax.text(0, root_y, textwrap.fill(root, 24), ha="center", va="center", fontsize="small", fontweight="bold",
+            bbox={**box, "fc": "#c6dbef"})
+    for g, gy in ys.items():
+        ax.plot([0.18, 0.82], [root_y, gy], color="#999", lw=1, zorder=0)
+        ax.text(1, gy, textwrap.fill(str(g), 26), ha="center", va="center", fontsize="small",
+                bbox={**box, "fc": "#deebf7"})
+    for ly, r in leaves:
+        ax.plot([1.2, 1.62], [ys[r[goal]], ly], color="#999", lw=1, zorder=0)
+        label = textwrap.fill(str(r[indicator]), wrap)
+        if value and value in r and pd.notna(r[value]):
+            label += f"  ({r[value]:.0f}%)"
+        ax.text(1.65, ly, label, ha="left", va="center", fontsize="x-small",
+                bbox=dict(boxstyle="round,pad=0.3", fc="white", ec="#999"))
+    ax.set_xlim(-0.35, 3.0)
+    ax.set_ylim(y + 0.4, 0.6)
+    return ax

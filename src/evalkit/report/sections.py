@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from .. import __version__, atomic
-from ..bands import band
+from ..bands import band, band_sets
 from ..evaluation import ProgramEvaluation, evaluate
 from ..i18n import check_lang, fmt_coef, fmt_date, fmt_num, fmt_p, fmt_rp, t
 from ..ingest import load_program
@@ -569,13 +569,52 @@ class ProgramReport(ReportDocument):
         rows = [{self.t("l4.indicator"): r["indicator"], self.t("l4.unit"): r["unit"],
                  self.t("l4.direction"): self.t(f"l4.{r['direction']}"), self.t("l4.baseline"): self.num(r["baseline"], 1),
                  self.t("l4.target"): self.num(r["target"], 1), self.t("l4.realisation"): self.num(r["realisation"], 1),
-                 self.t("l4.progress"): f"{self.num(r['progress_pct'], 0)}%"} for _, r in l4.iterrows()]
-        self._table(pd.DataFrame(rows), "l4.table_title")
+                 self.t("l4.progress"): f"{self.num(r['progress_pct'], 0)}%",
+                 self.t("l4.achievement"): f"{self.num(r['achievement_pct'], 0)}%",
+                 self.t("l4.band"): self.band(r["achievement_band"])} for _, r in l4.iterrows()]
+        source = band_sets()[l4.attrs["band_set"]]["source"] if l4.attrs.get("band_set") else "–"
+        self._table(pd.DataFrame(rows), "l4.table_title", note=self.t("l4.band_note", source=source))
         fig, ax = plt.subplots(figsize=(8, 0.55 * len(l4) + 1.4))
         figures.achievement_bars(l4, ax=ax, lang=self.lang)
         ax.set_title(self.t("fig.level4_title"))
         self._figure(fig, "level4", self.t("alt.level4", n=len(l4), items="; ".join(
             f"{r['indicator']} {self.num(r['progress_pct'], 0)}%" for _, r in l4.iterrows())))
+        self._logic_model(l4)
+
+    def _logic_model(self, l4: pd.DataFrame):
+        """Logic model and performance tree, when the indicators say where they belong."""
+        has_level = "logic_level" in l4 and l4["logic_level"].notna().any()
+        has_goal = "strategic_goal" in l4 and l4["strategic_goal"].notna().any()
+        if not (has_level or has_goal):
+            return
+        self._md(f"### {self.t('l4.logic_heading')}\n\n" + self.t("l4.logic_intro"))
+        shown = pd.DataFrame({
+            self.t("l4.indicator"): l4["indicator"],
+            self.t("l4.logic_level"): [self.t(f"logic.{v}") if isinstance(v, str) else "–"
+                                       for v in l4.get("logic_level", [None] * len(l4))],
+            self.t("l4.goal"): l4.get("strategic_goal", pd.Series(["–"] * len(l4))).fillna("–"),
+            self.t("l4.achievement"): [f"{self.num(v, 0)}%" for v in l4["achievement_pct"]]})
+        self._table(shown, "l4.logic_table")
+        if has_level:
+            # the program itself is the activity, its costs and hours the input
+            spec, c = self.program.spec, self.evaluation.costs or {}
+            inputs = " · ".join(x for x in [fmt_rp(c["total"], self.lang) if c.get("total") else None,
+                                            f"{self.num(spec.jp, 0)} JP" if spec.jp else None] if x)
+            n = self.program.roster_size()
+            chain = pd.concat([pd.DataFrame([
+                {"indicator": inputs, "logic_level": "input"},
+                {"indicator": spec.name + (f" ({self.t('l4.n_participants', n=n)})" if n else ""),
+                 "logic_level": "activity"}]).loc[lambda d: d["indicator"] != ""], l4], ignore_index=True)
+            fig, ax = plt.subplots(figsize=(11, 1.1 * max(chain["logic_level"].value_counts().max(), 1) + 1.6))
+            figures.logic_model(chain, ax=ax, lang=self.lang)
+            self._figure(fig, "logic-model", self.t("l4.logic_alt", items="; ".join(
+                f"{self.t('logic.' + str(r['logic_level'])) if isinstance(r['logic_level'], str) else '–'}: "
+                f"{r['indicator']}" for _, r in l4.iterrows())))
+        if has_goal:
+            fig, ax = plt.subplots(figsize=(11, 0.75 * len(l4) + 1.2))
+            figures.performance_tree(l4, root=self.program.spec.name, ax=ax, lang=self.lang)
+            self._figure(fig, "performance-tree", self.t("l4.tree_alt", items="; ".join(
+                f"{r['strategic_goal']} ← {r['indicator']}" for _, r in l4.iterrows())))
 
     def costs(self):
         c = self.evaluation.costs
