@@ -92,3 +92,34 @@ def test_jp_compliance():
     assert rows[("b", 2026)] == (16.0, False, 4.0)
     assert rows[("c", 2026)] == (20.0, True, 0.0)
     assert out.iloc[0]["employee"] == "b"  # those below 20 JP first
+
+
+def test_compare_modes_with_participants_per_mode():
+    import pandas as pd
+
+    from evalkit.stats.costs import compare_modes
+
+    lines = pd.DataFrame({"kelas": [600.0, 300.0], "daring": [100.0, 0.0]})
+    out = compare_modes(lines, participants={"classroom": 30, "online": 50},
+                        modes={"classroom": "kelas", "online": "daring"})
+    assert out.loc["online", "saving_pct"] == pytest.approx(800 / 900 * 100)
+    assert out.loc["online", "per_participant"] == 2.0 and out.loc["classroom", "per_participant"] == 30.0
+    assert out.loc["online", "saving_per_participant_pct"] == pytest.approx(28 / 30 * 100)
+    with pytest.raises(StatisticsError, match="participants"):
+        compare_modes(lines, participants={"classroom": 30}, modes={"classroom": "kelas", "online": "daring"})
+
+
+def test_phillips_benefits_and_loaded_costs_errors():
+    import pandas as pd
+
+    from evalkit import fully_loaded_costs, phillips_benefits
+
+    with pytest.raises(StatisticsError) as e:
+        phillips_benefits(pd.DataFrame({"benefit": [1e6, 2e6], "contribution": [50, 140], "confidence": [80, 80]}))
+    assert e.value.problems[0].column == "contribution" and e.value.problems[0].row == 3
+    with pytest.raises(StatisticsError, match="costs"):
+        fully_loaded_costs(100.0, extra={"evaluation": -5.0})
+    parts = fully_loaded_costs(1_000_000, participants=20, jp=10, hourly_cost=50_000, jp_minutes=60,
+                               extra={"needs assessment": 250_000})
+    assert parts == {"program": 1_000_000, "participant_time": 10_000_000, "needs assessment": 250_000,
+                     "total": 11_250_000}

@@ -73,3 +73,85 @@ def test_level4_unknown_logic_level_is_named(mini_copy):
     (p,) = err.value.problems  # 'Hasil' is the Indonesian name of outcome; 'tujuan' is unknown
     assert p.key == "bad_logic_level" and p.row == 3 and p.column == "logic_level"
     assert "tujuan" in str(err.value) and "outcome" in str(err.value)
+
+
+def test_level5_roi_hand_checked(ev):
+    """Phillips ROI of the sample program, recomputed from the raw estimates and cost lines."""
+    import pandas as pd
+
+    raw = pd.read_csv("data/raw/pkp-2026-angkatan-1/manfaat_roi.csv")
+    adjusted = (raw["Manfaat per tahun (Rp)"] * raw["Kontribusi pelatihan (%)"] / 100
+                * raw["Keyakinan (%)"] / 100).sum()
+    l5 = ev.level5
+    assert l5.n_estimates == len(raw) and l5.participants == 36
+    assert l5.benefits_raw == raw["Manfaat per tahun (Rp)"].sum()
+    assert l5.benefits_adjusted == pytest.approx(adjusted)
+    # cost lines + 36 participants × 300 JP × 45/60 h × Rp 62,500 + Rp 18,000,000
+    assert l5.costs["participant_time"] == 36 * 300 * 0.75 * 62_500 == 506_250_000
+    assert l5.costs["total"] == 490_640_000 + 506_250_000 + 18_000_000
+    assert l5.roi["roi_pct"] == pytest.approx((adjusted - l5.costs["total"]) / l5.costs["total"] * 100)
+    assert l5.roi["bcr"] == pytest.approx(adjusted / l5.costs["total"])
+    assert l5.roi["payback_months"] == pytest.approx(l5.costs["total"] / (adjusted / 12))
+    assert ev.measured[5] and len(l5.intangibles) == 3
+    m = ev.metrics()["level5"]
+    assert m["roi_pct"] == pytest.approx(l5.roi["roi_pct"]) and m["isolation"] == "participant_estimate"
+
+
+def test_weak_cohort_has_negative_roi():
+    weak = evaluate(load_program("data/raw/pkp-2026-angkatan-2"))
+    assert weak.level5.roi["roi_pct"] < 0
+
+
+@pytest.mark.parametrize("extra, csv, message", [
+    ("level5:\n  file: manfaat.csv\n  id_column: NIP\n  isolation: participant_estimate\n",
+     "NIP,benefit,contribution,confidence\n{nip},5000000,120,80\n", ["manfaat.csv", "'contribution'", "row 2"]),
+    ("level5:\n  file: manfaat.csv\n  isolation: control_group\n",
+     "benefit\n5000000\n", ["program.yaml", "isolation_note"]),
+    ("level5:\n  file: manfaat.csv\n  isolation: guess\n", "benefit\n5\n", ["program.yaml", "isolation"]),
+])
+def test_level5_bad_input_is_named(mini_copy, extra, csv, message):
+    import pandas as pd
+
+    nip = pd.read_csv(mini_copy / "tes.csv", dtype=str).iloc[0, 0]
+    (mini_copy / "manfaat.csv").write_text(csv.format(nip=nip))
+    text = (mini_copy / "program.yaml").read_text()
+    if "costs:" not in text:
+        text += "costs:\n  file: biaya.csv\n"
+        (mini_copy / "biaya.csv").write_text("item,category,amount\nKonsumsi,konsumsi,1000000\n")
+    (mini_copy / "program.yaml").write_text(text + extra)
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    for s in message:
+        assert s in str(err.value), (s, str(err.value))
+
+
+def test_level5_needs_costs(mini_copy):
+    text = (mini_copy / "program.yaml").read_text()
+    assert "costs:" not in text
+    (mini_copy / "manfaat.csv").write_text("benefit,contribution,confidence\n5000000,50,80\n")
+    (mini_copy / "program.yaml").write_text(text + "level5:\n  file: manfaat.csv\n  isolation: participant_estimate\n")
+    with pytest.raises(ValidationError, match="needs the program's cost lines"):
+        load_program(mini_copy)
+
+
+def test_delivery_mode_comparison_reproduces_the_published_totals():
+    """SMART sample: online cost lines against the published classroom costing of the same course
+    (Rp 91,829,000 for 30 participants vs Rp 13,731,988 online: a saving of 85.0 %)."""
+    smart = evaluate(load_program("data/raw/smart-2026-angkatan-1"))
+    md = smart.costs["modes"]
+    assert md.loc["classroom", "total"] == 91_829_000 and md.loc["online", "total"] == 13_731_988
+    assert md.loc["online", "saving_pct"] == pytest.approx((91_829_000 - 13_731_988) / 91_829_000 * 100)
+    assert round(md.loc["online", "saving_pct"], 1) == 85.0
+    assert md.loc["classroom", "per_participant"] == pytest.approx(91_829_000 / 30)
+    assert md.loc["online", "per_participant"] == pytest.approx(13_731_988 / 40)
+    assert md.loc["online", "saving_per_participant_pct"] == pytest.approx(
+        (91_829_000 / 30 - 13_731_988 / 40) / (91_829_000 / 30) * 100)
+    assert smart.metrics()["costs"]["modes"]["online"]["total"] == 13_731_988
+
+
+def test_alternative_in_the_programs_own_mode_is_refused(mini_copy):
+    (mini_copy / "biaya.csv").write_text("item,category,amount\nKonsumsi,konsumsi,1000000\n")
+    (mini_copy / "program.yaml").write_text((mini_copy / "program.yaml").read_text() + (
+        "costs:\n  file: biaya.csv\n  alternative: {file: biaya.csv, mode: classroom}\n"))
+    with pytest.raises(ValidationError, match="is the program's own delivery_mode"):
+        load_program(mini_copy)

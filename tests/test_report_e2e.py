@@ -299,3 +299,18 @@ def test_dashboard_answers_from_processed_tables(rendered_samples):
     for pid, v in zip(l1["program_id"], l1["value"]):
         m = json.loads((out / "en" / pid / "metrics.json").read_text())
         assert v == pytest.approx(m["level1"]["overall_mean"])
+
+
+def test_roi_section_and_logic_model_in_the_report(rendered_samples):
+    out, _, _ = rendered_samples
+    m = json.loads((out / "pkp-2026-angkatan-1" / "metrics.json").read_text())
+    html = (out / "en" / "pkp-2026-angkatan-1" / "report.html").read_text(encoding="utf-8")
+    assert "Level 5 — Return on investment (ROI)" in html and "Fully loaded costs" in html
+    assert f"{m['level5']['roi_pct']:.1f}%" in html
+    assert "Logic model and performance tree" in html and "Achievement band" in html
+    figs = {p.name for p in (out / "pkp-2026-angkatan-1" / "figures").glob("*.svg")}
+    assert any("logic-model" in f for f in figs) and any("performance-tree" in f for f in figs)
+    assert any("level5" in f for f in figs)
+    mot = (out / "en" / "mot-2026-angkatan-1" / "report.html").read_text(encoding="utf-8")
+    assert "Level 5 — Return on investment" not in mot  # no estimates: no section (the scorecard says so)
+    assert "ROI (Phillips), first year" in mot and "not measured" in mot

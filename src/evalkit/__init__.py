@@ -42,6 +42,8 @@ _LAZY = {
     "ikm_grade": "evalkit.stats.impact",
     "roi": "evalkit.stats.impact",
     "jp_compliance": "evalkit.stats.impact",
+    "phillips_benefits": "evalkit.stats.impact",
+    "fully_loaded_costs": "evalkit.stats.impact",
     "icc": "evalkit.stats.agreement",
     "mcnemar": "evalkit.stats.groups",
     "compare_groups": "evalkit.stats.groups",

@@ -115,6 +115,19 @@ SMART_ONLINE_COSTS = [
     ("Sewa link zoom utk 1 thn/300 org", "platform", "online", 2561988),
 ]
 
+#: the classroom version of the same SMART course, as published (Rp 91,829,000 for 30 participants);
+#: data/raw/studies/smart-training-2024/smart_training_costs.csv holds the source table
+SMART_CLASSROOM_COSTS = [
+    ("ATK (persiapan & pelaksanaan)", "atk", 9500000, 1), ("Biaya rapat (persiapan)", "rapat", 1035000, 1),
+    ("Konsumsi peserta (3x makan + 2x snack)", "konsumsi", 185000, 240),
+    ("Konsumsi pengajar (1 makan 1 snack)", "konsumsi", 69000, 10), ("Obat-obatan", "lain", 1500000, 1),
+    ("Komputer supplies pelaksanaan", "atk", 3000000, 1), ("Cetak blangko STTPL", "administrasi", 65000, 30),
+    ("Bahan ajar (copy) bagi peserta", "bahan", 100000, 30), ("Training kit bagi peserta", "bahan", 150000, 30),
+    ("Belanja jasa profesi pengajar luar", "pengajar", 300000, 40),
+    ("Belanja jasa profesi pengajar dalam", "pengajar", 200000, 30), ("Tahap evaluasi (ATK)", "atk", 1719000, 1),
+    ("Tahap evaluasi (rapat)", "rapat", 1035000, 1), ("Transport jasa profesi", "pengajar", 150000, 10),
+]
+
 SAMPLES = {
     "pkp-2026-angkatan-1": dict(kind="leadership", n=36, seed=11, gain=17.0, pre=54.0, cohort="Angkatan I",
                                 start="2026-02-09", end="2026-05-29", jp=300, mode="blended"),
@@ -333,12 +346,38 @@ def _program_yaml(pid: str, cfg: dict, files: dict) -> dict:
         y["level4"] = {"file": files["level4"]}
     if "costs" in files:
         y["costs"] = {"file": files["costs"]}
+    if "costs_alternative" in files:
+        y["costs"]["alternative"] = {"file": files["costs_alternative"], "mode": "classroom", "participants": 30}
     if "assessment" in files:
         y["assessment"] = {"file": files["assessment"], "id_column": "NIP"}
     if "test_items" in files:
         y["test_items"] = {"file": files["test_items"], "id_column": "NIP", "test": "post",
                            "key": files["test_key"]}
+    if "level5" in files:
+        y["level5"] = {"file": files["level5"], "id_column": "NIP", "name_columns": ["Nama"],
+                       "isolation": "participant_estimate",
+                       "benefit": "Manfaat per tahun (Rp)", "contribution": "Kontribusi pelatihan (%)",
+                       "confidence": "Keyakinan (%)", "period_months": 12, "hourly_cost": 62500,
+                       "extra_costs": {"Analisis kebutuhan dan evaluasi": 18000000},
+                       "intangibles": ["Kepercayaan diri memimpin rapat koordinasi",
+                                       "Jejaring kerja antar-perangkat daerah",
+                                       "Budaya kerja berorientasi pelayanan di unit alumni"]}
     return y
+
+
+def _benefits(seed: int, people: pd.DataFrame, effect: float) -> pd.DataFrame:
+    """Phillips-style estimates from about two thirds of the alumni, a year after the training:
+    annual monetary benefit (Rp), the share they attribute to the training, their confidence.
+    A separate generator, so that the other files do not change with it."""
+    rng = np.random.default_rng(seed + 500)
+    who = people[rng.random(len(people)) < 0.68]
+    n = len(who)
+    base = 120_000_000 if effect > 0.5 else 8_000_000
+    benefit = np.round(rng.lognormal(np.log(base), 0.6, n) / 50_000) * 50_000
+    return pd.DataFrame({"NIP": who["NIP"].to_numpy(), "Nama": who["Nama"].to_numpy(),
+                         "Manfaat per tahun (Rp)": benefit.astype(int),
+                         "Kontribusi pelatihan (%)": rng.choice([20, 30, 40, 50, 60, 70, 80], n),
+                         "Keyakinan (%)": rng.choice([50, 60, 70, 75, 80, 90], n)})
 
 
 def _write_csv(df: pd.DataFrame, path: Path, encoding: str = "utf-8", **kw) -> None:
@@ -389,8 +428,15 @@ def make_program(pid: str, folder: Path, **cfg) -> Path:
         _write_csv(_behaviour(rng, people, gains, effect), out / files["level3"])
         files["level4"] = "indikator_kinerja.csv"
         _write_csv(_indicators(kind, effect), out / files["level4"])
+        files["level5"] = "manfaat_roi.csv"
+        _write_csv(_benefits(cfg["seed"], people, effect), out / files["level5"])
     files["costs"] = "biaya.csv"
     _write_csv(_costs(kind, n), out / files["costs"])
+    if kind == "smart":
+        files["costs_alternative"] = "biaya_klasikal.csv"
+        _write_csv(pd.DataFrame([(a, b, "classroom", c, q) for a, b, c, q in SMART_CLASSROOM_COSTS],
+                                columns=["item", "category", "mode", "unit_cost", "quantity"]),
+                   out / files["costs_alternative"])
     if kind in ("leadership", "mot"):
         answers, test_key = _test_answers(rng, people, tests["Nilai Post-test"])
         files["test_items"] = "jawaban_post_test.csv"

@@ -96,6 +96,27 @@ class Level3Result:
 
 
 @dataclass
+class Level5Result:
+    """Phillips ROI of one program (see :func:`evaluate_level5`)."""
+
+    isolation: str
+    isolation_note: str | None
+    estimates: pd.DataFrame
+    participants: int | None
+    benefits_raw: float
+    benefits_isolated: float
+    benefits_adjusted: float
+    costs: dict[str, float]
+    roi: dict
+    intangibles: list[str]
+    period_months: float
+
+    @property
+    def n_estimates(self) -> int:
+        return len(self.estimates)
+
+
+@dataclass
 class ProgramEvaluation:
     """Everything computed for one program. ``None`` for a level without data."""
 
@@ -106,12 +127,13 @@ class ProgramEvaluation:
     level4: pd.DataFrame | None = None
     costs: dict | None = None
     assessment: AssessmentResult | None = None
+    level5: Level5Result | None = None
     parameters: dict = field(default_factory=dict)
 
     @property
     def measured(self) -> dict[int, bool]:
         return {1: self.level1 is not None, 2: self.level2 is not None,
-                3: self.level3 is not None, 4: self.level4 is not None}
+                3: self.level3 is not None, 4: self.level4 is not None, 5: self.level5 is not None}
 
     def metrics(self) -> dict:
         """The content of ``metrics.json`` (documented in ``docs/metrics.md``)."""
@@ -188,6 +210,14 @@ class ProgramEvaluation:
                                            "achievement_pct": _f(r["achievement_pct"]),
                                            "achievement_band": r["achievement_band"]}
                                           for _, r in self.level4.iterrows()]}
+        if self.level5 is not None:
+            l5 = self.level5
+            m["level5"] = {"isolation": l5.isolation, "n_estimates": l5.n_estimates, "participants": l5.participants,
+                           "benefits_raw": l5.benefits_raw, "benefits_isolated": l5.benefits_isolated,
+                           "benefits_adjusted": l5.benefits_adjusted, "period_months": l5.period_months,
+                           "costs": {k: _f(v) for k, v in l5.costs.items()},
+                           "bcr": _f(l5.roi["bcr"]), "roi_pct": _f(l5.roi["roi_pct"]),
+                           "payback_months": _f(l5.roi.get("payback_months")), "intangibles": l5.intangibles}
         if self.assessment is not None:
             a = self.assessment
             m["assessment"] = {"funnel": {k: int(v) for k, v in a.funnel["n"].items()},
@@ -197,7 +227,11 @@ class ProgramEvaluation:
                                                            a.modules["first_attempt_pass_rate"].items()},
                                "violations": int(len(a.violations))}
         if self.costs is not None:
-            m["costs"] = {k: _f(v) if isinstance(v, (int, float)) else v for k, v in self.costs.items()}
+            m["costs"] = {k: _f(v) if isinstance(v, (int, float)) else v for k, v in self.costs.items()
+                          if k != "modes"}
+            if "modes" in self.costs:
+                m["costs"]["modes"] = {mode: {k: _f(v) for k, v in row.items()}
+                                       for mode, row in self.costs["modes"].iterrows()}
         return m
 
 
@@ -367,11 +401,13 @@ def evaluate_level4(p: ProgramData) -> pd.DataFrame:
 
 def evaluate_costs(p: ProgramData, level2: Level2Result | None) -> dict:
     total = float(p.costs["amount"].sum())
-    n = p.spec.participants or (len(p.roster) if p.roster is not None else None)
+    n = p.roster_size()
     out = {"total": total, "participants": n,
            "per_participant": total / n if n else None,
            "per_jp": total / p.spec.jp if p.spec.jp else None,
            "by_category": {k: float(v) for k, v in p.costs.groupby("category")["amount"].sum().items()}}
+    if p.costs_alternative is not None:
+        out["modes"] = _mode_comparison(p, total, n)
     if level2 is not None and level2.pass_mark is not None:
         certified = int((p.level2["post"] >= level2.pass_mark).sum())
         out["certified"] = certified
@@ -379,6 +415,45 @@ def evaluate_costs(p: ProgramData, level2: Level2Result | None) -> dict:
         gain = level2.prepost.mean_diff
         out["per_point_gain_per_participant"] = total / n / gain if n and gain and gain > 0 else None
     return out
+
+
+def evaluate_level5(p: ProgramData, costs: dict) -> Level5Result:
+    """Phillips ROI from the program's benefit estimates and its fully loaded costs.
+
+    Benefits: the sum over all estimates of ``benefit × contribution/100 × confidence/100``
+    (:func:`~evalkit.stats.impact.phillips_benefits`; participants without an estimate add
+    nothing). Costs: the cost lines plus the participants' working time and the extra costs
+    of program.yaml (:func:`~evalkit.stats.impact.fully_loaded_costs`). ROI, BCR and payback
+    over ``period_months`` (first-year benefits by default): :func:`~evalkit.stats.impact.roi`.
+    """
+    from .stats.impact import fully_loaded_costs, phillips_benefits, roi
+
+    fs = p.spec.level5
+    est = phillips_benefits(p.level5)
+    n = p.roster_size()
+    loaded = fully_loaded_costs(costs["total"], participants=n, jp=p.spec.jp, hourly_cost=fs.hourly_cost,
+                                jp_minutes=fs.jp_minutes, extra=fs.extra_costs)
+    adjusted = float(est["adjusted"].sum())
+    return Level5Result(isolation=fs.isolation, isolation_note=fs.isolation_note, estimates=est, participants=n,
+                        benefits_raw=float(est["benefit"].sum()), benefits_isolated=float(est["isolated"].sum()),
+                        benefits_adjusted=adjusted, costs=loaded,
+                        roi=roi(adjusted, loaded["total"], period_months=fs.period_months),
+                        intangibles=list(fs.intangibles), period_months=fs.period_months)
+
+
+def _mode_comparison(p: ProgramData, total: float, n: int | None) -> pd.DataFrame:
+    """The program's own delivery mode against the same course priced in another mode
+    (:func:`~evalkit.stats.costs.compare_modes`; savings measured against classroom delivery
+    when it is one of the two, else against the program's own mode)."""
+    from .stats.costs import compare_modes
+
+    alt = p.spec.costs_alternative
+    own = p.spec.delivery_mode
+    lines = pd.DataFrame({own: list(p.costs["amount"]) + [0.0] * len(p.costs_alternative),
+                          alt.mode: [0.0] * len(p.costs) + list(p.costs_alternative["amount"])})
+    baseline = "classroom" if "classroom" in (own, alt.mode) else own
+    return compare_modes(lines, participants={own: n, alt.mode: alt.participants or n},
+                         modes={own: own, alt.mode: alt.mode}, baseline=baseline)
 
 
 def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = "feldt",
@@ -391,7 +466,7 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
     >>> from evalkit.ingest import load_program
     >>> ev = evaluate(load_program(sample_program("mot-2026-angkatan-1")))
     >>> ev.measured
-    {1: True, 2: True, 3: False, 4: False}
+    {1: True, 2: True, 3: False, 4: False, 5: False}
     """
     ev = ProgramEvaluation(program=program, parameters=dict(parameters or {}))
     if program.level1 is not None:
@@ -413,4 +488,6 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
             cert = int(ev.assessment.funnel.loc["certified", "n"])
             ev.costs["certified"] = cert
             ev.costs["per_certified"] = ev.costs["total"] / cert if cert else None
+    if program.level5 is not None:
+        ev.level5 = evaluate_level5(program, ev.costs)
     return ev

@@ -11,8 +11,8 @@ figure). :func:`connect` makes one view per table name over all programs, each w
   mode, participants);
 * ``metrics`` — ``program_id, metric, value, text`` (``metric`` is the dotted path in
   ``metrics.json``, e.g. ``level1.overall_mean``; numbers in ``value``, words in ``text``);
-* ``roster, level1, level1_comments, level2, level3, level4, costs, assessment, test_items``
-  — the program tables (columns differ between programs: missing ones are NULL);
+* ``roster, level1, level1_comments, level2, level3, level4, costs, assessment, test_items,
+  level5`` — the program tables (columns differ between programs: missing ones are NULL);
 * ``jp_ledger`` — the workforce's training hours (``data/processed/institution/``), if any.
 
 Example (after ``make report`` has filled ``data/processed/``)::
@@ -31,9 +31,9 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, ValidationError
+from .ingest.program import ProgramData
 
-PROGRAM_TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "assessment",
-                  "test_items")
+PROGRAM_TABLES = ProgramData.TABLES
 VIEWS = ("programs", "metrics", *PROGRAM_TABLES)
 INSTITUTION = "institution"  # data/processed/institution/: tables about the workforce, not one program
 

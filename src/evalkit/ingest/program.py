@@ -80,16 +80,18 @@ class ProgramData:
     level3: pd.DataFrame | None = None
     level4: pd.DataFrame | None = None
     costs: pd.DataFrame | None = None
+    costs_alternative: pd.DataFrame | None = None
     assessment: pd.DataFrame | None = None
     test_items: pd.DataFrame | None = None
+    level5: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
-    TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "assessment",
-              "test_items")
+    TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "costs_alternative",
+              "assessment", "test_items", "level5")
 
     def roster_size(self) -> int | None:
-        """Participants: the roster's rows, else ``participants`` in program.yaml."""
-        return len(self.roster) if self.roster is not None else self.spec.participants
+        """Participants: ``participants`` in program.yaml, else the roster's rows."""
+        return self.spec.participants or (len(self.roster) if self.roster is not None else None)
 
     def levels_measured(self) -> dict[int, bool]:
         return {1: self.level1 is not None, 2: self.level2 is not None,
@@ -98,7 +100,7 @@ class ProgramData:
     def program_row(self) -> pd.DataFrame:
         """One row describing the program (``program.parquet``): ``program_id, name,
         institution, cohort, year, start_date, end_date, jp, delivery_mode, participants``
-        (participants: the roster's count when there is a roster, else ``program.yaml``'s)."""
+        (participants: :meth:`roster_size`)."""
         s = self.spec
         n = self.roster_size()
         return pd.DataFrame([{
@@ -188,8 +190,8 @@ def load_program(folder: str | Path) -> ProgramData:
         if fs.id_column and fs.id_column in table.df.columns:
             pii_values |= {str(v).strip() for v in table.df[fs.id_column].dropna()}
     checkers = {"roster": _roster, "level1": _level1, "level2": _level2,
-                "level3": _level3, "level4": _level4, "costs": _costs,
-                "assessment": _assessment, "test_items": _test_items}
+                "level3": _level3, "level4": _level4, "costs": _costs, "costs_alternative": _costs,
+                "assessment": _assessment, "test_items": _test_items, "level5": _level5}
     for role, table in tables.items():
         result = checkers[role](spec, getattr(spec, role), table, problems, key, pii_values)
         if isinstance(result, tuple):
@@ -347,6 +349,28 @@ def _level4(spec, fs, table, problems, key, pii):
                                      params={"value": df["logic_level"].iloc[i], "known": ", ".join(LOGIC_LEVELS)})
                              for i in np.flatnonzero(bad.to_numpy())])
         out["logic_level"] = lv
+    return out.reset_index(drop=True)
+
+
+def _level5(spec, fs, table, problems, key, pii):
+    """Benefit estimates: ``participant`` (pseudonym, if an id column is named), ``benefit``
+    (Rp per year, ≥ 0), ``contribution`` and ``confidence`` (0–100 %)."""
+    needed = [fs.benefit] + [c for c in (fs.contribution, fs.confidence) if c and fs.isolation.endswith("estimate")]
+    if fs.id_column:
+        needed.append(fs.id_column)
+    df = V.resolve_columns(table, fs.columns, needed, problems)
+    if not set(needed) <= set(df.columns):
+        return None
+    out = pd.DataFrame(index=df.index)
+    if fs.id_column:
+        V.check_ids(df, table, fs.id_column, problems)
+        out["participant"] = pseudonymize_series(df[fs.id_column], key)
+    out["benefit"] = V.to_numeric(df, table, fs.benefit, problems, lo=0, money=True, required=True)
+    for name, col in (("contribution", fs.contribution), ("confidence", fs.confidence)):
+        if col and col in df.columns:
+            out[name] = V.to_numeric(df, table, col, problems, lo=0, hi=100, required=True)
+        else:
+            out[name] = 100.0
     return out.reset_index(drop=True)
 
 

@@ -130,8 +130,43 @@ class Level4Spec(FileSpec):
     pass
 
 
+class AlternativeCostsSpec(FileSpec):
+    """The same course priced in another delivery mode (e.g. the classroom version of an
+    online course), for the delivery-mode comparison."""
+
+    mode: Literal["classroom", "online", "blended"]
+    participants: int | None = Field(default=None, gt=0)
+
+
 class CostsSpec(FileSpec):
-    pass
+    alternative: AlternativeCostsSpec | None = None
+
+
+class Level5Spec(FileSpec):
+    """Phillips ROI: one row per benefit estimate (a participant's, or a supervisor's for a
+    participant), in Rp per year, with the share the estimator attributes to the training and
+    the estimator's confidence (both in %). With ``isolation: control_group`` or ``trend`` the
+    benefits are already isolated by that method: the two percentages default to 100."""
+
+    isolation: Literal["participant_estimate", "supervisor_estimate", "control_group", "trend"]
+    isolation_note: str | None = None
+    benefit: str = "benefit"
+    contribution: str | None = "contribution"
+    confidence: str | None = "confidence"
+    period_months: float = Field(default=12, gt=0)
+    hourly_cost: float | None = Field(default=None, ge=0)
+    jp_minutes: float = Field(default=45, gt=0)
+    extra_costs: dict[str, float] = Field(default_factory=dict)
+    intangibles: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _method(self):
+        if self.isolation in ("control_group", "trend") and not self.isolation_note:
+            raise ValueError(f"level5.isolation '{self.isolation}' needs isolation_note: how the benefit of the "
+                             "training was separated from other influences (group, period, figures)")
+        if any(v < 0 for v in self.extra_costs.values()):
+            raise ValueError("level5.extra_costs must not be negative")
+        return self
 
 
 class TestItemsSpec(FileSpec):
@@ -188,6 +223,7 @@ class ProgramSpec(_Strict):
     costs: CostsSpec | None = None
     assessment: AssessmentSpec | None = None
     test_items: TestItemsSpec | None = None
+    level5: Level5Spec | None = None
     #: band set per purpose (``reaction``, ``achievement``), names from config/bands.yaml
     bands: dict[str, str] = Field(default_factory=dict)
 
@@ -195,6 +231,11 @@ class ProgramSpec(_Strict):
     def _consistent(self):
         from ..bands import check_choice
 
+        if self.costs_alternative is not None and self.costs_alternative.mode == self.delivery_mode:
+            raise ValueError(f"costs.alternative.mode '{self.delivery_mode}' is the program's own delivery_mode: "
+                             "the alternative prices the course in another mode")
+        if self.level5 is not None and self.costs is None:
+            raise ValueError("level5 (ROI) needs the program's cost lines: add costs: {file: …} to program.yaml")
         for purpose, name in self.bands.items():
             scale = None
             if purpose == "reaction" and self.level1 is not None and self.level1.instrument in self.instruments:
@@ -225,12 +266,16 @@ class ProgramSpec(_Strict):
             return ins.labels
         return self.label_sets.get(ins.labels) or builtin_label_sets()[ins.labels]
 
+    @property
+    def costs_alternative(self) -> AlternativeCostsSpec | None:
+        return self.costs.alternative if self.costs is not None else None
+
     def file_specs(self) -> dict[str, FileSpec]:
         """The data files the program names, keyed by role."""
         return {
             role: spec
-            for role in ("roster", "level1", "level2", "level3", "level4", "costs", "assessment",
-                         "test_items")
+            for role in ("roster", "level1", "level2", "level3", "level4", "costs", "costs_alternative",
+                         "assessment", "test_items", "level5")
             if (spec := getattr(self, role)) is not None
         }
 

@@ -212,6 +212,12 @@ class ProgramReport(ReportDocument):
                          "strong" if share >= 0.75 else "moderate" if share >= 0.4 else "weak"))
         else:
             rows.append(("4", self.t("scorecard.l4"), nm, "not_measured"))
+        if ev.level5 is not None:
+            r = ev.level5.roi
+            rows.append(("5", self.t("scorecard.l5"), f"{self.num(r['roi_pct'], 0)}% (BCR {self.num(r['bcr'])})",
+                         "strong" if r["roi_pct"] >= 100 else "moderate" if r["roi_pct"] >= 0 else "weak"))
+        else:
+            rows.append(("5", self.t("scorecard.l5"), nm, "not_measured"))
         if ev.costs and ev.costs.get("per_participant"):
             rows.append(("Rp", self.t("scorecard.costs"), fmt_rp(ev.costs["per_participant"], self.lang), "info"))
         status_text = {k: self.t(f"scorecard.{k}") for k in ("strong", "moderate", "weak", "not_measured", "info")}
@@ -233,6 +239,8 @@ class ProgramReport(ReportDocument):
 
         ev = self.evaluation
         heads = [self.t("summary.heading"), self.t("scorecard.heading")] + [self.t(f"level.{i}") for i in (1, 2, 3, 4)]
+        if ev.level5 is not None:
+            heads.append(self.t("level.5"))
         if ev.costs:
             heads.append(self.t("costs.heading"))
         heads += [self.t("methods.heading"), self.t("colophon.heading")]
@@ -616,6 +624,51 @@ class ProgramReport(ReportDocument):
             self._figure(fig, "performance-tree", self.t("l4.tree_alt", items="; ".join(
                 f"{r['strategic_goal']} ← {r['indicator']}" for _, r in l4.iterrows())))
 
+    def level5(self):
+        """Phillips ROI: benefits isolated and adjusted, fully loaded costs, ROI/BCR/payback,
+        intangibles. Shown only when the program has benefit estimates."""
+        l5 = self.evaluation.level5
+        if l5 is None:
+            return
+        rp = lambda v: fmt_rp(v, self.lang)  # noqa: E731
+        spec = self.program.spec
+        self._md(f"## {self.t('level.5')}\n\n" + self.t("l5.intro", method=self.t(f"l5.{l5.isolation}")))
+        rows = [(self.t("l5.estimates", n=l5.participants or "–"), str(l5.n_estimates)),
+                (self.t("l5.raw"), rp(l5.benefits_raw)), (self.t("l5.isolated"), rp(l5.benefits_isolated)),
+                (self.t("l5.adjusted"), rp(l5.benefits_adjusted))]
+        self._table(pd.DataFrame(rows, columns=[self.t("l2.statistic"), self.t("costs.amount")]), "l5.benefits_table",
+                    note=self.t("l5.method_note", note=l5.isolation_note) if l5.isolation_note else None)
+        crow = [(self.t("l5.program"), rp(l5.costs["program"]))]
+        if "participant_time" in l5.costs:
+            crow.append((self.t("l5.participant_time", n=l5.participants, jp=self.num(spec.jp, 0), minutes=self.num(spec.level5.jp_minutes, 0),
+                                wage=self.num(spec.level5.hourly_cost, 0)), rp(l5.costs["participant_time"])))
+        crow += [(k, rp(v)) for k, v in l5.costs.items() if k not in ("program", "participant_time", "total")]
+        crow.append((self.t("l5.total"), rp(l5.costs["total"])))
+        self._table(pd.DataFrame(crow, columns=[self.t("l2.statistic"), self.t("costs.amount")]), "l5.costs_table",
+                    note=None if "participant_time" in l5.costs else self.t("l5.no_time"))
+        r = l5.roi
+        rrow = [(self.t("l5.bcr"), self.num(r["bcr"])), (self.t("l5.roi"), f"{self.num(r['roi_pct'], 1)}%")]
+        if r.get("payback_months") is not None:
+            rrow.append((self.t("l5.payback"), self.t("l5.months", n=self.num(r["payback_months"], 1))))
+        self._table(pd.DataFrame(rrow, columns=[self.t("l2.statistic"), self.t("scorecard.value")]), "l5.roi_table",
+                    note=self.t("l5.note", months=self.num(l5.period_months, 0)))
+        fig, ax = plt.subplots(figsize=(8, 2.6))
+        labels = [self.t("l5.raw"), self.t("l5.isolated"), self.t("l5.adjusted"), self.t("l5.total")]
+        vals = [l5.benefits_raw, l5.benefits_isolated, l5.benefits_adjusted, l5.costs["total"]]
+        y = list(range(len(vals)))[::-1]
+        ax.barh(y, [v / 1e6 for v in vals], color=["#c6dbef", "#6baed6", "#2166ac", "#ef8a62"])
+        for yi, v in zip(y, vals):
+            ax.text(v / 1e6, yi, " " + rp(v), va="center", fontsize="small")
+        ax.set_yticks(y)
+        ax.set_yticklabels(labels, fontsize="small")
+        ax.set_xlim(0, max(vals) / 1e6 * 1.4)
+        ax.set_xlabel(self.t("fig.million_rp"))
+        ax.set_title(self.t("level.5"))
+        self._figure(fig, "level5", self.t("l5.alt", raw=rp(l5.benefits_raw), iso=rp(l5.benefits_isolated),
+                                           adj=rp(l5.benefits_adjusted), cost=rp(l5.costs["total"])))
+        if l5.intangibles:
+            self._md(f"**{self.t('l5.intangibles')}**\n\n" + "\n".join(f"- {i}" for i in l5.intangibles))
+
     def costs(self):
         c = self.evaluation.costs
         if c is None:
@@ -630,6 +683,20 @@ class ProgramReport(ReportDocument):
             rows.append((self.t("costs.per_certified"), fmt_rp(c["per_certified"], self.lang)))
         rows += [(f"{self.t('costs.category')}: {k}", fmt_rp(v, self.lang)) for k, v in c["by_category"].items()]
         self._table(pd.DataFrame(rows, columns=[self.t("l2.statistic"), self.t("costs.amount")]), "costs.table_title")
+        if "modes" in c:
+            md = c["modes"]
+            base = md.index[(md["saving"] == 0)][0]
+            md = pd.concat([md.loc[[base]], md.drop(index=base)])  # the baseline first
+            shown = pd.DataFrame({
+                self.t("title.mode"): [self.t(f"mode.{m}") for m in md.index],
+                self.t("costs.lines"): md["n_lines"].astype(int),
+                self.t("title.participants"): md["participants"].astype(int),
+                self.t("costs.total"): [fmt_rp(v, self.lang) for v in md["total"]],
+                self.t("costs.per_participant"): [fmt_rp(v, self.lang) for v in md["per_participant"]],
+                self.t("costs.saving_total"): [f"{self.num(v, 1)}%" for v in md["saving_pct"]],
+                self.t("costs.saving_pp"): [f"{self.num(v, 1)}%" for v in md["saving_per_participant_pct"]]}
+            ).reset_index(drop=True)
+            self._table(shown, "costs.modes_title", note=self.t("costs.modes_note", base=self.t(f"mode.{base}")))
 
     def methods(self):
         """A citable methods-and-results paragraph per analysis, then the data handling."""

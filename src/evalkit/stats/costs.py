@@ -33,8 +33,9 @@ def compare_modes(lines: pd.DataFrame, *, participants: int, modes: dict[str, st
     ----------
     lines : DataFrame
         One row per cost line.
-    participants : int
-        Participants of the course priced.
+    participants : int or dict
+        Participants of the course priced, or ``{mode: participants}`` when the modes were
+        priced for different numbers of participants.
     modes : dict
         ``{mode name: column with that mode's line totals}``.
     baseline : str, optional
@@ -43,7 +44,8 @@ def compare_modes(lines: pd.DataFrame, *, participants: int, modes: dict[str, st
     Returns
     -------
     DataFrame
-        Indexed by mode: ``total, per_participant, n_lines, saving, saving_pct``.
+        Indexed by mode: ``total, participants, per_participant, n_lines, saving, saving_pct``
+        (of the total) and ``saving_per_participant_pct``.
 
     Examples
     --------
@@ -52,9 +54,12 @@ def compare_modes(lines: pd.DataFrame, *, participants: int, modes: dict[str, st
     >>> compare_modes(lines, participants=10, modes={"classroom": "kelas", "online": "daring"})["saving_pct"].tolist()
     [0.0, 86.66666666666667]
     """
-    if participants is None or participants <= 0:
-        raise StatisticsError(Problem("bad_option", params={"name": "participants", "value": participants,
-                                                            "choices": "> 0"}))
+    counts = participants if isinstance(participants, dict) else dict.fromkeys(modes, participants)
+    for mode in modes:
+        n = counts.get(mode)
+        if n is None or n <= 0:
+            raise StatisticsError(Problem("bad_option", params={"name": f"participants ({mode})", "value": n,
+                                                                "choices": "> 0"}))
     rows = []
     for mode, col in modes.items():
         if col not in lines.columns:
@@ -63,10 +68,12 @@ def compare_modes(lines: pd.DataFrame, *, participants: int, modes: dict[str, st
         if (v < 0).any():
             raise StatisticsError(Problem("negative_cost", column=col, row=int(np.flatnonzero(v < 0)[0]) + 2,
                                           params={"value": float(v[v < 0].iloc[0])}))
-        rows.append({"mode": mode, "total": float(v.sum()), "per_participant": float(v.sum()) / participants,
-                     "n_lines": int((v > 0).sum())})
+        rows.append({"mode": mode, "total": float(v.sum()), "participants": counts[mode],
+                     "per_participant": float(v.sum()) / counts[mode], "n_lines": int((v > 0).sum())})
     out = pd.DataFrame(rows).set_index("mode")
-    base = out.loc[baseline or out.index[0], "total"]
-    out["saving"] = base - out["total"]
-    out["saving_pct"] = out["saving"] / base * 100 if base else np.nan
+    ref = out.loc[baseline or out.index[0]]
+    out["saving"] = ref["total"] - out["total"]
+    out["saving_pct"] = out["saving"] / ref["total"] * 100 if ref["total"] else np.nan
+    out["saving_per_participant_pct"] = ((ref["per_participant"] - out["per_participant"]) / ref["per_participant"]
+                                         * 100 if ref["per_participant"] else np.nan)
     return out

@@ -147,6 +147,71 @@ def roi(benefits: float, costs: float, *, period_months: float | None = None) ->
     return out
 
 
+def phillips_benefits(estimates: pd.DataFrame, *, benefit: str = "benefit", contribution: str = "contribution",
+                      confidence: str = "confidence") -> pd.DataFrame:
+    """Monetary benefits of a training isolated and adjusted as Phillips' ROI Methodology
+    prescribes for estimates (Phillips & Phillips, *Return on Investment Basics*, 2005; the
+    participant/supervisor-estimate method of isolation).
+
+    Each estimate of an annual improvement is multiplied by the share the estimator attributes
+    to the training and by the estimator's confidence in the estimate:
+    ``adjusted = benefit × contribution/100 × confidence/100`` (the confidence discount is the
+    error-adjustment of Phillips' guiding principle 7, "adjust estimates for the potential
+    error"). Participants without an estimate add nothing (guiding principle 6: no data, no
+    improvement assumed) — the caller sums over all estimates, not an average × participants.
+
+    Returns
+    -------
+    DataFrame
+        The estimates with ``isolated = benefit × contribution/100`` and ``adjusted``.
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"benefit": [36_000_000, 10_000_000], "contribution": [50, 60],
+    ...                     "confidence": [80, 75]})
+    >>> phillips_benefits(est)["adjusted"].tolist()  # 36m × .5 × .8; 10m × .6 × .75
+    [14400000.0, 4500000.0]
+    """
+    for c in (benefit, contribution, confidence):
+        if c not in estimates.columns:
+            raise StatisticsError(Problem("unknown_items", column=c,
+                                          params={"available": ", ".join(map(str, estimates.columns))}))
+    out = estimates.copy()
+    vals = {c: pd.to_numeric(out[c], errors="coerce") for c in (benefit, contribution, confidence)}
+    for c, lo, hi in ((benefit, 0, np.inf), (contribution, 0, 100), (confidence, 0, 100)):
+        bad = vals[c].isna() | (vals[c] < lo) | (vals[c] > hi)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise StatisticsError(Problem("out_of_range", column=c, row=row + 2,
+                                          params={"value": out[c].iloc[row], "lo": lo, "hi": hi}))
+    out["isolated"] = vals[benefit].astype(float) * vals[contribution] / 100
+    out["adjusted"] = out["isolated"] * vals[confidence] / 100
+    return out
+
+
+def fully_loaded_costs(program_costs: float, *, participants: int | None = None, jp: float | None = None,
+                       hourly_cost: float | None = None, jp_minutes: float = 45,
+                       extra: dict[str, float] | None = None) -> dict[str, float]:
+    """Fully loaded costs (Phillips): the program's cost lines, the participants' working
+    time spent in training (``participants × JP × jp_minutes/60 × hourly_cost``; 1 JP = 45
+    minutes by default, as in the civil service) and any other costs (needs assessment,
+    evaluation). Returns each part and ``total``.
+
+    >>> fully_loaded_costs(100_000_000, participants=30, jp=40, hourly_cost=60_000)["participant_time"]
+    54000000.0
+    """
+    parts = {"program": float(program_costs)}
+    if hourly_cost is not None and participants and jp:
+        parts["participant_time"] = float(participants) * float(jp) * jp_minutes / 60 * float(hourly_cost)
+    for k, v in (extra or {}).items():
+        parts[str(k)] = float(v)
+    if any(v < 0 for v in parts.values()):
+        name = next(k for k, v in parts.items() if v < 0)
+        raise StatisticsError(Problem("costs_not_positive", column=name, params={"value": parts[name]}))
+    parts["total"] = sum(parts.values())
+    return parts
+
+
 def jp_compliance(ledger: pd.DataFrame, *, employee: str = "employee", year: str = "year", jp: str = "jp",
                   minimum: float = 20, employees=None) -> pd.DataFrame:
     """The 20-JP-a-year rule (PP 11/2017 art. 203) checked per employee and year.
