@@ -155,3 +155,21 @@ def test_alternative_in_the_programs_own_mode_is_refused(mini_copy):
         "costs:\n  file: biaya.csv\n  alternative: {file: biaya.csv, mode: classroom}\n"))
     with pytest.raises(ValidationError, match="is the program's own delivery_mode"):
         load_program(mini_copy)
+
+
+def test_chain_of_evidence_scores_per_participant(ev):
+    """Learning = post − pre of the same participant; reaction = the respondent's overall score;
+    the correlations are those of correlate_levels() on these columns."""
+    import pandas as pd
+
+    from evalkit.stats.chain import correlate_levels
+
+    sc = ev.participant_scores.set_index("participant")
+    l2 = ev.program.level2.set_index("participant")
+    both = l2.dropna(subset=["pre", "post"]).index
+    assert sc.loc[both, "learning"].tolist() == (l2.loc[both, "post"] - l2.loc[both, "pre"]).tolist()
+    resp = ev.level1.respondents.set_index("participant")["reaction"]
+    assert sc.loc[resp.index, "reaction"].tolist() == pytest.approx(resp.tolist())
+    pd.testing.assert_frame_equal(ev.chain, correlate_levels(ev.participant_scores,
+                                                             ["reaction", "learning", "behaviour"]))
+    assert ev.chain["n"].max() <= 36 and set(ev.metrics()["chain"][0]) >= {"x", "y", "n", "r", "p_value"}

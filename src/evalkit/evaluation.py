@@ -53,6 +53,8 @@ class Level1Result:
     scale_range: tuple[float, float]
     #: the band set of the means (config/bands.yaml), or None when no set fits the scale
     band_set: str | None = None
+    #: each respondent's overall score (mean of the scale scores), with ``participant`` when known
+    respondents: pd.DataFrame | None = None
 
     def table(self) -> pd.DataFrame:
         rows = []
@@ -128,6 +130,11 @@ class ProgramEvaluation:
     costs: dict | None = None
     assessment: AssessmentResult | None = None
     level5: Level5Result | None = None
+    #: per-participant scores of the levels (``participant, reaction, learning, behaviour``)
+    #: and their correlations (:func:`~evalkit.stats.chain.correlate_levels`), when ≥ 2 levels
+    #: were measured on identified participants
+    participant_scores: pd.DataFrame | None = None
+    chain: pd.DataFrame | None = None
     parameters: dict = field(default_factory=dict)
 
     @property
@@ -210,6 +217,9 @@ class ProgramEvaluation:
                                            "achievement_pct": _f(r["achievement_pct"]),
                                            "achievement_band": r["achievement_band"]}
                                           for _, r in self.level4.iterrows()]}
+        if self.chain is not None:
+            m["chain"] = [{k: (_f(v) if k not in ("x", "y") else v) for k, v in row.items()}
+                          for row in self.chain.to_dict("records")]
         if self.level5 is not None:
             l5 = self.level5
             m["level5"] = {"isolation": l5.isolation, "n_estimates": l5.n_estimates, "participants": l5.participants,
@@ -290,9 +300,12 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
             reliability=rel, distribution=_distribution(df, items, ins.scale), validity=val)
     overall = pd.concat(all_scores, axis=1).mean(axis=1)
     om = float(overall.mean())
+    resp = pd.DataFrame({"reaction": overall})
+    if "participant" in df.columns:
+        resp.insert(0, "participant", df["participant"])
     return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om,
                         overall_band=band(om, bset) if bset else None,
-                        comments=p.level1_comments, scale_range=tuple(ins.scale), band_set=bset)
+                        comments=p.level1_comments, scale_range=tuple(ins.scale), band_set=bset, respondents=resp)
 
 
 def evaluate_level2(p: ProgramData, seed: int | None = 2026) -> Level2Result:
@@ -490,4 +503,43 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
             ev.costs["per_certified"] = ev.costs["total"] / cert if cert else None
     if program.level5 is not None:
         ev.level5 = evaluate_level5(program, ev.costs)
+    ev.participant_scores = participant_scores(ev)
+    if ev.participant_scores is not None:
+        from .stats.chain import correlate_levels
+
+        cols = [c for c in ("reaction", "learning", "behaviour") if c in ev.participant_scores]
+        ev.chain = correlate_levels(ev.participant_scores, cols)
     return ev
+
+
+def participant_scores(ev: ProgramEvaluation) -> pd.DataFrame | None:
+    """One row per participant with the score of each level measured on identified people:
+    ``reaction`` (overall Level 1 score), ``learning`` (post − pre, points), ``behaviour``
+    (Level 3 change after − before of the mean over all items, raters combined with the
+    Level 3 weights). None when fewer than two levels can be linked."""
+    p = ev.program
+    parts = []
+    if ev.level1 is not None and ev.level1.respondents is not None and "participant" in ev.level1.respondents:
+        r = ev.level1.respondents.dropna(subset=["participant"])
+        parts.append(r.groupby("participant")["reaction"].mean())
+    if p.level2 is not None:
+        parts.append((p.level2.set_index("participant")["post"] - p.level2.set_index("participant")["pre"])
+                     .rename("learning"))
+    if ev.level3 is not None:
+        ins = p.spec.instruments[p.spec.level3.instrument]
+        items = [i for i in ins.items() if i in p.level3.columns]
+        d = p.level3.assign(score=scale_scores(p.level3, items, [r for s in ins.scales.values() for r in s.reverse],
+                                               ins.scale))
+        wide = d.pivot_table(index=["participant", "rater"], columns="time", values="score", aggfunc="mean")
+        if {"before", "after"} <= set(wide.columns):
+            change = (wide["after"] - wide["before"]).unstack("rater")
+            w = {rt: ev.level3.weights[rt] for rt in change.columns if rt in ev.level3.weights}
+            if w:
+                num = sum(change[rt].fillna(0) * wt for rt, wt in w.items())
+                den = sum(change[rt].notna() * wt for rt, wt in w.items())
+                parts.append((num / den.where(den > 0)).rename("behaviour"))
+    if len(parts) < 2:
+        return None
+    out = pd.concat(parts, axis=1)
+    out.index.name = "participant"
+    return out.reset_index()

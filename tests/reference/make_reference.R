@@ -231,3 +231,21 @@ icc_case <- function(m) { r <- psych::ICC(m, lmer = FALSE)$results
 ref6$icc <- list(shrout_fleiss = c(list(data = sf), icc_case(sf)), two_raters = icc_case(raters))
 writeLines(toJSON(ref6, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
 cat("added icc\n")
+
+# ---- chain of evidence: correlations between levels (appended) -----------------------------
+# R's attitude data (clerical employees' ratings): rating ~ reaction, learning ~ learning,
+# raises ~ a later outcome. One value missing in learning to test pairwise-complete pairs.
+ref7 <- fromJSON("tests/reference/reference.json", simplifyVector = FALSE)
+att <- attitude[, c("rating", "learning", "raises")]
+att$learning[5] <- NA
+write.csv(att, "tests/reference/data/chain_attitude.csv", row.names = FALSE, na = "")
+pairs <- list(c("rating", "learning"), c("rating", "raises"), c("learning", "raises"))
+ref7$chain <- lapply(pairs, function(p) {
+  ok <- complete.cases(att[, p])
+  pe <- cor.test(att[ok, p[1]], att[ok, p[2]])
+  sp <- suppressWarnings(cor.test(att[ok, p[1]], att[ok, p[2]], method = "spearman", exact = FALSE))
+  list(x = p[1], y = p[2], n = sum(ok), r = unname(pe$estimate), ci = unname(pe$conf.int),
+       p_value = pe$p.value, rho = unname(sp$estimate), rho_p_value = sp$p.value)
+})
+writeLines(toJSON(ref7, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"), "tests/reference/reference.json")
+cat("added chain\n")

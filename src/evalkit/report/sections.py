@@ -241,6 +241,8 @@ class ProgramReport(ReportDocument):
         heads = [self.t("summary.heading"), self.t("scorecard.heading")] + [self.t(f"level.{i}") for i in (1, 2, 3, 4)]
         if ev.level5 is not None:
             heads.append(self.t("level.5"))
+        if ev.chain is not None:
+            heads.append(self.t("chain.heading"))
         if ev.costs:
             heads.append(self.t("costs.heading"))
         heads += [self.t("methods.heading"), self.t("colophon.heading")]
@@ -623,6 +625,22 @@ class ProgramReport(ReportDocument):
             figures.performance_tree(l4, root=self.program.spec.name, ax=ax, lang=self.lang)
             self._figure(fig, "performance-tree", self.t("l4.tree_alt", items="; ".join(
                 f"{r['strategic_goal']} ← {r['indicator']}" for _, r in l4.iterrows())))
+
+    def chain(self):
+        """Chain of evidence: correlations between the levels per participant, with the caveat."""
+        ch = self.evaluation.chain
+        if ch is None:
+            return
+        self._md(f"## {self.t('chain.heading')}\n\n" + self.t("chain.intro"))
+        name = {c: self.t(f"chain.{c}") for c in ("reaction", "learning", "behaviour")}
+        shown = pd.DataFrame({
+            self.t("chain.pair"): [f"{name[x]} ↔ {name[y]}" for x, y in zip(ch["x"], ch["y"])],
+            "n": ch["n"].astype(int),
+            "r": [self.coef(v) for v in ch["r"]],
+            "95% CI": [self.ci(lo, hi, coef=True).replace("95% CI ", "") for lo, hi in zip(ch["ci_low"], ch["ci_high"])],
+            "p": [fmt_p(v, self.lang) for v in ch["p_value"]],
+            "ρ (Spearman)": [self.coef(v) for v in ch["rho"]]})
+        self._table(shown, "chain.table_title", note=self.t("chain.caveat"))
 
     def level5(self):
         """Phillips ROI: benefits isolated and adjusted, fully loaded costs, ROI/BCR/payback,
