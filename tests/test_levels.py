@@ -173,3 +173,46 @@ def test_chain_of_evidence_scores_per_participant(ev):
     pd.testing.assert_frame_equal(ev.chain, correlate_levels(ev.participant_scores,
                                                              ["reaction", "learning", "behaviour"]))
     assert ev.chain["n"].max() <= 36 and set(ev.metrics()["chain"][0]) >= {"x", "y", "n", "r", "p_value"}
+
+
+@pytest.mark.parametrize("builtin, n_aspects", [("berakhlak", 7), ("pp30_2019", 5)])
+def test_ready_made_behaviour_instruments(mini_copy, builtin, n_aspects):
+    """A program rates behaviour with a ready-made instrument by naming it; items come from
+    config/instruments.yaml (BerAKHLAK: SE MenPANRB 20/2021; PP 30/2019 aspects)."""
+    import numpy as np
+    import pandas as pd
+
+    from evalkit.ingest.spec import builtin_instruments
+
+    ins = builtin_instruments()[builtin]
+    items = [i for sc in ins["scales"].values() for i in sc["items"]]
+    nips = pd.read_csv(mini_copy / "tes.csv", dtype=str)["NIP"]
+    labels = ["Sangat Kurang", "Kurang", "Cukup", "Baik", "Sangat Baik"]
+    rng = np.random.default_rng(5)
+    rows = []
+    for nip in nips:
+        level = rng.integers(1, 4)
+        for rater in ("Alumni", "Atasan"):
+            for time, lift in (("Sebelum", 0), ("Sesudah", 1)):
+                rows.append([nip, rater, time] + [labels[min(4, level + lift + rng.integers(0, 2) - 1)] for _ in items])
+    pd.DataFrame(rows, columns=["NIP", "Penilai", "Waktu", *items]).to_csv(mini_copy / "perilaku.csv", index=False)
+    text = (mini_copy / "program.yaml").read_text().replace(
+        "instruments:\n", f"instruments:\n  perilaku:\n    builtin: {builtin}\n", 1)
+    text += ("level3:\n  file: perilaku.csv\n  instrument: perilaku\n  id_column: NIP\n  rater_column: Penilai\n"
+             "  time_column: Waktu\n  before: Sebelum\n  after: Sesudah\n")
+    (mini_copy / "program.yaml").write_text(text)
+    ev = evaluate(load_program(mini_copy))
+    aspects = ev.level3.table.index.get_level_values("aspect").unique().tolist()
+    assert aspects == list(ins["scales"]) and len(aspects) == n_aspects
+    assert (ev.level3.table["diff"] > 0).all()  # every rating was lifted after the training
+    spec = ev.program.spec.instruments["perilaku"]
+    first = next(iter(ins["scales"].values()))
+    assert spec.scales[next(iter(ins["scales"]))].item_text == first["items"]
+
+
+def test_unknown_builtin_instrument_is_named(mini_copy):
+    text = (mini_copy / "program.yaml").read_text().replace("instruments:\n", "instruments:\n  x:\n    builtin: akhlak\n", 1)
+    (mini_copy / "program.yaml").write_text(text)
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    assert "program.yaml" in str(err.value) and "'akhlak' is unknown" in str(err.value) and "berakhlak" in str(err.value)

@@ -338,8 +338,9 @@ def _program_yaml(pid: str, cfg: dict, files: dict) -> dict:
         y["level2"].update({"pre": "placement", "post": "final"})
         y["level2"]["name_columns"] = []
     if "level3" in files:
-        items = {a: {"items": [f"{a}_1", f"{a}_2"], "label": lab} for a, lab in BEHAVIOUR_ASPECTS.items()}
-        y["instruments"]["perilaku_kerja"] = {"labels": "baik5", "scale": [1, 5], "scales": items}
+        # the ready-made PP 30/2019 instrument (config/instruments.yaml): the five aspects
+        # of BEHAVIOUR_ASPECTS, two items each, named as _behaviour() writes them
+        y["instruments"]["perilaku_kerja"] = {"builtin": "pp30_2019"}
         y["level3"] = {"file": files["level3"], "instrument": "perilaku_kerja", "id_column": "NIP",
                        "rater_column": "Penilai", "time_column": "Waktu", "before": "Sebelum", "after": "Sesudah"}
     if "level4" in files:

@@ -46,6 +46,7 @@ class Subscale(_Strict):
     items: list[str] = Field(min_length=1)
     reverse: list[str] = Field(default_factory=list)
     label: dict[str, str] = Field(default_factory=dict)  # {"id": ..., "en": ...}
+    item_text: dict[str, dict[str, str]] = Field(default_factory=dict)  # item → {"id": ..., "en": ...}
 
     @model_validator(mode="after")
     def _reverse_in_items(self):
@@ -56,11 +57,40 @@ class Subscale(_Strict):
 
 
 class Instrument(_Strict):
-    """A questionnaire: its label set, nominal range and (sub)scales."""
+    """A questionnaire: its label set, nominal range and (sub)scales.
 
+    ``builtin: berakhlak`` or ``builtin: pp30_2019`` takes a ready-made instrument from
+    ``config/instruments.yaml`` (``only:`` keeps some of its scales, e.g. PP 30/2019 without
+    ``kepemimpinan`` for non-managerial staff); ``labels`` and ``scale`` may still be set."""
+
+    builtin: str | None = None
+    only: list[str] = Field(default_factory=list)
     labels: str | dict[str, float] | None = None
     scale: tuple[float, float] = (1, 5)
     scales: dict[str, Subscale]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_builtin(cls, data):
+        if not isinstance(data, dict) or not data.get("builtin"):
+            return data
+        known = builtin_instruments()
+        name = data["builtin"]
+        if name not in known:
+            raise ValueError(f"builtin instrument '{name}' is unknown (known: {', '.join(known)})")
+        if data.get("scales"):
+            raise ValueError(f"builtin instrument '{name}' brings its own scales: remove 'scales' (use 'only' to keep some)")
+        ins = known[name]
+        only = data.get("only") or list(ins["scales"])
+        unknown = [o for o in only if o not in ins["scales"]]
+        if unknown:
+            raise ValueError(f"only: {unknown} are not scales of '{name}' (scales: {', '.join(ins['scales'])})")
+        out = dict(data)
+        out.setdefault("labels", ins.get("labels"))
+        out.setdefault("scale", tuple(ins["scale"]))
+        out["scales"] = {k: {"items": list(v["items"]), "label": v["label"], "item_text": v["items"]}
+                         for k, v in ins["scales"].items() if k in only}
+        return out
 
     @field_validator("scale")
     @classmethod
@@ -278,6 +308,10 @@ class ProgramSpec(_Strict):
                          "assessment", "test_items", "level5")
             if (spec := getattr(self, role)) is not None
         }
+
+
+def builtin_instruments() -> dict:
+    return load_config("instruments")["instruments"]
 
 
 def builtin_label_sets() -> dict[str, dict[str, float]]:
