@@ -216,3 +216,52 @@ def test_unknown_builtin_instrument_is_named(mini_copy):
     with pytest.raises(ValidationError) as err:
         load_program(mini_copy)
     assert "program.yaml" in str(err.value) and "'akhlak' is unknown" in str(err.value) and "berakhlak" in str(err.value)
+
+
+def test_ikm_instrument_gives_the_ikm_section(mini_copy):
+    """Level 1 on the 9-element IKM questionnaire (builtin: ikm): each element's own answer
+    words map to 1–4; the IKM equals ikm() on the mapped scores, banded with ikm_index."""
+    import numpy as np
+    import pandas as pd
+
+    from evalkit import ikm
+    from evalkit.report.sections import ProgramReport
+
+    words = {"U1": ["Tidak Sesuai", "Kurang Sesuai", "Sesuai", "Sangat Sesuai"],
+             "U2": ["Tidak Mudah", "Kurang Mudah", "Mudah", "Sangat Mudah"],
+             "U3": ["Tidak Cepat", "Kurang Cepat", "Cepat", "Sangat Cepat"],
+             "U4": ["Sangat Mahal", "Cukup Mahal", "Murah", "Gratis"],
+             "U5": ["Tidak Sesuai", "Kurang Sesuai", "Sesuai", "Sangat Sesuai"],
+             "U6": ["Tidak Kompeten", "Kurang Kompeten", "Kompeten", "Sangat Kompeten"],
+             "U7": ["Tidak Sopan dan Ramah", "Kurang Sopan dan Ramah", "Sopan dan Ramah", "Sangat Sopan dan Ramah"],
+             "U8": ["Tidak Ada", "Ada tetapi Tidak Berfungsi", "Berfungsi Kurang Maksimal", "Dikelola dengan Baik"],
+             "U9": ["Buruk", "Cukup", "Baik", "Sangat Baik"]}
+    nips = pd.read_csv(mini_copy / "tes.csv", dtype=str)["NIP"]
+    rng = np.random.default_rng(9)
+    scores = pd.DataFrame({u: rng.choice([2, 3, 3, 4, 4], len(nips)) for u in words})
+    answers = pd.DataFrame({"NIP": nips, **{u: [words[u][v - 1] for v in scores[u]] for u in words}})
+    answers.to_csv(mini_copy / "skm.csv", index=False)
+    text = (mini_copy / "program.yaml").read_text()
+    text = text.replace("instruments:\n", "instruments:\n  skm:\n    builtin: ikm\n", 1)
+    text = text.replace("level1:\n  file: reaksi.csv\n  instrument: reaksi\n", "level1:\n  file: skm.csv\n  instrument: skm\n")
+    text = text.replace("  comment_columns: [Saran]\n", "")
+    (mini_copy / "program.yaml").write_text(text)
+    ev = evaluate(load_program(mini_copy))
+    want = ikm(scores)
+    assert ev.level1.ikm["converted"] == pytest.approx(want["converted"], abs=1e-12)
+    assert ev.level1.ikm["grade"] == want["grade"] and ev.level1.band_set == "ikm_index"
+    assert ev.metrics()["level1"]["ikm"]["grade"] == want["grade"]
+    rep = ProgramReport(ev, "en")
+    rep.level1()
+    titles = [b[1] for b in rep.blocks if b[0] == "table"]
+    assert any("IKM by service element" in t for t in titles)
+    table = next(b[2] for b in rep.blocks if b[0] == "table" and "IKM" in b[1])
+    assert table.iloc[3, 0] == "U4 Fees/charges"
+
+
+def test_ikm_instrument_must_have_nine_elements_on_1_to_4(mini_copy):
+    text = (mini_copy / "program.yaml").read_text().replace(
+        "instruments:\n", "instruments:\n  skm:\n    builtin: ikm\n    scale: [1, 5]\n", 1)
+    (mini_copy / "program.yaml").write_text(text)
+    with pytest.raises(ValidationError, match="9 elements on a 1–4 scale"):
+        load_program(mini_copy)

@@ -57,10 +57,11 @@ def check_choice(purpose: str, name: str, scale=None) -> str | None:
     return None
 
 
-def band_set_for(purpose: str, chosen: dict | None = None, scale=None) -> str | None:
+def band_set_for(purpose: str, chosen: dict | None = None, scale=None, kind: str = "likert") -> str | None:
     """The band set a program uses for ``purpose``: its own choice (``bands:`` in
-    ``program.yaml``), else the default for the scale (likert5 for 1–5, likert4 for 1–4;
-    ``achievement`` for Level 4); None when no set fits (then no band is shown).
+    ``program.yaml``), else the default for the scale (likert5 for 1–5, likert4 for 1–4,
+    ikm_index for an IKM instrument; ``achievement`` for Level 4); None when no set fits
+    (then no band is shown).
 
     >>> band_set_for("reaction", {}, (1, 5)), band_set_for("reaction", {"reaction": "likert5_quartile"}, (1, 5))
     ('likert5', 'likert5_quartile')
@@ -69,5 +70,7 @@ def band_set_for(purpose: str, chosen: dict | None = None, scale=None) -> str | 
     """
     if chosen and chosen.get(purpose):
         return chosen[purpose]
+    if purpose == "reaction" and kind == "ikm":
+        return "ikm_index"
     key = (purpose, None if scale is None else tuple(map(float, scale)))
     return DEFAULTS.get(key) or DEFAULTS.get((purpose, None))

@@ -55,6 +55,8 @@ class Level1Result:
     band_set: str | None = None
     #: each respondent's overall score (mean of the scale scores), with ``participant`` when known
     respondents: pd.DataFrame | None = None
+    #: the IKM (:func:`~evalkit.stats.impact.ikm`) when the instrument is the 9-element one
+    ikm: dict | None = None
 
     def table(self) -> pd.DataFrame:
         rows = []
@@ -173,6 +175,8 @@ class ProgramEvaluation:
                            if s.reliability else None}
                     for name, s in l1.scales.items()},
             }
+            if l1.ikm is not None:
+                m["level1"]["ikm"] = {k: (_f(v) if isinstance(v, float) else v) for k, v in l1.ikm.items()}
         if self.level2 is not None:
             r = self.level2.prepost
             t = r.tests.loc["paired_t"]
@@ -281,7 +285,7 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
     fs = p.spec.level1
     ins = p.spec.instruments[fs.instrument]
     df = p.level1
-    bset = band_set_for("reaction", p.spec.bands, ins.scale)
+    bset = band_set_for("reaction", p.spec.bands, ins.scale, ins.kind)
     scales = {}
     all_scores = []
     for name, sub in ins.scales.items():
@@ -303,9 +307,15 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
     resp = pd.DataFrame({"reaction": overall})
     if "participant" in df.columns:
         resp.insert(0, "participant", df["participant"])
+    ikm_result = None
+    if ins.kind == "ikm":
+        from .stats.impact import ikm
+
+        ikm_result = ikm(df, items=ins.items())
     return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om,
                         overall_band=band(om, bset) if bset else None,
-                        comments=p.level1_comments, scale_range=tuple(ins.scale), band_set=bset, respondents=resp)
+                        comments=p.level1_comments, scale_range=tuple(ins.scale), band_set=bset, respondents=resp,
+                        ikm=ikm_result)
 
 
 def evaluate_level2(p: ProgramData, seed: int | None = 2026) -> Level2Result:

@@ -65,6 +65,8 @@ class Instrument(_Strict):
 
     builtin: str | None = None
     only: list[str] = Field(default_factory=list)
+    #: ``ikm``: the nine service elements of PermenPANRB 14/2017, reported as an IKM as well
+    kind: Literal["likert", "ikm"] = "likert"
     labels: str | dict[str, float] | None = None
     scale: tuple[float, float] = (1, 5)
     scales: dict[str, Subscale]
@@ -88,6 +90,7 @@ class Instrument(_Strict):
         out = dict(data)
         out.setdefault("labels", ins.get("labels"))
         out.setdefault("scale", tuple(ins["scale"]))
+        out.setdefault("kind", ins.get("kind", "likert"))
         out["scales"] = {k: {"items": list(v["items"]), "label": v["label"], "item_text": v["items"]}
                          for k, v in ins["scales"].items() if k in only}
         return out
@@ -98,6 +101,13 @@ class Instrument(_Strict):
         if v[0] >= v[1]:
             raise ValueError("scale must be [minimum, maximum] with minimum < maximum")
         return v
+
+    @model_validator(mode="after")
+    def _ikm_shape(self):
+        if self.kind == "ikm" and (len(self.items()) != 9 or tuple(self.scale) != (1, 4)):
+            raise ValueError(f"an IKM instrument has 9 elements on a 1–4 scale (this one: {len(self.items())} "
+                             f"items, scale {self.scale[0]:g}–{self.scale[1]:g})")
+        return self
 
     def items(self) -> list[str]:
         out: list[str] = []

@@ -364,6 +364,8 @@ class ProgramReport(ReportDocument):
         if rev:
             texts.append(self.t("l1.reversed_note", items=", ".join(rev)))
         self._md("\n\n".join(texts))
+        if l1.ikm is not None:
+            self._ikm(l1)
         self._item_table(l1)
         df = self.program.level1
         labels = self._answer_labels()
@@ -379,6 +381,20 @@ class ProgramReport(ReportDocument):
             self._figure(fig, f"likert-{s.name}", self.t(
                 "alt.likert", scale=name, k=len(s.items), lo=f"{self.num(100 * share.min(), 0)}%",
                 hi=f"{self.num(100 * share.max(), 0)}%"))
+
+    def _ikm(self, l1):
+        """The IKM of PermenPANRB 14/2017: each element's mean, the index, its conversion and grade."""
+        r = l1.ikm
+        ins = self.program.spec.instruments[self.program.spec.level1.instrument]
+        text = {i: t.get(self.lang, i) for sc in ins.scales.values() for i, t in sc.item_text.items()}
+        rows = [(f"{e} {text.get(e, '')}".strip(), self.num(m)) for e, m in r["element_means"].items()]
+        rows += [(self.t("ikm.index"), self.num(r["index"], 4)), (self.t("ikm.converted"), self.num(r["converted"])),
+                 (self.t("ikm.grade"), f"{r['grade']} ({r['label'] if self.lang == 'id' else r['label_en']})")]
+        self._md(f"### {self.t('ikm.heading')}\n\n" + self.t(
+            "ikm.text", n=r["n"], converted=self.num(r["converted"]), grade=r["grade"],
+            label=r["label"] if self.lang == "id" else r["label_en"]))
+        self._table(pd.DataFrame(rows, columns=[self.t("ikm.element"), self.t("table.mean")]), "ikm.table_title",
+                    note=self.t("ikm.note"))
 
     def _item_table(self, l1):
         """Item statistics with the Indonesian 'uji validitas' beside the corrected r."""
