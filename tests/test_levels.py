@@ -265,3 +265,43 @@ def test_ikm_instrument_must_have_nine_elements_on_1_to_4(mini_copy):
     (mini_copy / "program.yaml").write_text(text)
     with pytest.raises(ValidationError, match="9 elements on a 1–4 scale"):
         load_program(mini_copy)
+
+
+def test_instructor_results_hand_checked(ev):
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    raw = pd.read_csv("data/raw/pkp-2026-angkatan-1/evaluasi_widyaiswara.csv")
+    words = {"Sangat Tidak Setuju": 1, "Tidak Setuju": 2, "Ragu-ragu": 3, "Setuju": 4, "Sangat Setuju": 5}
+    x = raw.iloc[:, 3:].replace(words).astype(float)
+    overall = (x.iloc[:, :4].mean(axis=1) + x.iloc[:, 4]) / 2  # two scales: teaching (4 items), punctuality
+    d = ev.instructors.set_index("instructor")
+    for code, g in overall.groupby(raw["Widyaiswara"]):
+        assert d.loc[code, "n"] == len(g)
+        assert d.loc[code, "mean"] == pytest.approx(g.mean())
+        lo, hi = stats.t.interval(0.95, len(g) - 1, loc=g.mean(), scale=g.std(ddof=1) / np.sqrt(len(g)))
+        assert (d.loc[code, "ci_low"], d.loc[code, "ci_high"]) == pytest.approx((lo, hi))
+    assert d.loc["NS-01", "few"] and list(d.index)[-1] == "NS-01"  # too few ratings: listed last
+    assert list(d.index[:-1]) == list(d["mean"].iloc[:-1].sort_values(ascending=False).index)
+
+
+def test_instructor_names_are_pseudonymized(mini_copy):
+    import pandas as pd
+
+    from evalkit.report.sections import ProgramReport
+
+    nips = pd.read_csv(mini_copy / "tes.csv", dtype=str)["NIP"]
+    rows = [[nip, who, "Setuju", "Sangat Setuju"] for nip in nips for who in ("Dr. Siti Rahmawati", "WI-07")]
+    pd.DataFrame(rows, columns=["NIP", "Pengajar", "q1", "q2"]).to_csv(mini_copy / "wi.csv", index=False)
+    text = (mini_copy / "program.yaml").read_text().replace(
+        "instruments:\n", "instruments:\n  wi:\n    labels: setuju5\n    scales:\n      ajar: {items: [q1, q2]}\n", 1)
+    text += "instructors:\n  file: wi.csv\n  instrument: wi\n  id_column: NIP\n  instructor_column: Pengajar\n"
+    (mini_copy / "program.yaml").write_text(text)
+    ev = evaluate(load_program(mini_copy))
+    who = set(ev.instructors["instructor"])
+    assert "WI-07" in who and "Dr. Siti Rahmawati" not in who
+    assert any(w.startswith("I-") for w in who)
+    rep = ProgramReport(ev, "en")
+    rep.instructors()
+    assert "Rahmawati" not in str(rep.blocks)

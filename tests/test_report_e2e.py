@@ -308,6 +308,7 @@ def test_roi_section_and_logic_model_in_the_report(rendered_samples):
     assert "Level 5 — Return on investment (ROI)" in html and "Fully loaded costs" in html
     assert f"{m['level5']['roi_pct']:.1f}%" in html
     assert "Logic model and performance tree" in html and "Achievement band" in html
+    assert "Results per instructor (widyaiswara)" in html and "WI-04" in html
     figs = {p.name for p in (out / "pkp-2026-angkatan-1" / "figures").glob("*.svg")}
     assert any("logic-model" in f for f in figs) and any("performance-tree" in f for f in figs)
     assert any("level5" in f for f in figs)

@@ -354,6 +354,15 @@ def _program_yaml(pid: str, cfg: dict, files: dict) -> dict:
     if "test_items" in files:
         y["test_items"] = {"file": files["test_items"], "id_column": "NIP", "test": "post",
                            "key": files["test_key"]}
+    if "instructors" in files:
+        y["instruments"]["widyaiswara"] = {
+            "labels": "setuju5", "scale": [1, 5],
+            "scales": {"pengajaran": {"items": list(INSTRUCTOR_ITEMS)[:4],
+                                      "label": {"id": "Pengajaran", "en": "Teaching"}},
+                       "disiplin": {"items": ["waktu"], "label": {"id": "Ketepatan waktu", "en": "Punctuality"}}}}
+        y["instructors"] = {"file": files["instructors"], "instrument": "widyaiswara", "id_column": "NIP",
+                            "instructor_column": "Widyaiswara", "subject_column": "Mata Pelatihan",
+                            "columns": {text: item for item, text in INSTRUCTOR_ITEMS.items()}}
     if "level5" in files:
         y["level5"] = {"file": files["level5"], "id_column": "NIP", "name_columns": ["Nama"],
                        "isolation": "participant_estimate",
@@ -364,6 +373,30 @@ def _program_yaml(pid: str, cfg: dict, files: dict) -> dict:
                                        "Jejaring kerja antar-perangkat daerah",
                                        "Budaya kerja berorientasi pelayanan di unit alumni"]}
     return y
+
+
+INSTRUCTOR_ITEMS = {"penguasaan_materi": "Penguasaan materi", "sistematika": "Sistematika penyajian",
+                    "metode": "Penggunaan metode dan media", "interaksi": "Interaksi dengan peserta",
+                    "waktu": "Ketepatan waktu"}
+INSTRUCTORS = [("WI-01", "Kepemimpinan Pancasila", 0.4), ("WI-02", "Manajemen Kinerja", 0.1),
+               ("WI-03", "Inovasi Pelayanan Publik", -0.5), ("WI-04", "Proyek Perubahan", 0.25),
+               ("NS-01", "Kuliah Umum", 0.6)]
+
+
+def _instructor_ratings(seed: int, people: pd.DataFrame) -> pd.DataFrame:
+    """Each respondent rates the instructors of the sessions attended (setuju5 labels); the
+    guest speaker NS-01 is rated by only four (too few to compare). Separate generator."""
+    rng = np.random.default_rng(seed + 700)
+    labels = ["Sangat Tidak Setuju", "Tidak Setuju", "Ragu-ragu", "Setuju", "Sangat Setuju"]
+    rows = []
+    for k, nip in enumerate(people["NIP"]):
+        for code, subject, quality in INSTRUCTORS:
+            if code == "NS-01" and k >= 4:
+                continue
+            base = 3.9 + quality + rng.normal(0, 0.35)
+            rows.append([nip, code, subject] + [labels[int(np.clip(np.rint(base + rng.normal(0, 0.6)), 1, 5)) - 1]
+                                                 for _ in INSTRUCTOR_ITEMS])
+    return pd.DataFrame(rows, columns=["NIP", "Widyaiswara", "Mata Pelatihan", *INSTRUCTOR_ITEMS.values()])
 
 
 def _benefits(seed: int, people: pd.DataFrame, effect: float) -> pd.DataFrame:
@@ -431,6 +464,8 @@ def make_program(pid: str, folder: Path, **cfg) -> Path:
         _write_csv(_indicators(kind, effect), out / files["level4"])
         files["level5"] = "manfaat_roi.csv"
         _write_csv(_benefits(cfg["seed"], people, effect), out / files["level5"])
+        files["instructors"] = "evaluasi_widyaiswara.csv"
+        _write_csv(_instructor_ratings(cfg["seed"], people[respondents]), out / files["instructors"])
     files["costs"] = "biaya.csv"
     _write_csv(_costs(kind, n), out / files["costs"])
     if kind == "smart":

@@ -132,6 +132,8 @@ class ProgramEvaluation:
     costs: dict | None = None
     assessment: AssessmentResult | None = None
     level5: Level5Result | None = None
+    #: per-instructor results (:func:`evaluate_instructors`), when the program rates instructors
+    instructors: pd.DataFrame | None = None
     #: per-participant scores of the levels (``participant, reaction, learning, behaviour``)
     #: and their correlations (:func:`~evalkit.stats.chain.correlate_levels`), when ≥ 2 levels
     #: were measured on identified participants
@@ -221,6 +223,10 @@ class ProgramEvaluation:
                                            "achievement_pct": _f(r["achievement_pct"]),
                                            "achievement_band": r["achievement_band"]}
                                           for _, r in self.level4.iterrows()]}
+        if self.instructors is not None:
+            m["instructors"] = [{k: (_f(v) if isinstance(v, (float, np.floating)) else
+                                     (bool(v) if isinstance(v, (bool, np.bool_)) else v)) for k, v in row.items()}
+                                for row in self.instructors.to_dict("records")]
         if self.chain is not None:
             m["chain"] = [{k: (_f(v) if k not in ("x", "y") else v) for k, v in row.items()}
                           for row in self.chain.to_dict("records")]
@@ -494,6 +500,8 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
     ev = ProgramEvaluation(program=program, parameters=dict(parameters or {}))
     if program.level1 is not None:
         ev.level1 = evaluate_level1(program, ci_method=ci_method, seed=seed)
+    if program.instructors is not None:
+        ev.instructors = evaluate_instructors(program)
     if program.level2 is not None:
         ev.level2 = evaluate_level2(program, seed=seed)
     if program.level3 is not None:
@@ -520,6 +528,36 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
         cols = [c for c in ("reaction", "learning", "behaviour") if c in ev.participant_scores]
         ev.chain = correlate_levels(ev.participant_scores, cols)
     return ev
+
+
+def evaluate_instructors(p: ProgramData) -> pd.DataFrame:
+    """One row per instructor: ``instructor, n`` (ratings), one column per scale of the
+    instrument (mean of its scale scores), ``mean`` (over the scales), ``sd``, ``ci_low``,
+    ``ci_high`` (t interval of the mean over ratings), ``band`` and ``few`` (fewer ratings
+    than ``min_ratings``: shown, but not to be compared). Sorted by mean, highest first."""
+    from scipy import stats as st
+
+    fs = p.spec.instructors
+    ins = p.spec.instruments[fs.instrument]
+    df = p.instructors
+    bset = band_set_for("reaction", p.spec.bands, ins.scale, ins.kind)
+    per_scale = {name: scale_scores(df, [i for i in sub.items if i in df.columns], sub.reverse, ins.scale)
+                 for name, sub in ins.scales.items()}
+    scores = pd.DataFrame(per_scale).assign(overall=lambda d: d.mean(axis=1), instructor=df["instructor"])
+    rows = []
+    for who, g in scores.groupby("instructor", sort=False):
+        x = g["overall"].dropna()
+        n, m, sd = len(x), float(x.mean()) if len(x) else np.nan, float(x.std(ddof=1)) if len(x) > 1 else np.nan
+        half = st.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else np.nan
+        row = {"instructor": who, "n": n, **{k: float(g[k].mean()) for k in per_scale},
+               "mean": m, "sd": sd, "ci_low": m - half, "ci_high": m + half,
+               "band": band(m, bset) if bset and n else None, "few": n < fs.min_ratings}
+        if "subject" in df.columns:
+            row["subjects"] = ", ".join(sorted(df.loc[g.index, "subject"].dropna().astype(str).unique()))
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values(["few", "mean"], ascending=[True, False]).reset_index(drop=True)
+    out.attrs["scales"] = list(per_scale)
+    return out
 
 
 def participant_scores(ev: ProgramEvaluation) -> pd.DataFrame | None:

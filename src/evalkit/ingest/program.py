@@ -76,6 +76,7 @@ class ProgramData:
     roster: pd.DataFrame | None = None
     level1: pd.DataFrame | None = None
     level1_comments: pd.DataFrame | None = None
+    instructors: pd.DataFrame | None = None
     level2: pd.DataFrame | None = None
     level3: pd.DataFrame | None = None
     level4: pd.DataFrame | None = None
@@ -86,8 +87,8 @@ class ProgramData:
     level5: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
-    TABLES = ("roster", "level1", "level1_comments", "level2", "level3", "level4", "costs", "costs_alternative",
-              "assessment", "test_items", "level5")
+    TABLES = ("roster", "level1", "level1_comments", "instructors", "level2", "level3", "level4", "costs",
+              "costs_alternative", "assessment", "test_items", "level5")
 
     def roster_size(self) -> int | None:
         """Participants: ``participants`` in program.yaml, else the roster's rows."""
@@ -189,7 +190,7 @@ def load_program(folder: str | Path) -> ProgramData:
                 pii_values |= {str(v).strip() for v in table.df[c].dropna()}
         if fs.id_column and fs.id_column in table.df.columns:
             pii_values |= {str(v).strip() for v in table.df[fs.id_column].dropna()}
-    checkers = {"roster": _roster, "level1": _level1, "level2": _level2,
+    checkers = {"roster": _roster, "level1": _level1, "instructors": _instructors, "level2": _level2,
                 "level3": _level3, "level4": _level4, "costs": _costs, "costs_alternative": _costs,
                 "assessment": _assessment, "test_items": _test_items, "level5": _level5}
     for role, table in tables.items():
@@ -271,6 +272,32 @@ def _level1(spec, fs, table, problems, key, pii):
                 comments.append({"respondent": out["respondent"].get(i, f"R{i + 1:04d}"),
                                  "question": c, "comment": mask_personal(text, pii)})
     return out.reset_index(drop=True), pd.DataFrame(comments, columns=["respondent", "question", "comment"])
+
+
+INSTRUCTOR_CODE = re.compile(r"^[A-Za-z]{1,6}[-_ .]?\d{1,4}$")
+
+
+def _instructors(spec, fs, table, problems, key, pii):
+    """Instructor ratings: ``instructor`` (the code as given, or a pseudonym ``I-…`` for names
+    and NIPs), ``subject`` (if named), ``participant`` (if an id column is named), item scores."""
+    items = _items_for(spec, fs.instrument)
+    needed = items + [fs.instructor_column] + [c for c in (fs.id_column, fs.subject_column) if c]
+    df = V.resolve_columns(table, fs.columns, needed, problems)
+    if fs.instructor_column not in df.columns:
+        return None
+    who = df[fs.instructor_column]
+    V._capped(problems, [Problem("missing_value", file=table.file, column=fs.instructor_column, row=table.row_of(i))
+                         for i in np.flatnonzero(who.isna().to_numpy())])
+    codes = who.astype("string").str.strip()
+    is_code = codes.str.fullmatch(INSTRUCTOR_CODE.pattern).fillna(False).astype(bool)
+    named = pseudonymize_series(codes.where(~is_code), key).map(lambda v: None if v is None else "I-" + v[2:])
+    out = pd.DataFrame({"instructor": codes.where(is_code, named)}, index=df.index)
+    if fs.subject_column and fs.subject_column in df.columns:
+        out["subject"] = df[fs.subject_column]
+    if fs.id_column and fs.id_column in df.columns:
+        out["participant"] = pseudonymize_series(df[fs.id_column], key)
+    out = pd.concat([out, _likert_block(spec, fs.instrument, df, table, problems)], axis=1)
+    return out.reset_index(drop=True)
 
 
 def mask_personal(text: str, pii: set[str]) -> str:

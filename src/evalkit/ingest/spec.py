@@ -142,6 +142,18 @@ class Level1Spec(FileSpec):
     timestamp_column: str | None = None
 
 
+class InstructorsSpec(FileSpec):
+    """Ratings of the instructors (widyaiswara): one row per respondent × instructor (× session),
+    items of ``instrument``. Instructors are shown by the code in ``instructor_column`` when it
+    looks like a code (letters and digits, e.g. ``WI-03``); anything else (names, NIPs) is
+    pseudonymized like participants."""
+
+    instrument: str
+    instructor_column: str
+    subject_column: str | None = None
+    min_ratings: int = Field(default=5, ge=1)
+
+
 class Level2Spec(FileSpec):
     pre: str = "pre"
     post: str = "post"
@@ -264,6 +276,7 @@ class ProgramSpec(_Strict):
     assessment: AssessmentSpec | None = None
     test_items: TestItemsSpec | None = None
     level5: Level5Spec | None = None
+    instructors: InstructorsSpec | None = None
     #: band set per purpose (``reaction``, ``achievement``), names from config/bands.yaml
     bands: dict[str, str] = Field(default_factory=dict)
 
@@ -285,7 +298,7 @@ class ProgramSpec(_Strict):
                 raise ValueError(why)
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
-        for lvl in ("level1", "level3"):
+        for lvl in ("level1", "level3", "instructors"):
             spec = getattr(self, lvl)
             if spec is not None and spec.instrument not in self.instruments:
                 raise ValueError(
@@ -314,8 +327,8 @@ class ProgramSpec(_Strict):
         """The data files the program names, keyed by role."""
         return {
             role: spec
-            for role in ("roster", "level1", "level2", "level3", "level4", "costs", "costs_alternative",
-                         "assessment", "test_items", "level5")
+            for role in ("roster", "level1", "instructors", "level2", "level3", "level4", "costs",
+                         "costs_alternative", "assessment", "test_items", "level5")
             if (spec := getattr(self, role)) is not None
         }
 

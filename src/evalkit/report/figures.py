@@ -336,3 +336,30 @@ def performance_tree(data: pd.DataFrame, *, root: str, indicator: str = "indicat
     ax.set_xlim(-0.35, 3.0)
     ax.set_ylim(y + 0.4, 0.6)
     return ax
+
+
+def mean_ci_plot(data: pd.DataFrame, *, label: str, mean: str = "mean", low: str = "ci_low", high: str = "ci_high",
+                 few: str | None = "few", scale=None, ax=None, lang: str = "en"):
+    """Means with their confidence intervals, one row each (e.g. per instructor); rows flagged
+    in ``few`` are drawn hollow.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    d = data.iloc[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.45 * len(d) + 1.4))
+    y = np.arange(len(d))
+    m = d[mean].to_numpy(float)
+    err = np.vstack([m - d[low].to_numpy(float), d[high].to_numpy(float) - m])
+    hollow = d[few].to_numpy(bool) if few and few in d else np.zeros(len(d), bool)
+    ax.errorbar(m, y, xerr=np.nan_to_num(err), fmt="none", ecolor="#666", capsize=3)
+    ax.scatter(m[~hollow], y[~hollow], color="#2166ac", zorder=3)
+    ax.scatter(m[hollow], y[hollow], facecolors="white", edgecolors="#2166ac", zorder=3)
+    ax.set_yticks(y)
+    ax.set_yticklabels(d[label].astype(str))
+    if scale is not None:
+        ax.set_xlim(scale[0], scale[1])
+    ax.set_xlabel(t("fig.mean_ci", lang))
+    return ax

@@ -382,6 +382,32 @@ class ProgramReport(ReportDocument):
                 "alt.likert", scale=name, k=len(s.items), lo=f"{self.num(100 * share.min(), 0)}%",
                 hi=f"{self.num(100 * share.max(), 0)}%"))
 
+    def instructors(self):
+        """Per-instructor results: mean per scale and overall with its 95% CI, band, and a
+        dot plot; instructors with too few ratings are marked, not ranked."""
+        d = self.evaluation.instructors
+        if d is None:
+            return
+        ins = self.program.spec.instruments[self.program.spec.instructors.instrument]
+        labels = {k: v.label.get(self.lang, k) for k, v in ins.scales.items()}
+        self._md(f"### {self.t('instr.heading')}\n\n" + self.t("instr.intro", k=len(d), n=int(d["n"].sum())))
+        shown = pd.DataFrame({self.t("instr.instructor"): d["instructor"], "n": d["n"].astype(int)})
+        if "subjects" in d:
+            shown[self.t("instr.subjects")] = d["subjects"]
+        for k in d.attrs["scales"]:
+            shown[labels[k]] = [self.num(v) for v in d[k]]
+        shown[self.t("table.mean")] = [self.num(v) for v in d["mean"]]
+        shown["95% CI"] = [self.ci(lo, hi).replace("95% CI ", "") for lo, hi in zip(d["ci_low"], d["ci_high"])]
+        shown[self.t("table.band")] = [self.band(b) + (" *" if few else "") for b, few in zip(d["band"], d["few"])]
+        self._table(shown, "instr.table_title",
+                    note=self.t("instr.note", min=self.program.spec.instructors.min_ratings))
+        fig, ax = plt.subplots(figsize=(8, 0.45 * len(d) + 1.4))
+        figures.mean_ci_plot(d, label="instructor", ax=ax, lang=self.lang, scale=self.evaluation.level1.scale_range
+                             if self.evaluation.level1 else tuple(ins.scale))
+        ax.set_title(self.t("instr.heading"))
+        self._figure(fig, "instructors", self.t("instr.alt", items="; ".join(
+            f"{w}: {self.num(m)}" for w, m in zip(d["instructor"], d["mean"]))))
+
     def _ikm(self, l1):
         """The IKM of PermenPANRB 14/2017: each element's mean, the index, its conversion and grade."""
         r = l1.ikm
