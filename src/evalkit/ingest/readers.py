@@ -11,7 +11,6 @@ leading digits of an 18-digit NIP that a float would round.
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,13 +39,26 @@ class Table:
 ENCODINGS = ("utf-8-sig", "cp1252")
 
 
-def _decode(raw: bytes) -> str:
+CHUNK_BYTES = 1 << 24  # 16 MB: encoding check and parsing go through large files in pieces
+CHUNK_ROWS = 200_000
+
+
+def _encoding(path: Path) -> str:
+    """The first of :data:`ENCODINGS` that decodes the whole file (latin-1 decodes anything).
+    The file is checked in pieces, so a large export is never held as one string."""
+    import codecs
+
     for enc in ENCODINGS:
+        dec = codecs.getincrementaldecoder(enc)()
         try:
-            return raw.decode(enc)
+            with open(path, "rb") as fh:
+                while chunk := fh.read(CHUNK_BYTES):
+                    dec.decode(chunk)
+            dec.decode(b"", final=True)
+            return enc
         except UnicodeDecodeError:
             continue
-    return raw.decode("latin-1")
+    return "latin-1"
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -64,6 +76,19 @@ def _strip(df: pd.DataFrame) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     out = df.apply(lambda s: s.str.strip() if s.dtype == object or pd.api.types.is_string_dtype(s) else s)
     return out.replace({"": np.nan})
+
+
+def _read_csv_text(path: Path, enc: str, delim: str) -> pd.DataFrame:
+    """The whole CSV as stripped text (empty cells → NaN), parsed and stripped in chunks of
+    :data:`CHUNK_ROWS` rows straight from the file, so that neither the file's bytes nor a
+    stripped copy of the whole table is ever held beside the table itself (pandas keeps
+    text in compact Arrow-backed string columns)."""
+    reader = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False, skipinitialspace=True,
+                         encoding=enc, chunksize=CHUNK_ROWS)
+    chunks = [_strip(chunk) for chunk in reader]
+    if not chunks:
+        raise pd.errors.EmptyDataError("No columns to parse from file")
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
 
 
 def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None = None) -> Table:
@@ -85,17 +110,17 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
         raise ValidationError(Problem("missing_file", file=rel))
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        raw = path.read_bytes()
-        if not raw.strip():
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        if not head.strip() and path.stat().st_size <= len(head):
             raise ValidationError(Problem("empty_file", file=rel))
-        text = _decode(raw)
-        delim = _sniff_delimiter(text[:20000])
+        enc = _encoding(path)
+        delim = _sniff_delimiter(head.decode(enc, errors="ignore")[:20000])
         try:
-            df = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False,
-                             skipinitialspace=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            df = _read_csv_text(path, enc, delim)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise ValidationError(Problem("unreadable_csv", file=rel, params={"detail": str(exc).strip()})) from None
-        table = Table(_strip(df), rel, 1)
+        table = Table(df, rel, 1)
     elif suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)

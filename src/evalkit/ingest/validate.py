@@ -140,7 +140,8 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
     """
     lookup = {norm(k): float(v) for k, v in (labels or {}).items()}
     raw = df[col]
-    uniq = pd.unique(raw.dropna())
+    codes, uniq = pd.factorize(raw)  # each distinct answer is looked at once (a few per column)
+    uniq = np.asarray(uniq, dtype=object)
     conv: dict = {}
     bad_vals: dict = {}
     parsed, _ = parse_numbers(pd.Series(uniq, dtype=object))
@@ -168,4 +169,5 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
             p = bad_vals[raw.iloc[i]]
             new.append(Problem(p.key, file=p.file, column=p.column, row=table.row_of(i), params=p.params))
         _capped(problems, new, total=len(idx))
-    return raw.map(conv).astype(float).rename(col)
+    values = np.array([conv.get(v, np.nan) for v in uniq] + [np.nan])  # code −1 (missing) → the last slot
+    return pd.Series(values[codes], index=raw.index, name=col)
