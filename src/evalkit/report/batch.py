@@ -3,7 +3,9 @@
 ``evalkit batch data/raw --out reports --workers N``
 
 * Each program is rendered in its own worker process (papermill's in-process API, one kernel
-  per notebook), as papermill's maintainers recommend for parallel runs.
+  per notebook), as papermill's maintainers recommend for parallel runs. On Linux each kernel
+  is forked from a warm fork server (:mod:`evalkit.report.kernels`): a fresh process per
+  notebook that starts without re-importing pandas, SciPy, matplotlib and evalkit.
 * A program is skipped when its ``metrics.json`` carries the same ``render_hash``: SHA-256 over
   the program's input files, the parameters (language, seed, formats), the evalkit version
   and the template notebook. ``--force`` renders it anyway.
@@ -62,9 +64,11 @@ def _up_to_date(out: Path, pid: str, digest: str, formats) -> bool:
 
 def _render_one(args) -> dict:
     """Worker: render one program, log to its file, retry a kernel-start failure once."""
+    from . import kernels
     from .render import render_report
 
     program_dir, out, lang, seed, formats, processed, notebook, digest, retries = args
+    kernel_manager = kernels.ForkKernelManager if kernels.enabled() else None
     pid = Path(program_dir).name
     log = Path(out) / "_logs" / f"{pid}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +81,7 @@ def _render_one(args) -> dict:
             fh.flush()
             try:
                 render_report(program_dir, out, lang=lang, seed=seed, processed_dir=processed, notebook=notebook,
-                              formats=formats, render_hash=digest)
+                              formats=formats, render_hash=digest, kernel_manager_class=kernel_manager)
                 fh.write(f"done in {time.time() - started:.1f} s\n")
                 return {"program": pid, "status": "rendered", "seconds": time.time() - started, "log": str(log)}
             except EvalkitError as exc:

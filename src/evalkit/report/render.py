@@ -103,7 +103,7 @@ def parse_formats(formats) -> list[str]:
 
 def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 2026,
                   processed_dir=None, notebook=None, kernel_name: str | None = None,
-                  formats="html", render_hash: str | None = None) -> Path:
+                  formats="html", render_hash: str | None = None, kernel_manager_class=None) -> Path:
     """Validate one program and render its report into ``out_dir/<program-id>/``.
 
     Parameters
@@ -124,6 +124,9 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
         ``"html"`` (always), plus ``"docx"`` and/or ``"xlsx"``.
     render_hash : str, optional
         Stored in ``metrics.json`` so that ``evalkit batch`` can skip unchanged programs.
+    kernel_manager_class : type, optional
+        jupyter_client kernel manager for the notebook's kernel (``evalkit batch`` passes
+        :class:`evalkit.report.kernels.ForkKernelManager`); default: papermill's.
 
     Returns
     -------
@@ -154,9 +157,10 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
               "formats": ",".join(fmts)}
     try:
         try:
+            extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
             pm.execute_notebook(str(nb_in), str(stage / "report.ipynb"), parameters=params, cwd=str(root),
                                 progress_bar=False, kernel_name=kernel_name, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                extra_arguments=["--IPKernelApp.log_level=ERROR"], **extra)
         except pm.PapermillExecutionError as exc:
             failed = out_dir / "_failed" / pid
             if failed.exists():

@@ -1,0 +1,215 @@
+"""Warm kernels for batch rendering (Linux): still one fresh kernel per notebook, but forked
+from a process that has already imported ipykernel and evalkit's report modules.
+
+Starting a kernel and importing pandas, SciPy, matplotlib and evalkit costs about two seconds
+of CPU per notebook — a third of a report. A batch worker therefore starts one *fork
+server*: a child process that imports all of that once and then, for each notebook, forks a
+new process that becomes that notebook's kernel (``IPKernelApp`` with the connection file
+jupyter_client wrote). Nothing is shared between notebooks: each kernel is a new process
+with its own memory, ended when its notebook is done, exactly as a spawned kernel.
+
+The fork server never starts a thread (only imports), so forking it is safe. Kernels are
+double-forked and re-parented to the worker, which marks itself a *child subreaper*
+(``prctl(PR_SET_CHILD_SUBREAPER)``) so it can wait for them. Anything unusual — another
+platform, a kernelspec that is not ``ipykernel_launcher``, a fork server that died — falls
+back to jupyter_client's ordinary launch. ``EVALKIT_FORK_KERNELS=0`` turns it off.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "evalkit.report.sections")
+
+
+def enabled() -> bool:
+    return sys.platform.startswith("linux") and os.environ.get("EVALKIT_FORK_KERNELS", "1") != "0"
+
+
+class _ForkedKernel:
+    """The Popen-like handle jupyter_client's provisioner expects, for a forked kernel."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # not re-parented to us: fall back to asking the OS
+                try:
+                    os.kill(self.pid, 0)
+                    return None
+                except ProcessLookupError:
+                    self.returncode = 0
+                    return 0
+            if pid == 0:
+                return None
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class ForkServer:
+    """One per worker process: see the module docstring."""
+
+    _instance: ForkServer | None = None
+    _lock = threading.Lock()
+
+    def __init__(self):
+        if not _become_subreaper():  # kernels re-parented to init would think the parent died
+            raise RuntimeError("cannot become a child subreaper")
+        env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "evalkit.report.kernels"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the kernel fork server did not start")
+        self.launched: list[int] = []  # pids of the kernels forked so far
+
+    @classmethod
+    def get(cls) -> ForkServer | None:
+        """This process's fork server (started on first use), or None when it cannot run."""
+        with cls._lock:
+            if cls._instance is not None and cls._instance.proc.poll() is None:
+                return cls._instance
+            try:
+                cls._instance = cls()
+            except (OSError, RuntimeError):
+                cls._instance = None
+            return cls._instance
+
+    def launch(self, argv: list[str], env: dict, cwd: str) -> int:
+        with self._lock:
+            self.proc.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        if not line.strip().isdigit() or int(line) <= 0:
+            raise RuntimeError("the kernel fork server did not answer")
+        self.launched.append(int(line))
+        return int(line)
+
+
+class ForkProvisioner(LocalProvisioner):
+    """Launches the kernel through the :class:`ForkServer` (falls back to a normal launch)."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        server = ForkServer.get() if enabled() else None
+        if server is None or "ipykernel_launcher" not in cmd:
+            return await super().launch_kernel(cmd, **kwargs)
+        argv = cmd[cmd.index("ipykernel_launcher") + 1:]
+        try:
+            pid = server.launch(argv, dict(kwargs.get("env") or os.environ), str(kwargs.get("cwd") or os.getcwd()))
+        except (OSError, RuntimeError):
+            return await super().launch_kernel(cmd, **kwargs)
+        self.process = _ForkedKernel(pid)
+        self.pid = self.pgid = pid
+        self.cwd = kwargs.get("cwd", os.getcwd())
+        return self.connection_info
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """The kernel manager papermill uses in batch workers: a fresh kernel per notebook, forked warm."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.provisioner is None and enabled():
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def _become_subreaper() -> bool:
+    """Mark this process a child subreaper (Linux); True when it is one."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        flag = ctypes.c_int(0)
+        libc.prctl(37, ctypes.byref(flag), 0, 0, 0)  # PR_GET_CHILD_SUBREAPER
+        return flag.value == 1
+    except (OSError, AttributeError):
+        return False
+
+
+def _serve() -> None:
+    """The fork server: import once, then fork one kernel per request line."""
+    import importlib
+
+    for mod in PRELOAD:
+        try:
+            importlib.import_module(mod)
+        except ImportError:
+            pass
+    out = sys.stdout
+    out.write("ready\n")
+    out.flush()
+    for line in sys.stdin:
+        req = json.loads(line)
+        r, w = os.pipe()
+        mid = os.fork()
+        if mid == 0:  # intermediate: fork the kernel and leave, so that it is re-parented
+            os.close(r)
+            kid = os.fork()
+            if kid == 0:
+                os.close(w)
+                _become_kernel(req)
+            os.write(w, str(kid).encode())
+            os._exit(0)
+        os.close(w)
+        os.waitpid(mid, 0)
+        kid = int(os.read(r, 32) or b"0")
+        os.close(r)
+        out.write(f"{kid}\n")
+        out.flush()
+
+
+def _become_kernel(req: dict) -> None:
+    try:
+        os.setsid()
+        os.chdir(req["cwd"])
+        os.environ.clear()
+        os.environ.update(req["env"])
+        fd = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(fd, std)
+        sys.argv = ["ipykernel_launcher", *req["argv"]]
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(req["argv"])
+        app.start()
+    finally:
+        os._exit(0)
+
+
+if __name__ == "__main__":
+    _serve()

@@ -1,0 +1,50 @@
+"""Warm forked kernels for batch rendering: a fresh kernel per notebook, and the same report."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import pytest
+
+from conftest import MINI
+from evalkit.report import kernels
+from evalkit.report.render import render_report
+
+pytestmark = [pytest.mark.e2e,
+              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork server is Linux-only")]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_each_notebook_gets_its_own_forked_kernel(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVALKIT_FORK_KERNELS", "1")
+    out_fork, out_plain = tmp_path / "fork", tmp_path / "plain"
+    render_report(MINI, out_fork, kernel_manager_class=kernels.ForkKernelManager)
+    server = kernels.ForkServer.get()
+    assert server is not None and len(server.launched) >= 1
+    first = server.launched[-1]
+    render_report(MINI, out_fork / "again", kernel_manager_class=kernels.ForkKernelManager)
+    second = server.launched[-1]
+    assert second != first  # a new process for the second notebook
+    assert not _alive(first) and not _alive(second)  # and each was ended with its notebook
+    render_report(MINI, out_plain)  # the ordinary spawned kernel
+    a = json.loads((out_fork / MINI.name / "metrics.json").read_text())
+    b = json.loads((out_plain / MINI.name / "metrics.json").read_text())
+    for k in ("level1", "level2"):
+        assert a[k] == b[k]
+
+
+def test_switch_off_and_fallback(monkeypatch):
+    monkeypatch.setenv("EVALKIT_FORK_KERNELS", "0")
+    assert not kernels.enabled()
+    monkeypatch.setenv("EVALKIT_FORK_KERNELS", "1")
+    assert kernels.enabled() == sys.platform.startswith("linux")
+    h = kernels._ForkedKernel(os.getpid())  # our own pid is not our child: polled through the OS
+    assert h.poll() is None
