@@ -218,7 +218,7 @@ def render_dashboard(processed_dir, out_dir, *, lang: str = "id", notebook=None)
 
     from .. import atomic
     from ..ingest.pseudonymize import project_root
-    from .render import export_html
+    from .render import KERNEL_ARGS, export_html
 
     root = project_root(Path(__file__).parent)
     nb_in = Path(notebook) if notebook else root / "notebooks" / "institution_dashboard.ipynb"
@@ -230,7 +230,7 @@ def render_dashboard(processed_dir, out_dir, *, lang: str = "id", notebook=None)
         pm.execute_notebook(str(nb_in), str(stage / "institution_dashboard.ipynb"), cwd=str(root),
                             parameters={"processed_dir": str(Path(processed_dir).resolve()), "lang": lang,
                                         "output_dir": str(stage)},
-                            progress_bar=False, log_output=False, extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                            progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGS)
         nb = nbformat.read(stage / "institution_dashboard.ipynb", as_version=4)
         from ..i18n import t
 

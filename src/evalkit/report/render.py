@@ -48,6 +48,10 @@ table.evalkit-table td:first-child, table.evalkit-table th:first-child { text-al
 """
 
 
+#: kernel options for report notebooks: quiet, and no IPython history database (nothing to
+#: recall in a batch, and parallel kernels would otherwise contend for one SQLite file)
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
+
 def notebook_path(root: Path | None = None) -> Path:
     return (root or project_root(Path(__file__).parent)) / NOTEBOOK
 
@@ -160,7 +164,7 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
             extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
             pm.execute_notebook(str(nb_in), str(stage / "report.ipynb"), parameters=params, cwd=str(root),
                                 progress_bar=False, kernel_name=kernel_name, log_output=False,
-                                extra_arguments=["--IPKernelApp.log_level=ERROR"], **extra)
+                                extra_arguments=KERNEL_ARGS, **extra)
         except pm.PapermillExecutionError as exc:
             failed = out_dir / "_failed" / pid
             if failed.exists():
