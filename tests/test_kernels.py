@@ -39,6 +39,11 @@ def test_each_notebook_gets_its_own_forked_kernel(tmp_path, monkeypatch):
     b = json.loads((out_plain / MINI.name / "metrics.json").read_text())
     for k in ("level1", "level2"):
         assert a[k] == b[k]
+    html_fork = (out_fork / MINI.name / "report.html").read_text(encoding="utf-8")
+    html_plain = (out_plain / MINI.name / "report.html").read_text(encoding="utf-8")
+    assert html_fork.count("<img") == html_plain.count("<img") > 0  # the same figures, none doubled
+    assert sorted(p.name for p in (out_fork / MINI.name / "figures").iterdir()) == \
+        sorted(p.name for p in (out_plain / MINI.name / "figures").iterdir())
 
 
 def test_switch_off_and_fallback(monkeypatch):

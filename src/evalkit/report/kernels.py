@@ -169,6 +169,10 @@ def _serve() -> None:
             importlib.import_module(mod)
         except ImportError:
             pass
+    try:
+        _warm_up()
+    except Exception:  # noqa: BLE001 - warming is an optimisation; a kernel works without it
+        pass
     out = sys.stdout
     out.write("ready\n")
     out.flush()
@@ -190,6 +194,40 @@ def _serve() -> None:
         os.close(r)
         out.write(f"{kid}\n")
         out.flush()
+
+
+def _warm_up() -> None:
+    """First-call costs every report pays, paid once here and inherited by each fork: the
+    configuration files (translations, bands, label sets), SciPy's distributions and
+    optimizer, and matplotlib's font cache and renderers (PNG and SVG)."""
+    import io
+
+    import matplotlib
+    import numpy as np
+    import pandas as pd
+
+    matplotlib.use("Agg")  # the kernel switches to its inline backend when it starts
+    import matplotlib.pyplot as plt
+
+    from .. import bands, i18n
+    from ..ingest.spec import builtin_instruments, builtin_label_sets
+    from ..stats.prepost import prepost
+    from ..stats.reliability import reliability
+
+    i18n.t("level.1", "id")
+    bands.band_sets()
+    builtin_label_sets()
+    builtin_instruments()
+    rng = np.random.default_rng(0)
+    x = rng.integers(1, 6, size=(40, 4)).astype(float)
+    reliability(pd.DataFrame(x, columns=list("abcd")), scale=(1, 5))
+    prepost(pd.Series(rng.normal(50, 10, 20)), pd.Series(rng.normal(60, 10, 20)), max_score=100)
+    fig, ax = plt.subplots(figsize=(4, 2))
+    ax.barh([0, 1], [1, 2])
+    ax.set_title("Wärme ⟨g⟩ — 0,5 %")
+    for fmt in ("png", "svg"):
+        fig.savefig(io.BytesIO(), format=fmt, dpi=300)
+    plt.close(fig)
 
 
 def _become_kernel(req: dict) -> None:
