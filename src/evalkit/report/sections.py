@@ -52,6 +52,11 @@ def resolve_path(path: str | Path, root: Path | None = None) -> Path:
     return p if p.is_absolute() else (root or project_root(Path(__file__).parent)) / p
 
 
+def _status(value: float, strong: float, moderate: float) -> str:
+    """Scorecard status of a headline: strong from ``strong`` up, moderate from ``moderate``."""
+    return "strong" if value >= strong else "moderate" if value >= moderate else "weak"
+
+
 class ReportDocument:
     """What every evalkit document shares: the language, numbered APA tables and figures
     (saved as PNG 300 dpi + SVG + alt text under ``figures_dir``), and a record of every
@@ -206,21 +211,19 @@ class ProgramReport(ReportDocument):
         if ev.level3:
             up, n_aspects = ev.level3.improved()
             share = up / n_aspects if n_aspects else 0
-            rows.append(("3", self.t("scorecard.l3"), f"{up} / {n_aspects}",
-                         "strong" if share >= 0.6 else "moderate" if share >= 0.3 else "weak"))
+            rows.append(("3", self.t("scorecard.l3"), f"{up} / {n_aspects}", _status(share, 0.6, 0.3)))
         else:
             rows.append(("3", self.t("scorecard.l3"), nm, "not_measured"))
         if ev.level4 is not None:
             met, n = int(ev.level4["target_met"].sum()), len(ev.level4)
             share = met / n if n else 0
-            rows.append(("4", self.t("scorecard.l4"), f"{met} / {n}",
-                         "strong" if share >= 0.75 else "moderate" if share >= 0.4 else "weak"))
+            rows.append(("4", self.t("scorecard.l4"), f"{met} / {n}", _status(share, 0.75, 0.4)))
         else:
             rows.append(("4", self.t("scorecard.l4"), nm, "not_measured"))
         if ev.level5 is not None:
             r = ev.level5.roi
             rows.append(("5", self.t("scorecard.l5"), f"{self.num(r['roi_pct'], 0)}% (BCR {self.num(r['bcr'])})",
-                         "strong" if r["roi_pct"] >= 100 else "moderate" if r["roi_pct"] >= 0 else "weak"))
+                         _status(r["roi_pct"], 100, 0)))
         else:
             rows.append(("5", self.t("scorecard.l5"), nm, "not_measured"))
         if ev.costs and ev.costs.get("per_participant"):
