@@ -51,22 +51,25 @@ class InstitutionDashboard(ReportDocument):
         self.processed_dir = resolve_path(processed_dir)
         self.con = store.connect(self.processed_dir)
         self.minimum_jp = minimum_jp
-        views = set(self.con.sql("SELECT table_name FROM information_schema.tables").df()["table_name"])
-        self.views = views
+        self.views = set(self.con.sql("SELECT table_name FROM information_schema.tables").df()["table_name"])
+        self._programs: pd.DataFrame | None = None
 
     def sql(self, query: str) -> pd.DataFrame:
         return self.con.sql(query).df()
 
     # -- data ----------------------------------------------------------------------------
     def program_table(self) -> pd.DataFrame:
-        """``programs`` with the headline metrics as columns (one row per program)."""
-        progs = self.sql("SELECT * FROM programs ORDER BY year, program_id")
-        if "metrics" not in self.views:
-            return progs
-        wanted = ", ".join(f"'{m}'" for m, _, _ in HEADLINES)
-        long = self.sql(f"SELECT program_id, metric, value FROM metrics WHERE metric IN ({wanted})")
-        wide = long.pivot_table(index="program_id", columns="metric", values="value", aggfunc="first")
-        return progs.merge(wide, left_on="program_id", right_index=True, how="left")
+        """``programs`` with the headline metrics as columns (one row per program); queried once
+        and shared by the sections that show it."""
+        if self._programs is None:
+            progs = self.sql("SELECT * FROM programs ORDER BY year, program_id")
+            if "metrics" in self.views:
+                wanted = ", ".join(f"'{m}'" for m, _, _ in HEADLINES)
+                long = self.sql(f"SELECT program_id, metric, value FROM metrics WHERE metric IN ({wanted})")
+                wide = long.pivot_table(index="program_id", columns="metric", values="value", aggfunc="first")
+                progs = progs.merge(wide, left_on="program_id", right_index=True, how="left")
+            self._programs = progs
+        return self._programs.copy()
 
     def costs_by_mode(self) -> pd.DataFrame:
         """Cost per participant and per JP by delivery mode of the program: ``delivery_mode,
@@ -199,7 +202,7 @@ class InstitutionDashboard(ReportDocument):
         self._table(shown, "dash.below_table", note=self.t("dash.below_note", year=latest, top=top))
 
     def _fmt(self, v, kind: str) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or pd.isna(v):
+        if pd.isna(v):
             return "–"
         if kind == "rp":
             return fmt_rp(v, self.lang)

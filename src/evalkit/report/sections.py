@@ -410,8 +410,7 @@ class ProgramReport(ReportDocument):
         self._table(shown, "instr.table_title",
                     note=self.t("instr.note", min=self.program.spec.instructors.min_ratings))
         fig, ax = plt.subplots(figsize=(8, 0.45 * len(d) + 1.4))
-        figures.mean_ci_plot(d, label="instructor", ax=ax, lang=self.lang, scale=self.evaluation.level1.scale_range
-                             if self.evaluation.level1 else tuple(ins.scale))
+        figures.mean_ci_plot(d, label="instructor", ax=ax, lang=self.lang, scale=tuple(ins.scale))
         ax.set_title(self.t("instr.heading"))
         self._figure(fig, "instructors", self.t("instr.alt", items="; ".join(
             f"{w}: {self.num(m)}" for w, m in zip(d["instructor"], d["mean"]))))
