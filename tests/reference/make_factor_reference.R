@@ -1,0 +1,94 @@
+# Reference values for evalkit.stats.factor (KMO, Bartlett, parallel analysis, EFA, CFA),
+# computed once with R and stored as a fixture. The Python tests never run R.
+#
+#   Rscript tests/reference/make_factor_reference.R      (from the project root)
+#
+# Needs Debian's r-base-core, r-cran-psych, r-cran-gparotation, r-cran-lavaan, r-cran-jsonlite.
+# Reads tests/reference/data/holzinger_swineford.csv (lavaan's HolzingerSwineford1939, x1-x9)
+# and tests/reference/data/bfi_ac.csv (psych's bfi, agreeableness and conscientiousness items,
+# with their missing answers); writes tests/reference/factor_reference.json.
+suppressPackageStartupMessages({library(psych); library(GPArotation); library(lavaan); library(jsonlite)})
+
+hs <- read.csv("tests/reference/data/holzinger_swineford.csv")
+bfi <- read.csv("tests/reference/data/bfi_ac.csv")
+
+out <- list(meta = list(R = R.version.string, psych = as.character(packageVersion("psych")),
+                        GPArotation = as.character(packageVersion("GPArotation")),
+                        lavaan = as.character(packageVersion("lavaan")),
+                        date = as.character(Sys.Date())))
+
+# ---- KMO and Bartlett (psych: pairwise-complete correlations, n = rows of the data) ---------
+kmo_case <- function(x) {
+  k <- KMO(x)
+  b <- suppressMessages(cortest.bartlett(x))
+  list(items = colnames(x), overall = k$MSA, msa = unname(k$MSAi),
+       bartlett = list(chisq = b$chisq, df = b$df, pvalue = b$p.value, n = nrow(x)))
+}
+out$kmo <- list(holzinger_swineford = kmo_case(hs), bfi_ac = kmo_case(bfi))
+
+# ---- parallel analysis: the deterministic parts (observed eigenvalues) -----------------------
+par_case <- function(x) {
+  p <- suppressMessages(suppressWarnings(fa.parallel(x, fm = "minres", fa = "both", plot = FALSE,
+                                                      n.iter = 5)))
+  list(pc_values = unname(p$pc.values), fa_values = unname(p$fa.values))
+}
+set.seed(1)
+out$parallel <- list(holzinger_swineford = par_case(hs), bfi_ac = par_case(bfi))
+
+# ---- EFA (psych::fa) ---------------------------------------------------------------------------
+fa_case <- function(x, nf, fm, rotate) {
+  f <- suppressMessages(suppressWarnings(fa(x, nfactors = nf, fm = fm, rotate = rotate)))
+  L <- unclass(f$loadings)
+  res <- list(n_factors = nf, method = fm, rotation = rotate, items = colnames(x),
+              loadings = unname(L), communality = unname(f$communality),
+              uniquenesses = unname(f$uniquenesses),
+              vaccounted = unname(f$Vaccounted), vaccounted_rows = rownames(f$Vaccounted),
+              phi = if (is.null(f$Phi)) NULL else unname(f$Phi),
+              values = unname(f$values), e_values = unname(f$e.values),
+              objective = f$objective, dof = f$dof, n_obs = f$n.obs)
+  if (nf > 0) {
+    res$statistic <- f$STATISTIC
+    res$pvalue <- f$PVAL
+    res$tli <- f$TLI
+    res$rmsea <- unname(f$RMSEA[1:3])
+    res$null_chisq <- f$null.chisq
+    res$null_dof <- f$null.dof
+  }
+  res
+}
+out$efa <- list(
+  hs_minres_oblimin = fa_case(hs, 3, "minres", "oblimin"),
+  hs_minres_varimax = fa_case(hs, 3, "minres", "varimax"),
+  hs_ml_varimax = fa_case(hs, 3, "ml", "varimax"),
+  hs_ml_promax = fa_case(hs, 3, "ml", "promax"),
+  hs_ml_oblimin = fa_case(hs, 3, "ml", "oblimin"),
+  hs_pa_none = fa_case(hs, 3, "pa", "none"),
+  hs_minres_one = fa_case(hs, 1, "minres", "none"),
+  bfi_minres_oblimin = fa_case(bfi, 2, "minres", "oblimin"),
+  bfi_ml_varimax = fa_case(bfi, 2, "ml", "varimax"),
+  bfi_pa_promax = fa_case(bfi, 2, "pa", "promax")
+)
+
+# ---- CFA (lavaan::cfa, ML, std.lv = FALSE, listwise deletion) -------------------------------
+cfa_case <- function(x, model) {
+  fit <- cfa(model, data = x)
+  fm <- fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
+                           "rmsea.ci.upper", "srmr", "baseline.chisq", "baseline.df", "logl",
+                           "npar", "ntotal"))
+  pe <- parameterEstimates(fit)
+  ss <- standardizedSolution(fit)
+  list(model = model, n = lavInspect(fit, "ntotal"),
+       fit = as.list(setNames(unname(fm), gsub(".", "_", names(fm), fixed = TRUE))),
+       params = list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est, se = pe$se,
+                     z = pe$z, pvalue = pe$pvalue),
+       std = list(lhs = ss$lhs, op = ss$op, rhs = ss$rhs, est_std = ss$est.std, se = ss$se,
+                  z = ss$z, pvalue = ss$pvalue))
+}
+out$cfa <- list(
+  holzinger_swineford = cfa_case(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"),
+  bfi_ac = cfa_case(bfi, "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5"),
+  hs_one_factor = cfa_case(hs[, c("x1", "x2", "x3", "x4")], "g =~ x1 + x2 + x3 + x4")
+)
+
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null", na = "null", pretty = TRUE),
+           "tests/reference/factor_reference.json")
