@@ -47,7 +47,21 @@ joint <- function(d, control) {
   adj <- list()
   for (i in seq_along(lev)) adj[[lev[i]]] <- list(adjusted_mean = pr$fit[i, "fit"], se = pr$se.fit[i],
                                                   ci_low = pr$fit[i, "lwr"], ci_high = pr$fit[i, "upr"])
-  list(coefficients = per,
+  es <- list()
+  if (has_es) {
+    for (g in lev[-1]) {
+      # Cohen's d and Hedges' g of the post-test, group vs control, pooled SD
+      cd <- effectsize::cohens_d(d$post[d$group == g], d$post[d$group == control], ci = 0.95)
+      hg <- effectsize::hedges_g(d$post[d$group == g], d$post[d$group == control], ci = 0.95)
+      es[[g]] <- list(cohen_d = cd$Cohens_d, cohen_d_ci_low = cd$CI_low, cohen_d_ci_high = cd$CI_high,
+                      hedges_g = hg$Hedges_g, hedges_g_ci_low = hg$CI_low, hedges_g_ci_high = hg$CI_high)
+    }
+    # partial eta squared of group after pre (sequential SS = the nested-model F above)
+    e2 <- effectsize::eta_squared(m, partial = TRUE, alternative = "two.sided", ci = 0.95)
+    e2 <- e2[e2$Parameter == "group", ]
+    es$partial_eta2 <- list(estimate = e2$Eta2_partial, ci_low = e2$CI_low, ci_high = e2$CI_high)
+  }
+  list(coefficients = per, effect_sizes = es,
        omnibus = list(F = a$F[2], df1 = a$Df[2], df2 = a$Res.Df[2], p = a$`Pr(>F)`[2],
                       partial_eta2 = ss_group / (ss_group + ss_res)),
        change_omnibus = list(F = ac$F[2], df1 = ac$Df[2], df2 = ac$Res.Df[2], p = ac$`Pr(>F)`[2]),
@@ -115,6 +129,18 @@ if (has_es) {
   pp$effectsize_cohens_d_paired <- list(estimate = cd$Cohens_d, ci_low = cd$CI_low, ci_high = cd$CI_high)
 }
 out$prepost <- pp
+
+# ---- McNemar: both p values and the matched-pairs odds ratio c/b with its exact CI ---------
+mc <- matrix(c(794, 86, 150, 570), 2)  # rows before yes/no, columns after yes/no
+b <- mc[1, 2]; c <- mc[2, 1]
+bt <- binom.test(c, b + c)
+out$mcnemar <- list(b = b, c = c, chi2_corrected = unname(mcnemar.test(mc)$statistic),
+                    p_corrected = mcnemar.test(mc)$p.value,
+                    chi2_uncorrected = unname(mcnemar.test(mc, correct = FALSE)$statistic),
+                    p_uncorrected = mcnemar.test(mc, correct = FALSE)$p.value,
+                    p_exact = binom.test(b, b + c)$p.value, odds_ratio = c / b,
+                    or_ci_low = bt$conf.int[1] / (1 - bt$conf.int[1]),
+                    or_ci_high = bt$conf.int[2] / (1 - bt$conf.int[2]))
 
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, na = "null"),
            "tests/reference/groups_reference.json")

@@ -1,0 +1,102 @@
+"""Helpers behind the public API's input checks and result objects (no statistics here).
+
+* :func:`check_finite` — ``inf``/``-inf`` in a used column is an evalkit error naming the
+  column and the row (never silently used or dropped);
+* :func:`report_dropped` — a function that drops rows says how many and why: the count goes
+  into the result (``n_dropped``) and a :class:`DroppedRowsWarning` is issued;
+* :class:`FrameResult` — a :class:`~evalkit.stats.result.Result` that also behaves like its
+  main table (``res.loc[...]``, ``res["col"]``, ``res.attrs``), so that code written when the
+  function returned a DataFrame keeps working.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._config import load_config
+from ..errors import Problem, StatisticsError
+from .result import Result
+
+
+class DroppedRowsWarning(UserWarning):
+    """Rows (or targets) were left out of an analysis; the result's ``n_dropped`` counts them."""
+
+
+def word(key: str, lang: str = "en", **params) -> str:
+    """A word or sentence of the ``stats_api`` section of the translation table."""
+    entry = load_config("translations").get("stats_api", {}).get(key) or {}
+    text = entry.get(lang) or entry.get("en") or key
+    return text.format(**params) if params else text
+
+
+def check_finite(frame: pd.DataFrame, columns) -> None:
+    """Raise :class:`StatisticsError` (``infinite_value``) at the first ``±inf`` in ``columns``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> check_finite(pd.DataFrame({"a": [1.0, np.inf]}), ["a"])
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.StatisticsError: column 'a': infinite value (inf) in row 1
+        How to fix: Replace inf/-inf by a number, or leave the cell empty (missing).
+    """
+    for c in columns:
+        s = frame[c]
+        if not pd.api.types.is_float_dtype(s):
+            continue
+        v = s.to_numpy()
+        bad = np.isinf(v)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise StatisticsError(Problem("infinite_value", column=str(c),
+                                          params={"value": str(v[i]), "index": frame.index[i]}))
+
+
+def check_finite_array(X: np.ndarray, columns, index) -> None:
+    """As :func:`check_finite` for a 2-D float array whose columns are ``columns``."""
+    bad = np.isinf(X)
+    if bad.any():
+        i, j = (int(a[0]) for a in np.nonzero(bad))
+        raise StatisticsError(Problem("infinite_value", column=str(columns[j]),
+                                      params={"value": str(X[i, j]), "index": index[i]}))
+
+
+def report_dropped(n: int, why: str, stacklevel: int = 3) -> str | None:
+    """Warn that ``n`` rows were dropped and return the note (None when n = 0)."""
+    if not n:
+        return None
+    msg = word("dropped_rows", "en", n=n, why=why)
+    warnings.warn(msg, DroppedRowsWarning, stacklevel=stacklevel)
+    return msg
+
+
+class FrameResult(Result):
+    """A result whose main table (attribute named by ``_frame``) also answers DataFrame calls."""
+
+    _frame = "table"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.__dict__[self._frame].copy()
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name == "_frame":
+            raise AttributeError(name)
+        table = self.__dict__.get(self._frame)
+        if table is None:
+            raise AttributeError(name)
+        return getattr(table, name)
+
+    def __getitem__(self, key):
+        return self.__dict__[self._frame][key]
+
+    def __len__(self):
+        return len(self.__dict__[self._frame])
+
+    def __iter__(self):
+        return iter(self.__dict__[self._frame])
+
+    def __contains__(self, key):
+        return key in self.__dict__[self._frame]
