@@ -5,6 +5,8 @@
 ``evalkit dashboard --out DIR``      the institution dashboard over data/processed/
 ``evalkit validate PATH``            check program folders and list every problem
 ``evalkit samples DIR``              (re)generate the sample programs
+``evalkit new data/raw/ID --level1 F``  a new program folder from exports, program.yaml inferred
+``evalkit workbench``                the web workbench (Voila, 127.0.0.1 with a token)
 
 Errors are printed as plain messages (file, column, row, how to fix), never as a
 traceback; the exit code is 0 when everything succeeded, 1 when any program failed,
@@ -87,10 +89,86 @@ def cmd_validate(args) -> int:
         try:
             data = load_program(prog)
             print(f"{prog.name}: OK ({', '.join(sorted(data.inputs))})")
+            summary = validation_summary(data, args.lang)
+            if summary:
+                print(summary)
+            _print_todos(prog, args.lang)
         except EvalkitError as exc:
             bad += 1
             print(f"{prog.name}:\n{exc.render(args.lang)}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def validation_summary(data, lang: str = "en") -> str:
+    """What ``evalkit validate`` prints for a valid program: the rules' warnings and notes,
+    the participant flow, the linkage of joined files and the missing-value codes used."""
+    from .i18n import t
+
+    lines = []
+    for w in data.warnings:
+        label = t("validate.warning" if w.severity == "warning" else "validate.note", lang)
+        lines.append(f"  {label}: {w.message(lang, fix=w.severity == 'warning')}")
+    flow = {k: v for k, v in data.participant_flow().items() if v is not None}
+    if flow:
+        lines.append(f"  {t('validate.flow', lang)}: " + " → ".join(f"{t('validate.flow_' + k, lang)} {v}"
+                                                               for k, v in flow.items()))
+    if data.linkage is not None and len(data.linkage):
+        lines.append(f"  {t('validate.linkage', lang)}:")
+        for r in data.linkage.itertuples():
+            lines.append("    " + t("validate.linkage_row", lang, left=r.left, right=r.right, matched=r.matched,
+                                    only_left=r.only_left, only_right=r.only_right, by_name=r.matched_by_name))
+    if data.missing is not None and len(data.missing):
+        lines.append(f"  {t('validate.missing', lang)}:")
+        for r in data.missing.itertuples():
+            lines.append(f"    {r.file}, '{r.column}': {r.n} × '{r.code}'")
+    return "\n".join(lines)
+
+
+def _print_todos(prog: Path, lang: str) -> None:
+    """The ``# TODO`` lines ``evalkit new`` left in program.yaml (listed; not errors)."""
+    from .i18n import t
+    from .scaffold.todo import find_todos
+
+    todos = find_todos(prog)
+    if todos:
+        print(t("scaffold.todos_left", lang, n=len(todos)))
+        for p in todos:
+            print("  " + p.message(lang).replace("\n", "\n  "))
+
+
+def cmd_new(args) -> int:
+    from .i18n import t
+    from .scaffold import new_program
+
+    inputs = {"level1": args.level1, "level2": args.level2, "level3": args.level3, "costs": args.costs,
+              "level4": args.indicators}
+    if not any(inputs.values()):
+        print("evalkit new: give at least one export (--level1, --level2, --costs or --indicators)", file=sys.stderr)
+        return 2
+    meta = {"name": args.name, "institution": args.institution, "cohort": args.cohort, "jp": args.jp}
+    interactive = not args.yes and sys.stdin.isatty() and sys.stdout.isatty()
+    res = new_program(args.folder, inputs, meta, yes=not interactive, lang=args.lang)
+    for m in res.messages:
+        print(m)
+    lang = args.lang
+    if res.ok:
+        print(t("scaffold.valid", lang, roles=", ".join(res.inputs)))
+    else:
+        from .errors import ValidationError
+
+        print(t("scaffold.invalid", lang, folder=args.folder), file=sys.stderr)
+        print(ValidationError(res.problems).render(lang), file=sys.stderr)
+    _print_todos(res.folder, lang)
+    cmd = f"evalkit report {args.folder} --out reports" if res.ok else f"evalkit validate {args.folder}"
+    print(t("scaffold.next", lang, command=cmd))
+    return 0 if res.ok else 1
+
+
+def cmd_workbench(args) -> int:
+    from .workbench.server import serve
+
+    return serve(raw=args.raw, out=args.out, port=args.port, open_browser=not args.no_browser,
+                 upload_limit_mb=args.upload_limit_mb, lang=args.lang)
 
 
 def cmd_samples(args) -> int:
@@ -139,6 +217,28 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("path")
     v.add_argument("--lang", choices=["id", "en"], default="en")
     v.set_defaults(func=cmd_validate)
+    n = sub.add_parser("new", help="a new program folder from exports, with an inferred program.yaml")
+    n.add_argument("folder", help="the new program folder, data/raw/<program-id> (must not exist or be empty)")
+    n.add_argument("--level1", help="Level 1 reaction survey export (Google Forms CSV, XLSX)")
+    n.add_argument("--level2", help="pre/post test score sheet")
+    n.add_argument("--level3", help="Level 3 behaviour ratings (copied; program.yaml gets a TODO to map them)")
+    n.add_argument("--costs", help="cost lines")
+    n.add_argument("--indicators", help="Level 4 indicators")
+    n.add_argument("--name", help="the training's full name")
+    n.add_argument("--institution")
+    n.add_argument("--cohort")
+    n.add_argument("--jp", type=float, help="lesson hours (jam pelajaran)")
+    n.add_argument("--lang", choices=["id", "en"], default="id", help="language of program.yaml's comments")
+    n.add_argument("--yes", "-y", action="store_true", help="take every inference without asking")
+    n.set_defaults(func=cmd_new)
+    w = sub.add_parser("workbench", help="the web workbench (Voila) on http://127.0.0.1, with a token")
+    w.add_argument("--raw", default="data/raw", help="folder of programs (new ones are created here)")
+    w.add_argument("--out", default="reports", help="folder of reports")
+    w.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    w.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    w.add_argument("--upload-limit-mb", type=float, default=None, help="largest upload (default 20 MB)")
+    w.add_argument("--lang", choices=["id", "en"], default="id")
+    w.set_defaults(func=cmd_workbench)
     s = sub.add_parser("samples", help="(re)generate the sample programs")
     s.add_argument("dir")
     s.add_argument("--only", nargs="*")
