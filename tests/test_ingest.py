@@ -174,11 +174,21 @@ def test_path_outside_program_folder_rejected(mini_copy):
         load_program(mini_copy)
 
 
-def test_nip_in_scientific_notation(mini_copy):
+def test_nip_in_scientific_notation_linked_by_name(mini_copy):
     _edit(mini_copy, "tes.csv", "198102022006042002,", "1.98102E+17,")
+    prog = load_program(mini_copy)
+    linked = [w for w in prog.warnings if w.key == "id_linked_by_name"]
+    assert [(w.file, w.row) for w in linked] == [("tes.csv", 3)]
+    # the rounded id joined the same person as the survey's exact NIP
+    assert prog.linkage.loc[0, "matched_by_name"] == 1
+
+
+def test_nip_in_scientific_notation_without_matching_name_is_an_error(mini_copy):
+    _edit(mini_copy, "tes.csv", "1.98102E+17,Rina Marlina", "1.98102E+17,Budi Santoso")
+    _edit(mini_copy, "tes.csv", "198102022006042002,Rina Marlina", "1.98102E+17,Budi Santoso")
     with pytest.raises(ValidationError) as err:
         load_program(mini_copy)
-    assert any(p.key == "id_scientific" and p.row == 3 for p in err.value.problems)
+    assert any(p.key == "id_rounded" and p.row == 3 and p.column == "NIP" for p in err.value.problems)
 
 
 def test_semicolon_cp1252_decimal_comma(mini_copy):

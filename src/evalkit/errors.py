@@ -29,6 +29,9 @@ class Problem:
         CSV; the first data row is row 2).
     params : dict
         Values substituted into the message.
+    severity : {"error", "warning", "info"}
+        ``error`` stops validation; ``warning`` and ``info`` record what a named rule did
+        (a dropped resubmission, a missing-value code, an excluded total row).
     """
 
     key: str
@@ -36,6 +39,7 @@ class Problem:
     column: str | None = None
     row: int | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"
 
     def location(self, lang: str = "en") -> str:
         from .i18n import t
@@ -49,15 +53,17 @@ class Problem:
             parts.append(t("where.row", lang, row=self.row))
         return ", ".join(parts)
 
-    def message(self, lang: str = "en") -> str:
+    def message(self, lang: str = "en", *, fix: bool = True) -> str:
         from .i18n import t
 
         params = {"file": self.file, "column": self.column, "row": self.row, **self.params}
         msg = t(f"errors.{self.key}", lang, **params)
-        fix = t(f"fix.{self.key}", lang, **params)
         loc = self.location(lang)
         text = f"{loc}: {msg}" if loc else msg
-        return f"{text}\n    {t('where.how_to_fix', lang)}: {fix}"
+        if not fix:
+            return text
+        how = t(f"fix.{self.key}", lang, **params)
+        return f"{text}\n    {t('where.how_to_fix', lang)}: {how}"
 
 
 class EvalkitError(Exception):

@@ -13,8 +13,12 @@ import pandas as pd
 from .. import atomic
 from ..errors import Problem, ValidationError
 from . import validate as V
-from .pseudonymize import get_key, looks_like_nip, pseudonymize_series
+from .cleaning import apply_missing_codes, drop_total_rows, formula_cells, missing_codes, total_rows
+from .linkage import dedupe, find_timestamp, linkage_summary, resolve_lossy
+from .privacy import Masker
+from .pseudonymize import get_key, looks_like_nip, pseudonym, pseudonymize_series
 from .readers import Table, read_table
+from .safety import safe_file
 from .spec import ProgramSpec, check_program_id, parse_spec
 
 LEVEL4_COLUMNS = ["indicator", "unit", "direction", "baseline", "target", "realisation"]
@@ -86,6 +90,13 @@ class ProgramData:
     test_items: pd.DataFrame | None = None
     level5: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    #: what the named input rules did (:class:`~evalkit.errors.Problem` of severity
+    #: ``warning`` or ``info``): resubmissions dropped, total rows excluded, ids linked by name …
+    warnings: list[Problem] = field(default_factory=list)
+    #: cells taken as missing: ``file, column, code, n``
+    missing: pd.DataFrame | None = None
+    #: one row per joined pair of files (:func:`evalkit.ingest.linkage.linkage_summary`)
+    linkage: pd.DataFrame | None = None
 
     TABLES = ("roster", "level1", "level1_comments", "instructors", "level2", "level3", "level4", "costs",
               "costs_alternative", "assessment", "test_items", "level5")
@@ -93,6 +104,18 @@ class ProgramData:
     def roster_size(self) -> int | None:
         """Participants: ``participants`` in program.yaml, else the roster's rows."""
         return self.spec.participants or (len(self.roster) if self.roster is not None else None)
+
+    def participant_flow(self) -> dict[str, int | None]:
+        """Participants at each step: ``enrolled`` (roster or ``participants``), ``survey``
+        (Level 1 responses kept), ``pre``, ``post`` (scores present) and ``pairs`` (both)."""
+        l2 = self.level2
+        return {
+            "enrolled": self.roster_size(),
+            "survey": None if self.level1 is None else int(len(self.level1)),
+            "pre": None if l2 is None else int(l2["pre"].notna().sum()),
+            "post": None if l2 is None else int(l2["post"].notna().sum()),
+            "pairs": None if l2 is None else int((l2["pre"].notna() & l2["post"].notna()).sum()),
+        }
 
     def levels_measured(self) -> dict[int, bool]:
         return {1: self.level1 is not None, 2: self.level2 is not None,
@@ -127,7 +150,11 @@ class ProgramData:
         with atomic.atomic_path(out / "program.parquet") as tmp:
             self.program_row().to_parquet(tmp, index=False)
         meta = {"program_id": self.program_id, "spec": self.spec.model_dump(mode="json"),
-                "inputs": self.inputs, "notes": self.notes}
+                "inputs": self.inputs, "notes": self.notes,
+                "warnings": [{"key": w.key, "severity": w.severity, "file": w.file, "column": w.column, "row": w.row,
+                              "params": {k: str(v) for k, v in w.params.items()}} for w in self.warnings],
+                "linkage": [] if self.linkage is None else self.linkage.to_dict("records"),
+                "participant_flow": self.participant_flow()}
         atomic.write_text(out / "program.json", json.dumps(meta, indent=2, ensure_ascii=False))
         return out
 
@@ -173,35 +200,184 @@ def load_program(folder: str | Path) -> ProgramData:
     data.inputs["program.yaml"] = sha256(folder / "program.yaml")
     key = get_key(folder)
     problems: list[Problem] = []
+    notices: list[Problem] = []
+    missing_rows: list[dict] = []
     tables: dict[str, Table] = {}
     for role, fs in spec.file_specs().items():
-        path = folder / fs.file
         expected = [fs.id_column] if fs.id_column else None
         try:
-            tables[role] = read_table(path, fs.file, sheet=fs.sheet, expected=expected)
+            path = safe_file(folder, fs.file)
+            table = read_table(path, fs.file, sheet=fs.sheet, expected=expected)
             data.inputs[fs.file] = sha256(path)
         except ValidationError as exc:
             problems.extend(exc.problems)
-    pii_values: set[str] = set()
+            continue
+        tables[role] = _clean(spec, role, fs, table, notices, missing_rows)
+    linked = _link_ids(spec, tables, problems, notices)
+    names: set[str] = set()
     for role, table in tables.items():
-        fs = getattr(spec, role)
-        for c in fs.name_columns:
+        for c in name_columns(getattr(spec, role), table):
             if c in table.df.columns:
-                pii_values |= {str(v).strip() for v in table.df[c].dropna()}
-        if fs.id_column and fs.id_column in table.df.columns:
-            pii_values |= {str(v).strip() for v in table.df[fs.id_column].dropna()}
+                names |= {str(v).strip() for v in table.df[c].dropna()}
+    other_ids: set[str] = set()  # identifiers that are not NIP-shaped (e.g. "P-017") are masked verbatim
+    for role, table in tables.items():
+        col = getattr(spec, role).id_column
+        if col and col in table.df.columns:
+            other_ids |= {v for v in table.df[col].dropna().astype(str) if not v.isdigit() and len(v) >= 4}
+    masker = Masker(names, other_ids)
     checkers = {"roster": _roster, "level1": _level1, "instructors": _instructors, "level2": _level2,
                 "level3": _level3, "level4": _level4, "costs": _costs, "costs_alternative": _costs,
                 "assessment": _assessment, "test_items": _test_items, "level5": _level5}
     for role, table in tables.items():
-        result = checkers[role](spec, getattr(spec, role), table, problems, key, pii_values)
+        result = checkers[role](spec, getattr(spec, role), table, problems, key, masker)
         if isinstance(result, tuple):
             result, data.level1_comments = result
         setattr(data, role, result)
     if problems:
         raise ValidationError(problems)
+    for name in ProgramData.TABLES:  # personal data out of every free-text cell
+        df = getattr(data, name)
+        if df is not None and name != "level1_comments":
+            keep = {"participant", "respondent", "instructor"}
+            setattr(data, name, masker.frame(df, [c for c in df.columns if c not in keep]))
+    data.spec = _mask_spec(spec, masker)
+    data.warnings = notices
+    data.missing = pd.DataFrame(missing_rows, columns=["file", "column", "code", "n"])
+    data.linkage = _linkage(data, spec, key, linked)
     _cross_checks(data)
     return data
+
+
+_NAME_HEADER = re.compile(r"^(nama|name|nama lengkap|nama peserta|nama pegawai|nama asn|full name|"
+                          r"nama alumni|nama atasan|atasan langsung|nama penilai)$")
+
+
+def name_columns(fs, table: Table) -> list[str]:
+    """The declared ``name_columns`` and any header that plainly names people (``Nama``,
+    ``Nama Lengkap``, ``Atasan Langsung`` …): their values are masked everywhere and used to
+    link rounded ids by name."""
+    found = [c for c in table.df.columns if _NAME_HEADER.match(V.norm(c)) and c not in fs.name_columns]
+    return list(fs.name_columns) + found
+
+
+#: the evalkit column each file role's total rows are recognised by: (label columns, columns
+#: that are empty on a total row); files with an id column use the id column instead
+_TOTAL_KEYS = {"costs": (["item"], ["category"]), "costs_alternative": (["item"], ["category"]),
+               "level4": (["indicator"], ["target"])}
+
+
+def _header(table: Table, fs, name: str) -> str | None:
+    """The file's header that ``fs.columns`` maps to evalkit's ``name`` (or ``name`` itself)."""
+    for header, target in fs.columns.items():
+        if target == name:
+            name = header
+            break
+    by = {V.norm(c): c for c in table.df.columns}
+    return name if name in table.df.columns else by.get(V.norm(name))
+
+
+def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: list[dict]) -> Table:
+    """The named input rules (:mod:`evalkit.ingest.cleaning`): missing-value codes, total
+    rows, formula text. What each did goes into ``notices`` and ``missing_rows``."""
+    skip = {c for c in [fs.id_column, *fs.name_columns] if c}
+    counts = apply_missing_codes(table, missing_codes(spec, fs), skip)
+    for col, per in counts.items():
+        for code, n in per.items():
+            missing_rows.append({"file": table.file, "column": col, "code": code, "n": n})
+            notices.append(Problem("missing_codes", file=table.file, column=col, params={"n": n, "code": code},
+                                   severity="info"))
+    id_col = fs.id_column if fs.id_column and fs.id_column in table.df.columns else None
+    labels, empties = _TOTAL_KEYS.get(role, ([], []))
+    label_cols = [h for n in labels if (h := _header(table, fs, n))]
+    empty_cols = [h for n in empties if (h := _header(table, fs, n))]
+    if id_col or label_cols:
+        mask = total_rows(table, id_column=id_col, label_columns=label_cols, empty_columns=[] if id_col else empty_cols)
+        amount = _header(table, fs, "amount") if role in ("costs", "costs_alternative") else None
+        table, notes = drop_total_rows(table, mask, amount_column=amount)
+        notices.extend(notes)
+    notices.extend(formula_cells(table, skip))
+    return table
+
+
+#: columns that, with the id, make a row unique in each file role (resubmission rule)
+_UNIQUE_WITH = {"level3": ("rater_column", "time_column"), "instructors": ("instructor_column", "subject_column")}
+
+
+def _link_ids(spec, tables: dict[str, Table], problems: list[Problem], notices: list[Problem]) -> set[str]:
+    """Canonical ids in every table (rounded Excel numbers linked by name), then the
+    resubmission rule per file (:mod:`evalkit.ingest.linkage`). Returns the canonical ids
+    that were linked by name."""
+    id_cols = {r: getattr(spec, r).id_column for r in tables if getattr(spec, r).id_column}
+    name_cols = {r: name_columns(getattr(spec, r), t) for r, t in tables.items()}
+    canon, linked, link_problems = resolve_lossy(tables, id_cols, name_cols)
+    for p in link_problems:
+        (notices if p.severity != "error" else problems).append(p)
+    for role, ids in canon.items():
+        table = tables[role]
+        col = id_cols[role]
+        orig = table.df[col]
+        table.df[col] = ids.where(ids.notna(), orig)  # an unresolved rounded id stays as typed (already an error)
+        fs = getattr(spec, role)
+        ts = find_timestamp(table, fs.timestamp_column)
+        policy = fs.duplicates or ("keep_last" if role == "level1" and ts else "error")
+        if policy == "error":
+            continue
+        key = ids.astype(object)
+        for attr in _UNIQUE_WITH.get(role, ()):
+            c = getattr(fs, attr, None)
+            if c and c in table.df.columns:
+                key = key.where(key.isna(), key.astype(str) + "\x1f" + table.df[c].map(V.norm).astype(str))
+        keep, dropped = dedupe(table, key, policy, ts)
+        if not keep.all():
+            tables[role] = table.take(keep)
+            notices.extend(dropped)
+    return set().union(*linked.values()) if linked else set()
+
+
+def _linkage(data: ProgramData, spec, key: bytes, linked_ids: set[str]) -> pd.DataFrame:
+    linked = {pseudonym(i, key) for i in linked_ids}
+
+    def ids(df, mask=None):
+        if df is None or "participant" not in df.columns:
+            return None
+        s = df["participant"] if mask is None else df.loc[mask, "participant"]
+        return set(s.dropna())
+
+    def fname(role, suffix=""):
+        fs = getattr(spec, role)
+        return f"{fs.file}{suffix}"
+
+    pairs = []
+    l1, l3 = ids(data.level1), ids(data.level3)
+    l2 = data.level2
+    pre = ids(l2, l2["pre"].notna()) if l2 is not None else None
+    post = ids(l2, l2["post"].notna()) if l2 is not None else None
+    scores = ids(l2, l2["pre"].notna() | l2["post"].notna()) if l2 is not None else None
+    roster = ids(data.roster)
+    if l1 and scores is not None:
+        pairs.append((fname("level1"), fname("level2"), l1, scores))
+    if pre is not None:
+        pairs.append((fname("level2", " (pre)"), fname("level2", " (post)"), pre, post))
+    if l3 is not None and scores is not None:
+        pairs.append((fname("level3"), fname("level2"), l3, scores))
+    if roster is not None:
+        for role, s in (("level1", l1), ("level2", scores), ("level3", l3)):
+            if s:
+                pairs.append((fname("roster"), fname(role), roster, s))
+    return linkage_summary(pairs, linked)
+
+
+def _mask_spec(spec: ProgramSpec, masker: Masker) -> ProgramSpec:
+    """program.yaml's free text with NIPs and participants' names masked."""
+    upd = {k: masker(getattr(spec, k)) for k in ("name", "institution", "cohort", "description")
+           if isinstance(getattr(spec, k), str)}
+    if spec.level5 is not None:
+        l5 = spec.level5
+        upd["level5"] = l5.model_copy(update={
+            "intangibles": [masker(t) for t in l5.intangibles],
+            "isolation_note": masker(l5.isolation_note) if l5.isolation_note else l5.isolation_note,
+            "extra_costs": {masker(k): v for k, v in l5.extra_costs.items()}})
+    return spec.model_copy(update=upd)
 
 
 # --- one checker per file role ------------------------------------------------------
@@ -224,15 +400,23 @@ def _drop_personal(df: pd.DataFrame, fs, key: bytes, keep: list[str]) -> pd.Data
     return out
 
 
-def _roster(spec, fs, table, problems, key, pii):
-    df = V.resolve_columns(table, fs.columns, [fs.id_column] if fs.id_column else [], problems)
+def _roster(spec, fs, table, problems, key, masker):
+    """The roster: ``participant`` and only the columns declared in ``profile`` (under
+    evalkit's field names) and ``keep``; every other column is dropped."""
+    wanted = list(fs.profile.values()) + list(fs.keep)
+    df = V.resolve_columns(table, fs.columns, ([fs.id_column] if fs.id_column else []) + wanted, problems)
     if not fs.id_column:
         problems.append(Problem("roster_needs_id", file=table.file))
         return None
     V.check_ids(df, table, fs.id_column, problems)
-    out = _drop_personal(df, fs, key, keep=[])
-    cols = ["participant"] + [c for c in out.columns if c != "participant"]
-    return out[cols].reset_index(drop=True)
+    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key)}, index=df.index)
+    for field_name, header in fs.profile.items():
+        if header in df.columns:
+            out[field_name] = df[header]
+    for header in fs.keep:
+        if header in df.columns and header not in out.columns:
+            out[header] = df[header]
+    return out.reset_index(drop=True)
 
 
 def _items_for(spec: ProgramSpec, instrument: str) -> list[str]:
@@ -249,7 +433,7 @@ def _likert_block(spec, instrument, df, table, problems) -> pd.DataFrame:
     return pd.DataFrame(cols, index=df.index)
 
 
-def _level1(spec, fs, table, problems, key, pii):
+def _level1(spec, fs, table, problems, key, masker):
     items = _items_for(spec, fs.instrument)
     needed = items + ([fs.id_column] if fs.id_column else []) + fs.comment_columns
     df = V.resolve_columns(table, fs.columns, needed, problems)
@@ -270,14 +454,14 @@ def _level1(spec, fs, table, problems, key, pii):
         for i, text in df[c].items():
             if isinstance(text, str) and text.strip():
                 comments.append({"respondent": out["respondent"].get(i, f"R{i + 1:04d}"),
-                                 "question": c, "comment": mask_personal(text, pii)})
+                                 "question": c, "comment": masker(text)})
     return out.reset_index(drop=True), pd.DataFrame(comments, columns=["respondent", "question", "comment"])
 
 
 INSTRUCTOR_CODE = re.compile(r"^[A-Za-z]{1,6}[-_ .]?\d{1,4}$")
 
 
-def _instructors(spec, fs, table, problems, key, pii):
+def _instructors(spec, fs, table, problems, key, masker):
     """Instructor ratings: ``instructor`` (the code as given, or a pseudonym ``I-…`` for names
     and NIPs), ``subject`` (if named), ``participant`` (if an id column is named), item scores."""
     items = _items_for(spec, fs.instrument)
@@ -301,16 +485,11 @@ def _instructors(spec, fs, table, problems, key, pii):
 
 
 def mask_personal(text: str, pii: set[str]) -> str:
-    """Replace NIPs (any 18-digit run) and roster names/ids in free text."""
-    text = re.sub(r"\b\d[\d .\-]{16,24}\d\b",
-                  lambda m: "[NIP]" if len(re.sub(r"\D", "", m.group())) == 18 else m.group(), text)
-    for v in sorted(pii, key=len, reverse=True):
-        if len(v) >= 3:
-            text = re.sub(re.escape(v), "[nama]", text, flags=re.I)
-    return text
+    """Replace NIPs and the names/ids in ``pii`` in free text (see :class:`~evalkit.ingest.privacy.Masker`)."""
+    return Masker(pii)(text)
 
 
-def _level2(spec, fs, table, problems, key, pii):
+def _level2(spec, fs, table, problems, key, masker):
     if not fs.id_column:
         problems.append(Problem("level2_needs_id", file=table.file))
         return None
@@ -326,7 +505,7 @@ def _level2(spec, fs, table, problems, key, pii):
     return out.reset_index(drop=True)
 
 
-def _level3(spec, fs, table, problems, key, pii):
+def _level3(spec, fs, table, problems, key, masker):
     items = _items_for(spec, fs.instrument)
     if not fs.id_column:
         problems.append(Problem("level3_needs_id", file=table.file))
@@ -351,7 +530,7 @@ def _level3(spec, fs, table, problems, key, pii):
     return out.reset_index(drop=True)
 
 
-def _level4(spec, fs, table, problems, key, pii):
+def _level4(spec, fs, table, problems, key, masker):
     df = V.resolve_columns(table, fs.columns, LEVEL4_COLUMNS, problems)
     if not set(LEVEL4_COLUMNS) <= set(df.columns):
         return None
@@ -379,7 +558,7 @@ def _level4(spec, fs, table, problems, key, pii):
     return out.reset_index(drop=True)
 
 
-def _level5(spec, fs, table, problems, key, pii):
+def _level5(spec, fs, table, problems, key, masker):
     """Benefit estimates: ``participant`` (pseudonym, if an id column is named), ``benefit``
     (Rp per year, ≥ 0), ``contribution`` and ``confidence`` (0–100 %)."""
     needed = [fs.benefit] + [c for c in (fs.contribution, fs.confidence) if c and fs.isolation.endswith("estimate")]
@@ -401,7 +580,7 @@ def _level5(spec, fs, table, problems, key, pii):
     return out.reset_index(drop=True)
 
 
-def _costs(spec, fs, table, problems, key, pii):
+def _costs(spec, fs, table, problems, key, masker):
     df = V.resolve_columns(table, fs.columns, ["item", "category"], problems)
     if not {"item", "category"} <= set(df.columns):
         return None
@@ -422,7 +601,7 @@ STAGES = {"placement": "placement", "penempatan": "placement", "module": "module
           "final": "final", "akhir": "final", "uji kompetensi": "final"}
 
 
-def _assessment(spec, fs, table, problems, key, pii):
+def _assessment(spec, fs, table, problems, key, masker):
     if not fs.id_column:
         problems.append(Problem("needs_id", file=table.file, params={"section": "assessment"}))
         return None
@@ -451,7 +630,7 @@ def _assessment(spec, fs, table, problems, key, pii):
     return out.reset_index(drop=True)
 
 
-def _test_items(spec, fs, table, problems, key, pii):
+def _test_items(spec, fs, table, problems, key, masker):
     if not fs.id_column:
         problems.append(Problem("needs_id", file=table.file, params={"section": "test_items"}))
         return None

@@ -72,10 +72,16 @@ def get_key(start: Path | None = None) -> bytes:
 
 
 def normalize_id(value) -> str:
-    """Canonical text of an identifier: strip spaces, dots and dashes inside NIPs."""
-    s = str(value).strip()
-    digits = re.sub(r"[\s.\-]", "", s)
-    return digits if digits.isdigit() else s.lower()
+    """Canonical text of an identifier (:func:`evalkit.ingest.nip.parse_id`): the 18 digits of
+    a NIP however it was typed (spaces, dots, dashes, a leading apostrophe, full-width digits,
+    zero-width characters), other ids case-folded. An Excel number that lost digits has no
+    canonical form; its text is used as it is (ingest links such ids by name first)."""
+    from .nip import parse_id
+
+    p = parse_id(value)
+    if p is None or p.lossy:
+        return str(value).strip().lower()
+    return p.canonical
 
 
 def pseudonym(value, key: bytes) -> str:
@@ -97,7 +103,7 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
 
 
 def looks_like_nip(s: pd.Series) -> bool:
-    vals = s.dropna().astype(str).str.replace(r"[\s.\-]", "", regex=True)
+    vals = s.dropna().astype(str).str.replace(r"[\s.\-/'\u200b]", "", regex=True)
     return len(vals) > 0 and vals.str.fullmatch(r"\d{18}").mean() >= 0.5
 
 

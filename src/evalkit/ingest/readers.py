@@ -31,9 +31,21 @@ class Table:
     df: pd.DataFrame
     file: str
     header_row: int = 1
+    #: the sheet row number of each data row, where rows were skipped (blank rows of a
+    #: spreadsheet, title rows above the header); ``None``: consecutive after the header
+    rows: np.ndarray | None = None
 
     def row_of(self, i: int) -> int:
+        """The row number a spreadsheet shows for the ``i``-th data row (header counted)."""
+        if self.rows is not None:
+            return int(self.rows[int(i)])
         return self.header_row + 1 + int(i)
+
+    def take(self, keep: np.ndarray) -> "Table":
+        """The table with only the rows where ``keep`` is true; row numbers are kept."""
+        keep = np.asarray(keep, dtype=bool)
+        rows = np.array([self.row_of(i) for i in range(len(self.df))], dtype=np.int64)[keep]
+        return Table(self.df[keep].reset_index(drop=True), self.file, self.header_row, rows)
 
 
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -78,13 +90,13 @@ def _strip(df: pd.DataFrame) -> pd.DataFrame:
     return out.replace({"": np.nan})
 
 
-def _read_csv_text(path: Path, enc: str, delim: str) -> pd.DataFrame:
+def _read_csv_text(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFrame:
     """The whole CSV as stripped text (empty cells → NaN), parsed and stripped in chunks of
     :data:`CHUNK_ROWS` rows straight from the file, so that neither the file's bytes nor a
     stripped copy of the whole table is ever held beside the table itself (pandas keeps
     text in compact Arrow-backed string columns)."""
     reader = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False, skipinitialspace=True,
-                         encoding=enc, chunksize=CHUNK_ROWS)
+                         encoding=enc, chunksize=CHUNK_ROWS, skiprows=skip or None)
     chunks = [_strip(chunk) for chunk in reader]
     if not chunks:
         raise pd.errors.EmptyDataError("No columns to parse from file")
@@ -106,45 +118,80 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
         Column names the file should have; used to find the header row below a
         title row in spreadsheets.
     """
+    from .safety import check_csv_header, check_file_size, check_xlsx, limit
+
     if not path.exists():
         raise ValidationError(Problem("missing_file", file=rel))
     suffix = path.suffix.lower()
+    check_file_size(path, rel)
     if suffix in (".csv", ".txt", ".tsv"):
         with open(path, "rb") as fh:
             head = fh.read(65536)
         if not head.strip() and path.stat().st_size <= len(head):
             raise ValidationError(Problem("empty_file", file=rel))
+        check_csv_header(path, rel)
         enc = _encoding(path)
-        delim = _sniff_delimiter(head.decode(enc, errors="ignore")[:20000])
+        sample = head.decode(enc, errors="ignore")[:20000]
+        skip = _header_line(sample, _sniff_delimiter(sample), expected)
+        delim = _sniff_delimiter("\n".join(sample.splitlines()[skip:])) if skip else _sniff_delimiter(sample)
         try:
-            df = _read_csv_text(path, enc, delim)
+            df = _read_csv_text(path, enc, delim, skip)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise ValidationError(Problem("unreadable_csv", file=rel, params={"detail": str(exc).strip()})) from None
-        table = Table(df, rel, 1)
-    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        table = Table(df, rel, skip + 1)
+    elif suffix in (".xlsx", ".xlsm"):
+        check_xlsx(path, rel)
         try:
             grid = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, header=None, dtype=object)
         except Exception as exc:  # openpyxl raises many types for a corrupt file
-            raise ValidationError(Problem("unreadable_xlsx", file=rel, params={"detail": str(exc)})) from None
+            detail = str(exc).strip() or type(exc).__name__
+            raise ValidationError(Problem("unreadable_xlsx", file=rel, params={"detail": detail})) from None
         grid = grid.dropna(how="all").dropna(axis=1, how="all")
         if grid.empty:
             raise ValidationError(Problem("empty_file", file=rel))
         hdr = _find_header(grid, expected)
         header = [str(v).strip() if not pd.isna(v) else f"column_{j + 1}" for j, v in enumerate(grid.iloc[hdr])]
         body = grid.iloc[hdr + 1:].copy()
+        rows = body.index.to_numpy(dtype=np.int64) + 1  # the sheet's own row numbers (1-based)
         body.columns = header
         body = body.map(_cell_text)
-        table = Table(_strip(body.reset_index(drop=True)), rel, int(grid.index[hdr]) + 1)
+        table = Table(_strip(body.reset_index(drop=True)), rel, int(grid.index[hdr]) + 1, rows)
+    elif suffix == ".xls":
+        raise ValidationError(Problem("unknown_file_type", file=rel, params={"suffix": suffix}))
     elif suffix in (".sav", ".zsav"):
         table = _read_sav(path, rel)
     else:
         raise ValidationError(Problem("unknown_file_type", file=rel, params={"suffix": suffix or "(none)"}))
     if table.df.empty:
         raise ValidationError(Problem("empty_file", file=rel))
+    if len(table.df) > limit("max_rows"):
+        from .safety import _too_big
+
+        raise _too_big(rel, "max_rows", len(table.df), limit("max_rows"))
     dup = table.df.columns[table.df.columns.duplicated()].tolist()
     if dup:
         raise ValidationError(Problem("duplicate_columns", file=rel, column=", ".join(map(str, dup))))
     return table
+
+
+def _header_line(sample: str, delim: str, expected: list[str] | None) -> int:
+    """0-based line of a CSV's header: the first of the first 15 lines that holds one of the
+    ``expected`` names; without them, the first line with as many fields as the widest of
+    those lines (title lines such as ``Rekap Nilai Latsar CPNS`` have one or two)."""
+    lines = sample.splitlines()[:15]
+    rows = list(csv.reader(lines, delimiter=delim))
+    if not rows:
+        return 0
+    if expected:
+        want = {str(e).strip().lower() for e in expected}
+        for i, r in enumerate(rows):
+            if want & {c.strip().lower() for c in r}:
+                return i
+    widths = [sum(1 for c in r if c.strip()) for r in rows]
+    full = max(widths)
+    if widths[0] >= full or full <= 1:
+        return 0
+    return next(i for i, w in enumerate(widths) if w >= full)
 
 
 def _read_sav(path: Path, rel: str) -> Table:
@@ -208,25 +255,60 @@ def parse_number(text: str, *, money: bool = False) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
-def parse_numbers(values: pd.Series, *, money: bool = False) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of numbers typed by people: ``(numbers, not_a_number)``.
+def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: bool = False):
+    """Parse a column of numbers typed by people: ``(numbers, not_a_number)`` (and, with
+    ``with_ambiguous=True``, a third mask of cells whose separator cannot be decided).
 
-    The one definition of the rules :func:`parse_number` documents (decimal commas; in money
-    columns an ``Rp``/``IDR`` prefix and thousands separators), applied to a whole column at once.
+    The one definition of the rules :func:`parse_number` documents, applied to a whole column:
+
+    * white space and no-break spaces are ignored; an ``Rp``/``IDR`` prefix and a trailing
+      ``%`` are removed (``85 %`` → 85: percent cells stay in percent points);
+    * a decimal comma (``72,5``) or dot (``72.5``); thousands grouped with dots
+      (``1.234.500``, ``Rp 1.234.500,50``) or commas (``1,234,500``, ``1,234.5``);
+    * a value with a single group of three digits (``1.234``, ``1,234``) is read by the
+      column's convention: thousands in money columns, and in other columns whatever the
+      column's other values show (a decimal comma elsewhere makes the dot a thousands
+      separator, and so on). Without such evidence the cell is *ambiguous*: never guessed,
+      it counts as not a number and is reported as ambiguous.
 
     ``not_a_number`` is True where a cell holds text that is not a number; empty cells are
     NaN in ``numbers`` and False in ``not_a_number``.
     """
     present = values.notna()
     txt = values.astype("string").str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    txt = txt.str.replace(r"(?i)^(?:Rp\.?|IDR)", "", regex=True).str.replace(r"%$", "", regex=True)
+    neg = txt.str.startswith("-").fillna(False) | txt.str.startswith("+").fillna(False)
+    body = txt.where(~neg, txt.str.slice(1))
+
+    def full(rx):
+        return body.str.fullmatch(rx).fillna(False).astype(bool)
+
+    dot_groups = full(r"\d{1,3}(?:\.\d{3}){2,}") | full(r"\d{1,3}(?:\.\d{3})+,\d+")
+    comma_groups = full(r"\d{1,3}(?:,\d{3}){2,}") | full(r"\d{1,3}(?:,\d{3})+\.\d+")
+    dec_comma = full(r"\d*,(?:\d{1,2}|\d{4,})")
+    dec_dot = full(r"\d*\.(?:\d{1,2}|\d{4,})")
+    single_dot = full(r"\d{1,3}\.\d{3}")
+    single_comma = full(r"\d{1,3},\d{3}")
+    # the column's convention: "id" (dot groups thousands, comma is decimal) or "en"
+    id_ev = bool(dot_groups.any() or dec_comma.any())
+    en_ev = bool(comma_groups.any() or dec_dot.any())
     if money:
-        txt = txt.str.replace(r"(?i)^(?:Rp\.?|IDR)", "", regex=True)
-        grouped = txt.str.fullmatch(r"\d{1,3}(?:[.,]\d{3})+").fillna(False)
-        id_dec = txt.str.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d+").fillna(False)
-        en_dec = txt.str.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d+").fillna(False)
-        txt = txt.mask(grouped, txt.str.replace(r"[.,]", "", regex=True))
-        txt = txt.mask(id_dec, txt.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-        txt = txt.mask(en_dec, txt.str.replace(",", "", regex=False))
-    ok = txt.str.fullmatch(_NUM_RE.pattern.lstrip("^").rstrip("$")).fillna(False)
-    numbers = pd.to_numeric(txt.where(ok).str.replace(",", ".", regex=False), errors="coerce").astype(float)
-    return numbers, (present & ~ok).astype(bool)
+        # Rupiah amounts: a single group of three is thousands, whichever separator
+        thousands_dot, thousands_comma = single_dot, single_comma
+        amb = pd.Series(False, index=values.index)
+    else:
+        thousands_dot = single_dot & id_ev & ~en_ev
+        thousands_comma = single_comma & en_ev & ~id_ev
+        decimal_single = (single_dot & en_ev & ~id_ev) | (single_comma & id_ev & ~en_ev)
+        amb = (single_dot | single_comma) & ~thousands_dot & ~thousands_comma & ~decimal_single
+    out = body
+    out = out.mask(dot_groups | thousands_dot, out.str.replace(".", "", regex=False))
+    out = out.mask(comma_groups | thousands_comma, out.str.replace(",", "", regex=False))
+    out = out.str.replace(",", ".", regex=False)
+    ok = out.str.fullmatch(_NUM_RE.pattern.lstrip("^").rstrip("$")).fillna(False).astype(bool) & ~amb
+    numbers = pd.to_numeric(out.where(ok), errors="coerce").astype(float)
+    numbers = numbers.where(~neg | ~txt.str.startswith("-").fillna(False), -numbers)
+    bad = (present & ~ok).astype(bool)
+    if with_ambiguous:
+        return numbers, bad, (amb & present).astype(bool)
+    return numbers, bad

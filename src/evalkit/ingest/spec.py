@@ -116,12 +116,22 @@ class Instrument(_Strict):
         return out
 
 
+DuplicatePolicy = Literal["error", "keep_last", "keep_first"]
+
+
 class FileSpec(_Strict):
     file: str
     id_column: str | None = None
     name_columns: list[str] = Field(default_factory=list)
     columns: dict[str, str] = Field(default_factory=dict)  # header in file -> name used by evalkit
     sheet: str | int | None = None
+    #: cells taken as missing in this file (instead of the program's ``missing_values``)
+    missing_values: list[str] | None = None
+    #: rows with the same participant: ``error`` (default; a survey with a timestamp column
+    #: defaults to ``keep_last``), ``keep_last`` or ``keep_first`` submission
+    duplicates: DuplicatePolicy | None = None
+    #: submission time (Google Forms ``Timestamp``/``Stempel waktu``), used by keep_last/keep_first
+    timestamp_column: str | None = None
 
     @field_validator("file")
     @classmethod
@@ -132,14 +142,31 @@ class FileSpec(_Strict):
         return v
 
 
+PROFILE_FIELDS = ("sex", "rank", "grade", "position", "unit", "agency", "age", "birth_date", "education")
+
+
 class ParticipantsSpec(FileSpec):
-    pass
+    """The roster. Only the id and the columns declared here reach ``data/processed/``:
+    ``profile`` maps evalkit's profile fields (``sex``, ``rank``/``grade`` (*golongan*),
+    ``position`` (*jabatan*), ``unit``, ``agency``, ``age``, ``birth_date``, ``education``) to the
+    roster's headers; ``keep`` names further columns to keep as they are (masked for names
+    and NIPs). Every other roster column (names, e-mails, supervisors, notes) is dropped."""
+
+    profile: dict[str, str] = Field(default_factory=dict)
+    keep: list[str] = Field(default_factory=list)
+
+    @field_validator("profile")
+    @classmethod
+    def _known_fields(cls, v):
+        bad = [k for k in v if k not in PROFILE_FIELDS]
+        if bad:
+            raise ValueError(f"roster.profile fields {bad} are unknown (known: {', '.join(PROFILE_FIELDS)})")
+        return v
 
 
 class Level1Spec(FileSpec):
     instrument: str
     comment_columns: list[str] = Field(default_factory=list)
-    timestamp_column: str | None = None
 
 
 class InstructorsSpec(FileSpec):
@@ -160,6 +187,14 @@ class Level2Spec(FileSpec):
     max_score: float = 100
     pass_mark: float | None = None
     reliability: float | None = Field(default=None, gt=0, lt=1)
+
+    @field_validator("duplicates")
+    @classmethod
+    def _scores_unique(cls, v):
+        if v not in (None, "error"):
+            raise ValueError("a score sheet may not keep one of several rows of a participant "
+                             "(duplicates must be 'error'): decide which score counts in the sheet's owner's records")
+        return v
 
 
 class Level3Spec(FileSpec):
@@ -265,6 +300,10 @@ class ProgramSpec(_Strict):
     participants: int | None = Field(default=None, ge=0)
     language: Literal["id", "en"] = "id"
     description: str | None = None
+    #: cells taken as missing in every file (added to the built-in codes, see
+    #: evalkit.ingest.cleaning); a file's own ``missing_values`` replaces this list for it
+    missing_values: list[str] | None = None
+    missing_values_defaults: bool = True
     label_sets: dict[str, dict[str, float]] = Field(default_factory=dict)
     instruments: dict[str, Instrument] = Field(default_factory=dict)
     roster: ParticipantsSpec | None = None
@@ -279,6 +318,27 @@ class ProgramSpec(_Strict):
     instructors: InstructorsSpec | None = None
     #: band set per purpose (``reaction``, ``achievement``), names from config/bands.yaml
     bands: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _text_lengths(self):
+        from .safety import limit
+
+        short, long_ = int(limit("text_max_chars")), int(limit("long_text_max_chars"))
+        for name in ("name", "institution", "cohort"):
+            v = getattr(self, name)
+            if v is not None and len(v) > short:
+                raise ValueError(f"{name} has {len(v)} characters; at most {short} are allowed "
+                                 f"(EVALKIT_LIMIT_TEXT_MAX_CHARS raises the limit)")
+        texts = [("description", self.description)]
+        if self.level5 is not None:
+            texts += [("level5.isolation_note", self.level5.isolation_note)]
+            texts += [("level5.intangibles", t) for t in self.level5.intangibles]
+            texts += [("level5.extra_costs", k) for k in self.level5.extra_costs]
+        for name, v in texts:
+            if v is not None and len(v) > long_:
+                raise ValueError(f"{name} has {len(v)} characters; at most {long_} are allowed "
+                                 f"(EVALKIT_LIMIT_LONG_TEXT_MAX_CHARS raises the limit)")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -347,11 +407,19 @@ def parse_spec(path: Path) -> ProgramSpec:
 
     from ..errors import ValidationError
 
+    from .safety import check_yaml_text, safe_file
+
     fname = path.name
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise ValidationError(Problem("missing_program_yaml", file=str(path)))
+    safe_file(path.parent, fname)  # no symlink, a regular file
     try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
+        text = path.read_text("utf-8")
+        check_yaml_text(text, fname)
+        raw = yaml.safe_load(text)
+    except RecursionError:  # pragma: no cover - check_yaml_text bounds the depth first
+        raise ValidationError(Problem("limit_exceeded", file=fname, params={
+            "what": "yaml_max_depth", "value": "?", "limit": "?", "env": "EVALKIT_LIMIT_YAML_MAX_DEPTH"})) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

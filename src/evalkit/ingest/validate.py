@@ -80,9 +80,6 @@ def check_ids(df: pd.DataFrame, table: Table, col: str, problems: list[Problem],
     s = df[col]
     new = [Problem("missing_id", file=table.file, column=col, row=table.row_of(i)) for i in np.flatnonzero(s.isna())]
     _capped(problems, new)
-    sci = s.astype(str).str.contains(r"^\d(?:\.\d+)?[eE]\+\d+$", regex=True, na=False)
-    _capped(problems, [Problem("id_scientific", file=table.file, column=col, row=table.row_of(i),
-                               params={"value": s.iloc[i]}) for i in np.flatnonzero(sci)])
     keys = [col] + (unique_within or [])
     dup = (df.duplicated(subset=keys, keep="first") & s.notna()).to_numpy()
     idx = np.flatnonzero(dup)
@@ -103,20 +100,28 @@ def to_numeric(df: pd.DataFrame, table: Table, col: str, problems: list[Problem]
     reported (at most :data:`MAX_PER_COLUMN` per kind, plus a count of the rest).
     """
     raw = df[col]
-    numbers, bad = parse_numbers(raw, money=money)
+    numbers, bad, ambiguous = parse_numbers(raw, money=money, with_ambiguous=True)
+    bad = bad & ~ambiguous
     outside = pd.Series(False, index=raw.index)
     if lo is not None:
         outside |= numbers < lo
     if hi is not None:
         outside |= numbers > hi
     empty = raw.isna() if required else pd.Series(False, index=raw.index)
-    for key, mask, extra in (("not_a_number", bad, {}), ("out_of_range", outside, {"lo": _g(lo), "hi": _g(hi)}),
+    readings = {}
+    if ambiguous.any():
+        for v in pd.unique(raw[ambiguous]):
+            digits = str(v).replace(" ", "").replace("\u00a0", "")
+            readings[v] = {"a": digits.replace(",", "").replace(".", ""), "b": digits.replace(",", ".")}
+    for key, mask, extra in (("not_a_number", bad, {}), ("ambiguous_number", ambiguous, readings),
+                             ("out_of_range", outside, {"lo": _g(lo), "hi": _g(hi)}),
                              ("missing_value", empty, None)):
         idx = np.flatnonzero(mask.to_numpy())
         if not len(idx):
             continue
         made = [Problem(key, file=table.file, column=col, row=table.row_of(i),
-                        params={} if extra is None else {"value": raw.iloc[i], **extra})
+                        params={} if extra is None else {"value": raw.iloc[i], **(
+                            extra.get(raw.iloc[i], {}) if key == "ambiguous_number" else extra)})
                 for i in idx[:MAX_PER_COLUMN + 1]]
         if len(idx) > MAX_PER_COLUMN:
             problems.extend(made[:MAX_PER_COLUMN])

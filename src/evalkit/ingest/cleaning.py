@@ -1,0 +1,158 @@
+"""Named rules for what real exports contain besides data: missing-value codes, total and
+footer rows, and formula text. Each rule leaves ``data/raw/`` as it is and says what it did
+(a :class:`~evalkit.errors.Problem` of severity ``warning`` or ``info``, shown by
+``evalkit validate`` and in the report's methods section).
+
+Rules
+-----
+``missing_values``
+    A cell whose whole text is one of the codes (compared case-insensitively, white space
+    folded) is missing. Built in (:data:`DEFAULT_MISSING`): ``-``, ``–``, ``—``, ``TH``,
+    ``T/H``, ``tidak hadir``, ``N/A``, ``#N/A``, ``NA``, ``n.a.``; ``program.yaml`` adds its own
+    with ``missing_values: [...]`` at the top or in a file's section, and
+    ``missing_values_defaults: false`` turns the built-in list off. Id and name columns are
+    never recoded.
+``total rows``
+    A row holding a total label (:data:`TOTAL_LABELS`: ``JUMLAH``, ``TOTAL``, ``SUBTOTAL``,
+    ``Jumlah Total``, ``Rata-rata``, ``Rerata``, ``Average`` …) in a text cell *and* an empty
+    id (or, in files without ids, an empty category/indicator cell, or the label in the item
+    cell itself) is not data: it is dropped. In cost sheets the stated total is compared with
+    the sum of the rows above it (since the previous total row); a difference is a warning
+    that shows both numbers.
+``formula text``
+    A cell holding formula text (``=AVERAGE(D6:D45)``: a CSV export of a sheet with formulas,
+    or a spreadsheet saved without computed values) is never read as data: it becomes
+    missing, with a warning naming the cell.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..errors import Problem
+from .readers import Table, parse_numbers
+
+DEFAULT_MISSING = ("-", "–", "—", "--", "TH", "T/H", "T.H.", "tidak hadir", "N/A", "#N/A", "NA", "n.a.", "n/a",
+                   "#DIV/0!", "#VALUE!", "#REF!")
+TOTAL_LABELS = ("jumlah", "total", "subtotal", "sub total", "sub-total", "jumlah total", "grand total",
+                "total keseluruhan", "jumlah keseluruhan", "jumlah biaya", "total biaya", "rata-rata", "rata rata",
+                "rerata", "average", "mean", "nilai rata-rata", "rata-rata kelas")
+_WS = re.compile(r"\s+")
+
+
+def _fold(v) -> str:
+    return _WS.sub(" ", str(v)).strip().strip(":").strip().lower()
+
+
+def missing_codes(spec, fs) -> list[str]:
+    """The missing-value codes of one file: the file's own, else the program's, plus the
+    built-in list unless ``missing_values_defaults: false``."""
+    own = fs.missing_values if getattr(fs, "missing_values", None) is not None else (spec.missing_values or [])
+    base = list(DEFAULT_MISSING) if spec.missing_values_defaults else []
+    return base + [str(c) for c in own]
+
+
+def apply_missing_codes(table: Table, codes: list[str], skip: set[str]) -> dict[str, dict[str, int]]:
+    """Replace cells equal to a code with NaN, in place; ``{column: {code: n}}`` of what was
+    replaced. Columns in ``skip`` (id, names) are left as they are."""
+    lookup = {_fold(c): c for c in codes if str(c).strip()}
+    counts: dict[str, dict[str, int]] = {}
+    df = table.df
+    for col in df.columns:
+        if col in skip:
+            continue
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        codes_, uniq = pd.factorize(s)
+        hits = {j: lookup[f] for j, u in enumerate(uniq) if (f := _fold(u)) in lookup}
+        if not hits:
+            continue
+        mask = np.isin(codes_, list(hits))
+        per = pd.Series(codes_[mask]).map(hits).value_counts()
+        counts[str(col)] = {str(k): int(v) for k, v in per.items()}
+        df[col] = s.mask(mask)
+    return counts
+
+
+def formula_cells(table: Table, skip: set[str]) -> list[Problem]:
+    """Replace formula text (``=…``) with NaN, in place; one warning per column (first row and count)."""
+    out = []
+    df = table.df
+    for col in df.columns:
+        if col in skip:
+            continue
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        m = s.astype("string").str.match(r"^\s*=[A-Za-z(]").fillna(False).to_numpy(dtype=bool)
+        if m.any():
+            idx = np.flatnonzero(m)
+            out.append(Problem("formula_cell", file=table.file, column=str(col), row=table.row_of(idx[0]),
+                               params={"n": int(len(idx))}, severity="warning"))
+            df[col] = s.mask(m)
+    return out
+
+
+def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
+               empty_columns: list[str]) -> np.ndarray:
+    """Boolean mask of total/footer rows (see the module docstring)."""
+    df = table.df
+    if df.empty:
+        return np.zeros(0, dtype=bool)
+    labels = set(TOTAL_LABELS)
+    has_label = np.zeros(len(df), dtype=bool)
+    label_in_key = np.zeros(len(df), dtype=bool)
+    for col in df.columns:
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        codes_, uniq = pd.factorize(s)
+        hit = [j for j, u in enumerate(uniq) if _fold(u) in labels]
+        if hit:
+            m = np.isin(codes_, hit)
+            has_label |= m
+            if col in label_columns or col == id_column:
+                label_in_key |= m
+    if not has_label.any():
+        return has_label
+    empty = np.zeros(len(df), dtype=bool)
+    if id_column and id_column in df.columns:
+        empty |= df[id_column].isna().to_numpy()
+    for c in empty_columns:
+        if c in df.columns:
+            empty |= df[c].isna().to_numpy()
+    if not id_column and not empty_columns:
+        empty[:] = True
+    return has_label & (empty | label_in_key)
+
+
+def drop_total_rows(table: Table, mask: np.ndarray, *, amount_column: str | None = None,
+                    money: bool = True) -> tuple[Table, list[Problem]]:
+    """The table without its total rows, and what was done: an ``info`` per dropped row, and
+    for cost sheets (``amount_column``) a ``warning`` where the stated total differs from the
+    sum of the rows above it."""
+    notes: list[Problem] = []
+    if not mask.any():
+        return table, notes
+    df = table.df
+    amounts = None
+    if amount_column and amount_column in df.columns:
+        amounts, _ = parse_numbers(df[amount_column], money=money)
+    start = 0
+    for i in np.flatnonzero(mask):
+        label = next((str(v).strip() for v in df.iloc[i] if isinstance(v, str) and _fold(v) in TOTAL_LABELS), "")
+        notes.append(Problem("total_row_excluded", file=table.file, row=table.row_of(i),
+                             params={"label": label}, severity="info"))
+        if amounts is not None and not np.isnan(amounts.iloc[i]):
+            above = ~mask[start:i]
+            expected = float(np.nansum(amounts.iloc[start:i].to_numpy()[above]))
+            stated = float(amounts.iloc[i])
+            if abs(stated - expected) > max(0.5, 1e-9 * abs(expected)):
+                notes.append(Problem("total_row_mismatch", file=table.file, column=amount_column,
+                                     row=table.row_of(i), severity="warning",
+                                     params={"label": label, "stated": f"{stated:,.0f}", "sum": f"{expected:,.0f}"}))
+        start = i + 1
+    return table.take(~mask), notes
