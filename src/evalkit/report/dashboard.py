@@ -15,6 +15,7 @@ import pandas as pd
 from .. import store
 from ..i18n import fmt_rp
 from ..stats.impact import jp_compliance
+from .blocks import Column
 from .sections import ReportDocument, resolve_path
 
 #: headline metrics shown per program (``metrics.metric`` → translation key, kind)
@@ -99,30 +100,32 @@ class InstitutionDashboard(ReportDocument):
     def title(self):
         progs = self.sql("SELECT DISTINCT institution FROM programs ORDER BY 1")["institution"].tolist()
         n = int(self.sql("SELECT count(*) AS n FROM programs")["n"].iloc[0])
-        self._md(f"# {self.t('dash.title')}\n\n**{', '.join(progs)}** — {self.t('dash.intro', n=n)}")
+        self.heading(1, self.t("dash.title"))
+        self.para(f"**{', '.join(self.esc(p) for p in progs)}** — {self.t('dash.intro', n=n)}")
 
     def programs(self):
         """All programs side by side: description and headline figure of each level."""
         df = self.program_table()
-        self._md(f"## {self.t('dash.programs_heading')}")
-        shown = pd.DataFrame({
-            self.t("index.program"): df["name"],
-            self.t("index.cohort"): df["cohort"].fillna("–"),
-            self.t("dash.year"): df["year"].astype("string").fillna("–"),
-            self.t("title.mode"): df["delivery_mode"].map(lambda m: self.t(f"mode.{m}")),
-            self.t("title.participants"): df["participants"].astype("string").fillna("–"),
-        })
-        for metric, key, kind in HEADLINES:
-            if metric in df.columns:
-                shown[self.t(key)] = [self._fmt(v, kind) for v in df[metric]]
-        self._table(shown, "dash.programs_table", note=self.t("dash.programs_note"))
+        self.heading(2, self.t("dash.programs_heading"))
+        cols = [Column(self.t("index.program")), Column(self.t("index.cohort")), Column(self.t("dash.year"), "int"),
+                Column(self.t("title.mode")), Column(self.t("title.participants"), "int")]
+        shown = [m for m in HEADLINES if m[0] in df.columns]
+        kinds = {"num": ("number", 2), "coef": ("coef", 2), "pct": ("percent", 0), "rp": ("money", 0)}
+        cols += [Column(self.t(key), *kinds[kind]) for _, key, kind in shown]
+        rows = []
+        for _, r in df.iterrows():
+            rows.append([r["name"], r["cohort"] if isinstance(r["cohort"], str) else "–",
+                         None if pd.isna(r["year"]) else int(r["year"]), self.t(f"mode.{r['delivery_mode']}"),
+                         None if pd.isna(r["participants"]) else int(r["participants"])]
+                        + [None if pd.isna(r[m]) else float(r[m]) for m, _, _ in shown])
+        self._table(cols, rows, "dash.programs_table", note=self.t("dash.programs_note"), name="programs")
 
     def cohorts(self):
         """Cohorts over the years: reaction index and normalized gain per program and cohort."""
         df = self.program_table()
         if not {"level1.overall_mean", "level2.class_gain"} & set(df.columns):
             return
-        self._md(f"## {self.t('dash.cohorts_heading')}")
+        self.heading(2, self.t("dash.cohorts_heading"))
         df = df.sort_values(["year", "start_date", "program_id"])
         label = [f"{c or p} ({y})" if pd.notna(y) else (c or p)
                  for p, c, y in zip(df["program_id"], df["cohort"], df["year"])]
@@ -142,64 +145,69 @@ class InstitutionDashboard(ReportDocument):
             ax.set_title(self.t(key))
             ax.set_yticks(y)
             ax.set_yticklabels([f"{f} — {lab}" for f, lab in zip(family, label)], fontsize="small")
-        self._figure(fig, "cohorts", self.t("dash.cohorts_alt", items="; ".join(
+        self.figure(fig, "cohorts", self.t("dash.cohorts_alt", items="; ".join(
             f"{f} {lab}: {self._fmt(a, 'num')}, {self._fmt(g, 'coef')}" for f, lab, a, g in
             zip(family, label, df.get("level1.overall_mean", [np.nan] * len(df)),
-                df.get("level2.class_gain", [np.nan] * len(df))))))
+                df.get("level2.class_gain", [np.nan] * len(df))))), title=self.t("dash.cohorts_heading"))
 
     def costs(self):
-        """Cost per participant and per JP by delivery mode, with the programs behind them."""
+        """Cost per participant and per participant-JP by delivery mode."""
         by_mode = self.costs_by_mode()
         if by_mode.empty:
             return
-        self._md(f"## {self.t('dash.costs_heading')}")
-        shown = pd.DataFrame({
-            self.t("title.mode"): by_mode["delivery_mode"].map(lambda m: self.t(f"mode.{m}")),
-            self.t("dash.n_programs"): by_mode["programs"].astype(int),
-            self.t("title.participants"): by_mode["participants"].astype(int),
-            self.t("costs.total"): [fmt_rp(v, self.lang) for v in by_mode["total"]],
-            self.t("costs.per_participant"): [fmt_rp(v, self.lang) for v in by_mode["per_participant"]],
-            self.t("costs.per_jp"): [fmt_rp(v, self.lang) for v in by_mode["per_jp"]],
-        })
-        self._table(shown, "dash.costs_table", note=self.t("dash.costs_note"))
+        self.heading(2, self.t("dash.costs_heading"))
+        modes = [self.t(f"mode.{m}") for m in by_mode["delivery_mode"]]
+        cols = [Column(self.t("title.mode")), Column(self.t("dash.n_programs"), "int"),
+                Column(self.t("title.participants"), "int"), Column(self.t("costs.total"), "money"),
+                Column(self.t("costs.per_participant"), "money"), Column(self.t("dash.cost_jp"), "money")]
+        rows = [[m, int(r["programs"]), int(r["participants"]), r["total"], r["per_participant"], r["per_jp"]]
+                for m, (_, r) in zip(modes, by_mode.iterrows())]
+        self._table(cols, rows, "dash.costs_table", note=self.t("dash.costs_note"), name="costs_by_mode")
         fig, ax = plt.subplots(figsize=(8, 0.6 * len(by_mode) + 1.4))
         y = np.arange(len(by_mode))[::-1]
         ax.barh(y, by_mode["per_participant"] / 1e6, color="#2166ac")
         for yi, v in zip(y, by_mode["per_participant"]):
             ax.text(v / 1e6, yi, " " + fmt_rp(v, self.lang), va="center", fontsize="small")
         ax.set_yticks(y)
-        ax.set_yticklabels(shown[self.t("title.mode")])
+        ax.set_yticklabels(modes)
         ax.set_xlabel(self.t("dash.million_rp"))
         ax.set_xlim(0, by_mode["per_participant"].max() / 1e6 * 1.45)
         ax.set_title(self.t("costs.per_participant"))
-        self._figure(fig, "costs-by-mode", self.t("dash.costs_alt", items="; ".join(
-            f"{m}: {fmt_rp(v, self.lang)}" for m, v in zip(shown[self.t('title.mode')], by_mode["per_participant"]))))
+        self.figure(fig, "costs-by-mode", self.t("dash.costs_alt", items="; ".join(
+            f"{m}: {fmt_rp(v, self.lang)}" for m, v in zip(modes, by_mode["per_participant"]))))
 
     def jp(self, top: int = 15):
         """The 20-JP rule over the workforce: compliance per year and who falls shortest."""
         comp = self.compliance()
-        self._md(f"## {self.t('dash.jp_heading', minimum=self.num(self.minimum_jp, 0))}")
+        self.heading(2, self.t("dash.jp_heading", minimum=self.num(self.minimum_jp, 0)))
         if comp.empty:
-            self._md(self.t("dash.jp_missing"))
+            self.para(self.t("dash.jp_missing"))
             return
         per_year = comp.groupby("year").agg(employees=("employee", "size"), compliant=("compliant", "sum"),
                                             mean_jp=("jp", "mean")).reset_index()
         per_year["share"] = per_year["compliant"] / per_year["employees"]
-        shown = pd.DataFrame({
-            self.t("dash.year"): per_year["year"].astype(str),
-            self.t("dash.employees"): per_year["employees"],
-            self.t("dash.compliant"): [f"{c} ({self._fmt(s, 'pct')})" for c, s in zip(per_year["compliant"], per_year["share"])],
-            self.t("dash.below"): per_year["employees"] - per_year["compliant"],
-            self.t("dash.mean_jp"): [self.num(v, 1) for v in per_year["mean_jp"]],
-        })
-        self._table(shown, "dash.jp_table", note=self.t("dash.jp_note", minimum=self.num(self.minimum_jp, 0)))
+        cols = [Column(self.t("dash.year"), "int"), Column(self.t("dash.employees"), "int"),
+                Column(self.t("dash.compliant"), "int"), Column(self.t("dash.compliant") + " (%)", "percent", 0),
+                Column(self.t("dash.below"), "int"), Column(self.t("dash.mean_jp"), "number", 1)]
+        rows = [[int(r["year"]), int(r["employees"]), int(r["compliant"]), r["share"],
+                 int(r["employees"] - r["compliant"]), r["mean_jp"]] for _, r in per_year.iterrows()]
+        self._table(cols, rows, "dash.jp_table", note=self.t("dash.jp_note", minimum=self.num(self.minimum_jp, 0)),
+                    name="jp")
         latest = int(per_year["year"].max())
         below = comp[(comp["year"] == latest) & ~comp["compliant"]].head(top)
-        shown = pd.DataFrame({self.t("dash.employee"): below["employee"],
-                              self.t("dash.trainings"): below["trainings"].astype(int),
-                              "JP": [self.num(v, 0) for v in below["jp"]],
-                              self.t("dash.shortfall"): [self.num(v, 0) for v in below["shortfall"]]})
-        self._table(shown, "dash.below_table", note=self.t("dash.below_note", year=latest, top=top))
+        cols = [Column(self.t("dash.employee")), Column(self.t("dash.trainings"), "int"), Column("JP", "number", 0),
+                Column(self.t("dash.shortfall"), "number", 0)]
+        rows = [[r["employee"], int(r["trainings"]), r["jp"], r["shortfall"]] for _, r in below.iterrows()]
+        self._table(cols, rows, "dash.below_table", note=self.t("dash.below_note", year=latest, top=top), name="jp_below")
+
+    def write_html(self, output_dir) -> None:
+        """Write ``institution_dashboard.html`` into ``output_dir`` from the blocks shown
+        (the HTML writer: escaped, no script, CSP)."""
+        if not output_dir:
+            return
+        from .. import atomic
+
+        atomic.write_text(resolve_path(output_dir) / "institution_dashboard.html", self.html(self.t("dash.title")))
 
     def _fmt(self, v, kind: str) -> str:
         if pd.isna(v):
@@ -221,7 +229,7 @@ def render_dashboard(processed_dir, out_dir, *, lang: str = "id", notebook=None)
 
     from .. import atomic
     from ..ingest.pseudonymize import project_root
-    from .render import KERNEL_ARGS, export_html
+    from .render import KERNEL_ARGS
 
     root = project_root(Path(__file__).parent)
     nb_in = Path(notebook) if notebook else root / "notebooks" / "institution_dashboard.ipynb"
@@ -234,10 +242,13 @@ def render_dashboard(processed_dir, out_dir, *, lang: str = "id", notebook=None)
                             parameters={"processed_dir": str(Path(processed_dir).resolve()), "lang": lang,
                                         "output_dir": str(stage)},
                             progress_bar=False, log_output=False, extra_arguments=KERNEL_ARGS)
-        nb = nbformat.read(stage / "institution_dashboard.ipynb", as_version=4)
-        from ..i18n import t
+        if not (stage / "institution_dashboard.html").exists():  # an older notebook without write_html
+            from ..i18n import t
+            from .render import export_html
 
-        atomic.write_text(out_dir / "institution_dashboard.html", export_html(nb, t("dash.title", lang)))
+            nb = nbformat.read(stage / "institution_dashboard.ipynb", as_version=4)
+            atomic.write_text(stage / "institution_dashboard.html", export_html(nb, t("dash.title", lang)))
+        atomic.write_bytes(out_dir / "institution_dashboard.html", (stage / "institution_dashboard.html").read_bytes())
         atomic.write_bytes(out_dir / "institution_dashboard.ipynb", (stage / "institution_dashboard.ipynb").read_bytes())
         return out_dir / "institution_dashboard.html"
     finally:

@@ -24,7 +24,9 @@ def set_theme() -> None:
     """The evalkit theme: seaborn ``whitegrid``, colour-blind-safe palette, readable fonts."""
     sns.set_theme(style="whitegrid", context="notebook", palette="colorblind",
                   rc={"figure.dpi": 110, "savefig.dpi": 300, "axes.titleweight": "bold",
-                      "axes.spines.top": False, "axes.spines.right": False})
+                      "axes.spines.top": False, "axes.spines.right": False,
+                      # user text (scale labels, indicator names) is never TeX: a "$" stays a "$"
+                      "text.parse_math": False, "svg.fonttype": "path"})
 
 
 def _diverging_colors(k: int) -> list[str]:

@@ -1,10 +1,12 @@
-"""Render a program's report: papermill executes the notebook, nbconvert exports HTML.
+"""Render a program's report: papermill executes the notebook, whose last cell writes
+every document from the one block list (:mod:`evalkit.report.writers`).
 
 Output folder ``<out>/<program-id>/``:
 
-``report.ipynb``   the executed notebook
-``report.html``    the report without code cells, images embedded, one file
+``report.ipynb``   the executed notebook (outputs are the writer's escaped HTML)
+``report.html``    the report from its own template (no code, no script, images embedded, one file)
 ``metrics.json``   headline numbers (``docs/metrics.md``)
+``report.docx`` / ``report.xlsx``   on request, from the same blocks
 
 Everything is built in a temporary folder beside it and swapped in only when all
 three files exist, so a failed or interrupted run never leaves a report that looks
@@ -28,26 +30,6 @@ from ..ingest.pseudonymize import project_root
 
 NOTEBOOK = Path("notebooks") / "program_report.ipynb"
 
-REPORT_CSS = """
-<style>
-body { max-width: 60rem; margin: 0 auto; }
-.evalkit-apa { margin: 1.2em 0; }
-.evalkit-caption { margin-bottom: .3em; }
-table.evalkit-table { border-collapse: collapse; border-top: 2px solid #333; border-bottom: 2px solid #333; }
-table.evalkit-table th { border-bottom: 1px solid #333; text-align: left; padding: .3em .8em; }
-table.evalkit-table td { padding: .25em .8em; text-align: right; }
-table.evalkit-table td:first-child, table.evalkit-table th:first-child { text-align: left; }
-.evalkit-note { font-size: .9em; color: #333; }
-@media print {
-  body { max-width: none; font-size: 11pt; }
-  h2 { page-break-before: auto; page-break-after: avoid; }
-  table, img, .evalkit-apa { page-break-inside: avoid; }
-  .jp-InputArea, .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
-}
-</style>
-"""
-
-
 #: kernel options for report notebooks: quiet, and no IPython history database (nothing to
 #: recall in a batch, and parallel kernels would otherwise contend for one SQLite file)
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
@@ -58,9 +40,15 @@ def notebook_path(root: Path | None = None) -> Path:
 
 def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     """Code-free, single-file HTML of an executed notebook (stderr outputs and cells
-    tagged ``remove_cell`` left out; images are embedded as data URIs)."""
+    tagged ``remove_cell`` left out; images embedded), for notebooks that do not write
+    their own document (e.g. ``notebooks/studies``). nbconvert's lab template ships
+    inline scripts (require.js, MathJax, mermaid, widget state); every ``<script>`` is
+    removed and a Content-Security-Policy that forbids script is added, so nothing in an
+    output can run."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
+
+    from .writers.html import CSP, css
 
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
@@ -74,21 +62,32 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.embed_images = True
+    c.HTMLExporter.sanitize_html = True
     exporter = HTMLExporter(config=c, template_name="lab")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    # The template loads require.js, MathJax and mermaid from a CDN; the report needs
-    # none of them (no widgets, LaTeX or diagrams in markdown) and must open offline,
-    # so every script that references an external address goes.
-    body = re.sub(r"<script\b[^>]*>[\s\S]*?</script>",
-                  lambda m: "" if re.search(r"https?://", m.group(0)) else m.group(0), body)
-    return body.replace("</head>", REPORT_CSS + "</head>", 1)
+    body = re.sub(r"<script\b[^>]*>[\s\S]*?</script\s*>", "", body, flags=re.I)
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+    return body.replace("<head>", "<head>\n" + meta, 1).replace("</head>", f"<style>{css()}</style></head>", 1)
+
+
+def guard_not_in_raw(path: Path, program_dir: Path | None = None, raw_dir: Path | None = None) -> None:
+    """Refuse a folder evalkit would write into (``--out``, ``--processed``) that is, or lies
+    inside, the raw data: the program folder, the folder of program folders beside it, or
+    ``raw_dir`` (symlinks resolved). Raises :class:`~evalkit.errors.ReportError` ``inside_raw``."""
+    o = Path(path).resolve()
+    roots = []
+    if program_dir is not None:
+        p = Path(program_dir).resolve()
+        roots += [p, p.parent]
+    if raw_dir is not None:
+        roots.append(Path(raw_dir).resolve())
+    for r in roots:
+        if o == r or r in o.parents:
+            raise ReportError(Problem("inside_raw", file=str(path)))
 
 
 def _guard_output(out_dir: Path, program_dir: Path) -> None:
-    raw = program_dir.resolve().parent
-    o = out_dir.resolve()
-    if o == raw or raw in o.parents or o == program_dir.resolve() or program_dir.resolve() in o.parents:
-        raise ReportError(Problem("inside_raw", file=str(out_dir)))
+    guard_not_in_raw(out_dir, program_dir)
 
 
 FORMATS = ("html", "docx", "xlsx")
@@ -150,6 +149,8 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
     fmts = parse_formats(formats)
     out_dir = Path(out_dir).resolve()
     _guard_output(out_dir, program_dir)
+    if processed_dir is not None:
+        guard_not_in_raw(Path(processed_dir), program_dir)
     program = load_program(program_dir)  # validate before starting a kernel
     if processed_dir is not None:
         program.write_processed(Path(processed_dir))
@@ -177,10 +178,7 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
                                               encoding="utf-8")
             raise ReportError(Problem("notebook_failed", params={"program": pid, "cell": exc.exec_count,
                                                                  "detail": detail, "saved": str(failed)})) from None
-        nb = nbformat.read(stage / "report.ipynb", as_version=4)
-        title = f"{program.spec.name} — {program.spec.cohort or pid}"
-        atomic.write_text(stage / "report.html", export_html(nb, title))
-        expected = ["metrics.json"] + [f"report.{f}" for f in fmts if f != "html"]
+        expected = ["metrics.json"] + [f"report.{f}" for f in fmts]
         missing = [f for f in expected if not (stage / f).exists()]
         if missing:
             raise ReportError(Problem("notebook_failed", params={

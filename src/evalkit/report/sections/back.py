@@ -1,0 +1,232 @@
+"""The back of the report: conclusions, recommendations, limitations, appendix,
+approval (signature) block, colophon — and writing the documents."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ... import __version__, atomic
+from ...i18n import fmt_p, has
+from .base import resolve_path
+
+
+class BackSection:
+    def _items_text(self, items, prefix: str) -> list[str]:
+        """Conclusions/recommendations from the evaluation (``key``, ``params``, ``finding``),
+        worded from the translation table when it has ``<prefix>.<key>``."""
+        out = []
+        for it in items or []:
+            if not isinstance(it, dict):
+                out.append(self.esc(it))
+                continue
+            key, params = it.get("key"), {k: self._param(v) for k, v in (it.get("params") or {}).items()}
+            text = None
+            for p in (prefix, f"{prefix}s", "verdict." + prefix, "verdict." + prefix + "s"):
+                if key and has(f"{p}.{key}"):
+                    try:
+                        text = self.t(f"{p}.{key}", **params)
+                    except (KeyError, IndexError, ValueError):
+                        text = None
+                    break
+            if text is None:
+                text = self.esc(key or "")
+            finding = it.get("finding")
+            if finding:
+                text += " " + self.t("doc.based_on", finding=self._finding(finding))
+            out.append(text)
+        return out
+
+    def _param(self, v):
+        if isinstance(v, float):
+            return self.num(v)
+        return self.esc(v) if isinstance(v, str) else v
+
+    def _finding(self, f) -> str:
+        if isinstance(f, dict):
+            return self.esc(f.get("text") or f.get("key") or ", ".join(f"{k} {v}" for k, v in f.items()))
+        return self.esc(f)
+
+    def _level_reasons(self) -> list[str]:
+        v = getattr(self.evaluation, "verdict", None) or {}
+        out = []
+        for lvl, d in sorted((v.get("levels") or {}).items(), key=lambda kv: int(kv[0])):
+            if d and d.get("reason"):
+                out.append(f"**{self.t(f'level.{int(lvl)}')}:** {self.esc(d['reason'])}")
+        return out
+
+    def conclusions(self):
+        """*Kesimpulan*: the verdict in words, then each level's finding."""
+        ev = self.evaluation
+        self.heading(2, self.t("doc.conclusions_heading"), page_break=True)
+        v = getattr(ev, "verdict", None)
+        if v:
+            self.para(self.t("doc.conclusion_overall", overall=self._tr("doc.overall", v.get("overall")),
+                             evidence=self._tr("doc.evidence", v.get("evidence"))))
+        items = self._items_text(getattr(ev, "conclusions", None), "conclusion") or self._level_reasons()
+        if not items:  # no verdict yet: the summary's findings per level
+            items = self._summary_lines()
+        self.bullets(items)
+
+    def _summary_lines(self) -> list[str]:
+        from ..blocks import Bullets, Heading
+
+        seen, out = False, []
+        for b in self.blocks:
+            if isinstance(b, Heading):
+                if seen:
+                    break
+                seen = b.text == self.t("summary.heading")
+            elif seen and isinstance(b, Bullets):
+                out += b.items
+        return out
+
+    def recommendations(self):
+        """*Rekomendasi*, each tied to the finding it comes from."""
+        self.heading(2, self.t("doc.recommendations_heading"))
+        items = self._items_text(getattr(self.evaluation, "recommendations", None), "recommendation")
+        if items:
+            self.bullets(items)
+        else:
+            self.para(self.t("doc.recommendations_none"))
+
+    def limitations(self):
+        """*Keterbatasan*: design, missing data, non-response, what the evidence cannot show."""
+        ev = self.evaluation
+        self.heading(2, self.t("doc.limitations_heading"))
+        lines = [self.t("doc.limit_design")]
+        if ev.level2:
+            r = ev.level2.prepost
+            if r.n_missing + r.n_unmatched:
+                lines.append(self.t("doc.limit_missing", n=r.n_missing + r.n_unmatched, total=r.n + r.n_missing + r.n_unmatched))
+        n = self.program.roster_size()
+        if ev.level1 and n:
+            rate = ev.level1.n_respondents / n
+            if rate < 1:
+                lines.append(self.t("doc.limit_nonresponse", rate=self.pct(min(rate, 1))))
+        missing = [self.t(f"level.{i}") for i, m in ev.measured.items() if not m and i <= 4]
+        if missing:
+            lines.append(self.t("doc.limit_levels", levels="; ".join(missing)))
+        if ev.level5 is not None:
+            lines.append(self.t("doc.limit_roi"))
+        lines.append(self.t("doc.limit_cannot"))
+        self.bullets(lines)
+
+    def appendix(self):
+        """*Lampiran*: item tables, the instrument, reliability details, the statistical methods."""
+        ev = self.evaluation
+        self.heading(2, self.t("doc.appendix_heading"), page_break=True)
+        if ev.level1:
+            self.heading(3, self.t("doc.appendix_items"))
+            self._item_table(ev.level1)
+            self._instrument(ev.level1)
+        if ev.level2 and ev.level2.items is not None:
+            self._test_items(ev.level2.items)
+        self.methods()
+
+    def _instrument(self, l1):
+        from ..blocks import Column
+
+        spec = self.program.spec
+        ins = spec.instruments[spec.level1.instrument]
+        header = {item: text for text, item in spec.level1.columns.items()}
+        rows = []
+        for sname, s in l1.scales.items():
+            texts = ins.scales[sname].item_text if sname in ins.scales else {}
+            for item in s.items:
+                words = (texts.get(item) or {}).get(self.lang) or header.get(item) or ""
+                rows.append([item, s.label.get(self.lang, s.name), words, self.t("doc.yes_word") if item in s.reverse else ""])
+        if rows:
+            cols = [Column(self.t("items.item")), Column(self.t("items.scale")), Column(self.t("doc.item_text")),
+                    Column(self.t("doc.reversed"))]
+            self.table("instrument", self.t("doc.instrument_table"), cols, rows)
+
+    def methods(self):
+        """A citable methods-and-results paragraph per analysis, then the data handling."""
+        ev = self.evaluation
+        paras = []
+        if ev.level1:
+            l1 = ev.level1
+            alphas = [s.reliability.alpha for s in l1.scales.values() if s.reliability is not None]
+            rev = [i for s in l1.scales.values() for i in s.reverse]
+            paras.append(self.t("methods.l1", n=l1.n_respondents, k=sum(len(s.items) for s in l1.scales.values()),
+                                lo=self.num(l1.scale_range[0], 0), hi=self.num(l1.scale_range[1], 0),
+                                reversed=", ".join(self.esc(r) for r in rev) or "–",
+                                amin=self.coef(min(alphas)) if alphas else "–",
+                                amax=self.coef(max(alphas)) if alphas else "–"))
+        if ev.level2:
+            r = ev.level2.prepost
+            tt, es = r.tests.loc["paired_t"], r.effect_sizes.loc["d_z"]
+            paras.append(self.t("methods.l2", n=r.n, pre=self.num(r.pre_mean), sdpre=self.num(r.pre_sd),
+                                post=self.num(r.post_mean), sdpost=self.num(r.post_sd), df=int(tt["df"]),
+                                t=self.num(tt.statistic), p=fmt_p(tt.p_value, self.lang), dz=self.num(es.estimate),
+                                dzci=self.ci(es.ci_low, es.ci_high), g=self.coef((r.gain or {}).get("class_gain"))))
+        paras.append(self.t("methods.text", version=__version__))
+        self.heading(3, self.t("methods.heading"))
+        self.para("\n\n".join(paras))
+
+    def signature(self, place: str | None = None):
+        """*Pengesahan*: prepared by / approved by, with name, NIP, place and date left to sign."""
+        import datetime as dt
+
+        self.heading(2, self.t("doc.signature_heading"), page_break=True)
+        self.para(self.t("doc.signature_text", institution=self.esc(self.program.spec.institution)))
+        year = (self.program.spec.end_date or dt.date.today()).year
+        self.signature_block(self.t("doc.place_date", year=year), [self.t("doc.prepared_by"), self.t("doc.approved_by")],
+                       self.t("doc.name"), self.t("doc.nip"))
+
+    def colophon(self):
+        """Version, commit, inputs with checksums, parameters, time and the command to re-run."""
+        import datetime as dt
+
+        from ...evaluation import git_commit
+        from ...ingest.pseudonymize import project_root
+
+        m = self.evaluation.metrics()
+        folder = self.program.folder.resolve()
+        root = project_root(Path(__file__).parent)
+        shown = folder.relative_to(root) if root in folder.parents else folder
+        formats = m["parameters"].get("formats") or "html"
+        command = f"evalkit report {shown} --out reports --lang {self.lang}" + (
+            f" --format {formats}" if formats != "html" else "")
+        params = ", ".join(f"{k} = {v}" for k, v in m["parameters"].items() if k != "program_dir")
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        self.heading(2, self.t("colophon.heading"))
+        self.para(self.t("colophon.text", version=__version__, commit=git_commit() or "–", time=now,
+                         params=self.esc(params) or "–", command=self.esc(command)))
+        self.para(self.t("colophon.inputs"))
+        self.bullets([f"`{self.esc(i['path'])}` — `{i['sha256']}`" for i in m["inputs"]])
+
+    # -- documents -----------------------------------------------------------------------
+    def document_title(self) -> str:
+        s = self.program.spec
+        return f"{self.t('doc.report_title')}: {s.name} — {s.cohort or self.program.program_id}"
+
+    def write_documents(self, output_dir, formats="html") -> None:
+        """Write ``metrics.json``, ``report.html`` and, as ``formats`` asks (``"html,docx,xlsx"``),
+        ``report.docx`` and ``report.xlsx`` into ``output_dir`` — all from :attr:`blocks`.
+        Returns nothing (the cell shows nothing)."""
+        if not output_dir:
+            return
+        from ..writers.docx import write_docx
+        from ..writers.xlsx import write_xlsx
+
+        self.write_metrics(output_dir)
+        out = resolve_path(output_dir)
+        wanted = {f.strip().lower() for f in str(formats or "").split(",") if f.strip()} | {"html"}
+        s = self.program.spec
+        title = self.document_title()
+        atomic.write_text(out / "report.html", self.html(title))
+        if "docx" in wanted:
+            write_docx(self.blocks, out / "report.docx", title=title, lang=self.lang)
+        if "xlsx" in wanted:
+            meta = {self.t("title.program_id"): self.program.program_id, self.t("title.institution"): s.institution,
+                    self.t("title.cohort"): s.cohort or "–", "evalkit": __version__}
+            write_xlsx(self.blocks, out / "report.xlsx", title=title, lang=self.lang, meta=meta)
+
+    def write_metrics(self, output_dir) -> None:
+        """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None."""
+        if not output_dir:
+            return
+        path = resolve_path(output_dir) / "metrics.json"
+        atomic.write_text(path, json.dumps(self.evaluation.metrics(), indent=2, ensure_ascii=False))
+

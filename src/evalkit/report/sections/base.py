@@ -1,0 +1,195 @@
+"""What every evalkit document shares: the block list and how a block is shown.
+
+A section renderer calls :meth:`ReportDocument.heading`, :meth:`~ReportDocument.para`,
+:meth:`~ReportDocument.table`, :meth:`~ReportDocument.figure` …; each call appends one
+block (:mod:`evalkit.report.blocks`) to :attr:`ReportDocument.blocks` and, in a notebook,
+shows it at once through the HTML writer — so the notebook, ``report.html``,
+``report.docx`` and ``report.xlsx`` render the same list.
+"""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from ... import atomic
+from ...i18n import check_lang, fmt_coef, fmt_num, fmt_rp, t
+from .. import figures
+from ..blocks import (Bullets, Callout, Column, Figure, Heading, KeyValues, PageBreak, Paragraph, Signature, Table,
+                      anchor, md_escape)
+
+
+def resolve_path(path: str | Path, root: Path | None = None) -> Path:
+    """A path from a notebook parameter: absolute as given, else relative to the project
+    root (papermill and nbval start kernels in different folders)."""
+    from ...ingest.pseudonymize import project_root
+
+    p = Path(path)
+    return p if p.is_absolute() else (root or project_root(Path(__file__).parent)) / p
+
+
+def _show(block, lang: str) -> None:
+    """Display one block in the running notebook (nothing outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    if get_ipython() is None:
+        return
+    from IPython.display import HTML, display
+
+    from ..writers.html import render_block
+
+    display(HTML(render_block(block, lang)))
+
+
+class ReportDocument:
+    """The language, numbered tables and figures (figures also saved as PNG 300 dpi + SVG +
+    alt text under ``figures_dir``) and the list of blocks shown (:attr:`blocks`)."""
+
+    def __init__(self, lang: str, figures_dir=None):
+        self.lang = check_lang(lang)
+        self._table_no = 0
+        self._figure_no = 0
+        self.figures_dir = Path(figures_dir) if figures_dir else None
+        #: every block shown, in order (the one document every writer renders)
+        self.blocks: list = []
+        figures.set_theme()
+
+    # -- words and numbers ---------------------------------------------------------------
+    def t(self, key, **kw):
+        return t(key, self.lang, **kw)
+
+    def num(self, x, digits=2):
+        return fmt_num(x, self.lang, digits)
+
+    def coef(self, x, digits=2):
+        return fmt_coef(x, self.lang, digits)
+
+    def rp(self, x):
+        return fmt_rp(x, self.lang)
+
+    def pct(self, x, digits=0):
+        """A proportion 0–1 as a percentage."""
+        return "–" if x is None or x != x else f"{fmt_num(100 * x, self.lang, digits)}%"
+
+    def ci(self, lo, hi, digits=2, coef=False):
+        f = self.coef if coef else self.num
+        sep = "; " if self.lang == "id" else ", "
+        return f"95% CI [{f(lo, digits)}{sep}{f(hi, digits)}]"
+
+    def band(self, key):
+        return self.t(f"band.{key}") if key else "–"
+
+    @staticmethod
+    def esc(text) -> str:
+        """User text for a Markdown paragraph (:func:`~evalkit.report.blocks.md_escape`)."""
+        return md_escape(text)
+
+    # -- blocks --------------------------------------------------------------------------
+    def add(self, block):
+        self.blocks.append(block)
+        _show(block, self.lang)
+        return block
+
+    def heading(self, level: int, text: str, *, page_break: bool = False, toc: bool = False):
+        return self.add(Heading(level, str(text), anchor(str(text)), page_break=page_break, toc=toc))
+
+    def para(self, text: str):
+        if text and str(text).strip():
+            return self.add(Paragraph(str(text)))
+
+    def bullets(self, items):
+        items = [str(i) for i in items if str(i).strip()]
+        if items:
+            return self.add(Bullets(items))
+
+    def callout(self, kind: str, title: str, lines):
+        return self.add(Callout(kind, title, list(lines)))
+
+    def pairs(self, pairs):
+        return self.add(KeyValues([(str(k), "–" if v is None else str(v)) for k, v in pairs]))
+
+    def signature_block(self, place_date: str, roles, name_label: str, id_label: str):
+        return self.add(Signature(place_date, list(roles), name_label, id_label))
+
+    def page_break(self):
+        return self.add(PageBreak())
+
+    def _md(self, text: str):
+        """Restricted Markdown with ``#`` headings and ``- `` bullet lines, as blocks."""
+        para: list[str] = []
+
+        def flush():
+            chunk = "\n".join(para).strip()
+            para.clear()
+            if not chunk:
+                return
+            for piece in re.split(r"\n\s*\n", chunk):
+                lines = [ln for ln in piece.split("\n") if ln.strip()]
+                if lines and all(ln.lstrip().startswith("- ") for ln in lines):
+                    self.bullets([ln.lstrip()[2:] for ln in lines])
+                elif lines:
+                    self.para("\n".join(lines))
+
+        for line in text.split("\n"):
+            m = re.match(r"^(#{1,4})\s+(.*)$", line)
+            if m:
+                flush()
+                self.heading(len(m.group(1)), m.group(2))
+            else:
+                para.append(line)
+        flush()
+
+    def _prefix(self, kind: str, n: int) -> str:
+        return self.t(f"doc.{kind}_prefix", n=n)
+
+    def table(self, name: str, title: str, columns: list[Column], rows: list[list], note: str | None = None):
+        """A numbered table; ``title`` is the caption's words (the number is added here)."""
+        self._table_no += 1
+        title = re.sub(r"^(Tabel|Table)\s+\d+\.\s*", "", str(title))
+        return self.add(Table(self._table_no, self._prefix("table", self._table_no), title, list(columns),
+                              [list(r) for r in rows], note, name, self.lang))
+
+    def _table(self, columns, rows, title_key: str, note: str | None = None, name: str = "table", **kw):
+        """A table titled by a translation key of the form ``"Tabel {n}. …"``."""
+        return self.table(name, self.t(title_key, n=self._table_no + 1, **kw), columns, rows, note)
+
+    def figure(self, fig, name: str, alt: str, title: str | None = None):
+        """A numbered figure with alt text; saved as PNG (300 dpi) and SVG under figures/.
+
+        The 300-dpi PNG is both the file and the embedded image (shown at 150-dpi size);
+        without a figures folder a 150-dpi PNG. The SVG keeps text as paths
+        (``svg.fonttype: path``), so no user string becomes SVG text, and its metadata are
+        escaped by matplotlib's XML writer."""
+        self._figure_no += 1
+        fig.tight_layout()
+        stem = f"fig{self._figure_no:02d}-{name}"
+        dpi = 300 if self.figures_dir is not None else 150
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        png = buf.getvalue()
+        width = int(round(fig.get_figwidth() * 150))
+        if title is None:
+            title = (fig.axes[0].get_title() if fig.axes else "") or name
+        block = Figure(self._figure_no, self._prefix("figure", self._figure_no), title, stem, png, alt, width)
+        if self.figures_dir is not None:
+            self.figures_dir.mkdir(parents=True, exist_ok=True)
+            atomic.write_bytes(self.figures_dir / f"{stem}.png", png)
+            with plt.rc_context({"svg.fonttype": "path"}), atomic.atomic_path(self.figures_dir / f"{stem}.svg") as tmp:
+                fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None})
+            atomic.write_text(self.figures_dir / f"{stem}.txt", alt + "\n")
+        plt.close(fig)
+        return self.add(block)
+
+    def tables(self) -> list[Table]:
+        """Every table shown so far."""
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    def html(self, title: str) -> str:
+        """The whole document as one HTML file (no script, printable)."""
+        from ..writers.html import render_document
+
+        return render_document(self.blocks, lang=self.lang, title=title)
