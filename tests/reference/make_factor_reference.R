@@ -29,8 +29,9 @@ out$kmo <- list(holzinger_swineford = kmo_case(hs), bfi_ac = kmo_case(bfi))
 # ---- parallel analysis: the deterministic parts (observed eigenvalues) -----------------------
 par_case <- function(x) {
   p <- suppressMessages(suppressWarnings(fa.parallel(x, fm = "minres", fa = "both", plot = FALSE,
-                                                      n.iter = 5)))
-  list(pc_values = unname(p$pc.values), fa_values = unname(p$fa.values))
+                                                      n.iter = 20)))
+  # nfact / ncomp come from random data sets: a sanity check, not an exact reference
+  list(pc_values = unname(p$pc.values), fa_values = unname(p$fa.values), nfact = p$nfact, ncomp = p$ncomp)
 }
 set.seed(1)
 out$parallel <- list(holzinger_swineford = par_case(hs), bfi_ac = par_case(bfi))

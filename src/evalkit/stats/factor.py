@@ -1250,6 +1250,12 @@ def _local_identification(st: _Structure, theta: np.ndarray):
                                       params={"rank": rank, "npar": len(st.free)}))
 
 
+def _free_value(st: _Structure, theta: np.ndarray, matrix: str, i: int) -> float:
+    """The current value of the diagonal element ``i`` of ``matrix`` (free or fixed)."""
+    L, T, P = st.matrices(theta)
+    return float((T if matrix == "T" else P)[i, i])
+
+
 def _standardized(st: _Structure, theta: np.ndarray) -> np.ndarray:
     """std.all of every parameter (fixed ones included), lavaan's ``standardizedSolution``."""
     L, T, P = st.matrices(theta)
@@ -1324,7 +1330,17 @@ def cfa(data: pd.DataFrame, model: str, *, max_iter: int = 500) -> CFAResult:
     S = Xc.T @ Xc / N
     _check_positive_definite(S / np.sqrt(np.outer(np.diag(S), np.diag(S))), items)
     theta0 = _start_values(st, S)
-    _local_identification(st, theta0)
+    # local identification at a generic point: the start with every free covariance nonzero
+    # (at the start itself they are 0, which can hide what the factor covariances identify)
+    generic = theta0.copy()
+    for a, k in enumerate(st.free):
+        q = st.params[k]
+        if q.op == "~~" and q.i != q.j:
+            if q.matrix == "T":
+                generic[a] = 0.2 * math.sqrt(S[q.i, q.i] * S[q.j, q.j])
+            else:
+                generic[a] = 0.2 * math.sqrt(abs(_free_value(st, theta0, "P", q.i) * _free_value(st, theta0, "P", q.j)))
+    _local_identification(st, generic)
     theta, F, iterations, ok = _fit_ml(st, S, theta0, max_iter)
     if not ok:
         raise StatisticsError(Problem("cfa_not_converged", params={"iterations": iterations}))
