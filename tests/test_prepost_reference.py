@@ -1,7 +1,12 @@
 """prepost() against R (t.test, wilcox.test, pt) and published values."""
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import evalkit
@@ -102,7 +107,10 @@ def test_effect_sizes_change_sign_when_swapped():
     ref = REFERENCE["prepost"]["sleep"]
     a = evalkit.prepost(ref["pre"], ref["post"]).effect_sizes["estimate"]
     b = evalkit.prepost(ref["post"], ref["pre"]).effect_sizes["estimate"]
-    np.testing.assert_allclose(a, -b, atol=1e-12)
+    signed = ["d_z", "d_rm", "d_av", "d_av_rms", "g_z", "rank_biserial"]
+    np.testing.assert_allclose(a[signed], -b[signed], atol=1e-12)
+    # CLES is a probability: swapping the roles gives its complement
+    assert a["cles"] == pytest.approx(1 - b["cles"], abs=1e-12)
 
 
 @pytest.mark.parametrize("pre, post, kw, key", [
@@ -138,3 +146,89 @@ def test_bootstrap_cis_of_d_rm_and_d_av():
     assert es.loc["d_z", "ci_method"] == "noncentral t"
     assert a.gain is None and evalkit.prepost(ref["pre"], ref["post"], max_score=100).gain["hake_band"] in (
         "low", "medium", "high")
+
+
+# ---- alternative=, Wilcoxon V, rank-biserial, CLES (tests/reference/make_groups_reference.R) ----
+
+GROUPS_REF = json.loads((Path(__file__).parent / "reference" / "groups_reference.json").read_text())
+ALT = {"two-sided": "two.sided", "greater": "greater", "less": "less"}
+
+
+def _alt_data():
+    return pd.read_csv(Path(__file__).parent / "reference" / "data" / "prepost_alternative.csv")
+
+
+def _bound(v, default):
+    return default if v is None else v
+
+
+@pytest.mark.parametrize("alternative", list(ALT))
+def test_alternative_matches_r(alternative):
+    ref = GROUPS_REF["prepost"][ALT[alternative]]
+    d = _alt_data()
+    res = evalkit.prepost(data=d, pre="pre", post="post", alternative=alternative, n_boot=0)
+    t, w = res.tests.loc["paired_t"], res.tests.loc["wilcoxon"]
+    assert t.statistic == pytest.approx(ref["t"], abs=1e-10)
+    assert t.df == ref["df"]
+    assert t.p_value == pytest.approx(ref["p"], rel=1e-8)
+    assert t.ci_low == pytest.approx(_bound(ref["ci_low"], -math.inf), abs=1e-8)
+    assert t.ci_high == pytest.approx(_bound(ref["ci_high"], math.inf), abs=1e-8)
+    assert w.statistic == ref["V"]
+    assert w.p_value == pytest.approx(ref["wilcoxon_p"], rel=1e-8)
+    rb = res.effect_sizes.loc["rank_biserial"]
+    assert rb.estimate == pytest.approx(ref["rank_biserial"], abs=1e-12)
+    assert rb.ci_low == pytest.approx(ref["rank_biserial_ci_low"], abs=1e-8)
+    assert rb.ci_high == pytest.approx(ref["rank_biserial_ci_high"], abs=1e-8)
+    assert res.alternative == alternative
+    if alternative != "two-sided":
+        assert "(" + alternative + ")" in res.apa()
+
+
+def test_d_conventions_match_effectsize_and_pingouin():
+    import pingouin as pg
+
+    d = _alt_data()
+    hand = GROUPS_REF["prepost"]["by_hand"]
+    es_ref = GROUPS_REF["prepost"]["effectsize_cohens_d_paired"]
+    res = evalkit.prepost(data=d, pre="pre", post="post", n_boot=0)
+    e = res.effect_sizes
+    # d_z = R effectsize::cohens_d(post, pre, paired = TRUE), with its CI
+    assert e.loc["d_z", "estimate"] == pytest.approx(es_ref["estimate"], abs=1e-10)
+    assert e.loc["d_z", "ci_low"] == pytest.approx(es_ref["ci_low"], abs=1e-6)
+    assert e.loc["d_z", "ci_high"] == pytest.approx(es_ref["ci_high"], abs=1e-6)
+    assert e.loc["d_z", "estimate"] == pytest.approx(pg.compute_effsize(d.post, d.pre, paired=True, eftype="cohen_dz"))
+    # d_av_rms = pingouin compute_effsize(paired=True), default eftype
+    assert e.loc["d_av_rms", "estimate"] == pytest.approx(hand["d_av_rms"], abs=1e-12)
+    assert e.loc["d_av_rms", "estimate"] == pytest.approx(pg.compute_effsize(d.post, d.pre, paired=True), abs=1e-12)
+    # rank-biserial and CLES: R by hand and pingouin's wilcoxon(post, pre)
+    pw = pg.wilcoxon(d.post, d.pre)
+    assert e.loc["rank_biserial", "estimate"] == pytest.approx(hand["rank_biserial"], abs=1e-12)
+    assert e.loc["rank_biserial", "estimate"] == pytest.approx(pw["RBC"].iloc[0], abs=1e-12)
+    assert e.loc["cles", "estimate"] == pytest.approx(hand["cles"], abs=1e-12)
+    assert e.loc["cles", "estimate"] == pytest.approx(pw["CLES"].iloc[0], abs=1e-12)
+    # V is R's sum of positive ranks (pingouin's two-sided W is the smaller sum)
+    assert res.tests.loc["wilcoxon", "statistic"] == hand["r_plus"]
+    assert pw["W_val"].iloc[0] == hand["r_minus"]
+
+
+def test_data_form_equals_array_form():
+    d = _alt_data()
+    a = evalkit.prepost(d["pre"].to_numpy(), d["post"].to_numpy(), n_boot=0)
+    b = evalkit.prepost(data=d, pre="pre", post="post", n_boot=0)
+    pd.testing.assert_frame_equal(a.tests, b.tests)
+    pd.testing.assert_frame_equal(a.effect_sizes, b.effect_sizes)
+
+
+def test_prepost_inf_is_an_error_naming_column_and_row():
+    d = _alt_data().astype({"post": float})
+    d.loc[7, "post"] = -np.inf
+    with pytest.raises(StatisticsError, match="infinite") as e:
+        evalkit.prepost(data=d, pre="pre", post="post")
+    assert e.value.column == "post" and "row 7" in str(e.value)
+    with pytest.raises(StatisticsError, match="infinite"):
+        evalkit.prepost(d["pre"].to_numpy(), d["post"].to_numpy())
+
+
+def test_bad_alternative():
+    with pytest.raises(StatisticsError, match="alternative"):
+        evalkit.prepost([1, 2, 3], [2, 3, 5], alternative="bigger")

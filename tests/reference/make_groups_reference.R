@@ -111,9 +111,15 @@ for (alt in c("two.sided", "greater", "less")) {
             ci_low = tt$conf.int[1], ci_high = tt$conf.int[2],
             V = unname(wt$statistic), wilcoxon_p = wt$p.value)
   if (has_es) {
-    rb <- effectsize::rank_biserial(pp_post, pp_pre, paired = TRUE, alternative = alt, ci = 0.95)
+    # on the differences: n = the non-zero differences in the CI's SE. (The paired form,
+    # rank_biserial(post, pre, paired = TRUE), gives the same r but counts the zero
+    # differences in n in effectsize 0.8.3; stored as well.)
+    rb <- effectsize::rank_biserial(pp_post - pp_pre, alternative = alt, ci = 0.95)
     e$rank_biserial <- rb$r_rank_biserial; e$rank_biserial_ci_low <- rb$CI_low
     e$rank_biserial_ci_high <- rb$CI_high
+    rp <- effectsize::rank_biserial(pp_post, pp_pre, paired = TRUE, alternative = alt, ci = 0.95)
+    e$rank_biserial_paired <- rp$r_rank_biserial; e$rank_biserial_paired_ci_low <- rp$CI_low
+    e$rank_biserial_paired_ci_high <- rp$CI_high
   }
   pp[[alt]] <- e
 }

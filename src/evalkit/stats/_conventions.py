@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -64,12 +65,22 @@ def check_finite_array(X: np.ndarray, columns, index) -> None:
                                       params={"value": str(X[i, j]), "index": index[i]}))
 
 
-def report_dropped(n: int, why: str, stacklevel: int = 3) -> str | None:
-    """Warn that ``n`` rows were dropped and return the note (None when n = 0)."""
+def report_dropped(n: int, why: str) -> str | None:
+    """Warn that ``n`` rows were dropped and return the note (None when n = 0).
+
+    The warning points at the first caller outside ``evalkit.stats``; evalkit's own
+    pipeline (``evalkit.evaluation``, reports), which reports the counts itself, is not
+    warned, so that reports show no warning blocks.
+    """
     if not n:
         return None
     msg = word("dropped_rows", "en", n=n, why=why)
-    warnings.warn(msg, DroppedRowsWarning, stacklevel=stacklevel)
+    frame, level = sys._getframe(1), 2
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("evalkit.stats"):
+        frame, level = frame.f_back, level + 1
+    caller = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
+    if not (caller == "evalkit" or caller.startswith("evalkit.")):
+        warnings.warn(msg, DroppedRowsWarning, stacklevel=level)
     return msg
 
 

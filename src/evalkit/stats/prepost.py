@@ -22,6 +22,29 @@ Differences are always ``post − pre``. Formulas and sources:
   participants at the ceiling on both tests or at the floor (0) on both are left out.
 * reliable change (Jacobson & Truax 1991): RCI = diff / (√2·SD_pre·√(1 − r_xx)); a change
   is reliable when |RCI| > 1.96.
+* matched-pairs rank-biserial correlation (Kerby 2014): r_rb = (R₊ − R₋)/(R₊ + R₋) over the
+  ranks of |post − pre| with zeros dropped (R ``effectsize::rank_biserial(post, pre,
+  paired = TRUE)``, pingouin ``wilcoxon(post, pre)["RBC"]``); CI by Fisher's z with
+  SE = √((2n³ + 3n² + n)/6) / ((n² + n)/2), n = non-zero differences (as
+  ``effectsize::rank_biserial(post − pre)``; its paired form counts the zero differences in n).
+* CLES (common-language effect size, Vargha & Delaney 2000): P(post_i > pre_j) + ½·P(post_i =
+  pre_j) over all n² pairs of a post and a pre score, as pingouin ``wilcoxon(post, pre)["CLES"]``
+  (ignores the pairing; a CI is not computed).
+
+Orientation and conventions (compare with other software):
+
+* every difference and sign is **post − pre**: a gain is positive;
+* ``V`` (Wilcoxon) is the sum of the ranks of the *positive* differences post − pre, R's
+  ``wilcox.test(post, pre, paired = TRUE)$statistic``; SciPy and pingouin report
+  min(R₊, R₋) for the two-sided test instead (R₊ for one-sided);
+* ``d_z`` equals R ``effectsize::cohens_d(post, pre, paired = TRUE)`` (effectsize 0.8) and
+  pingouin ``compute_effsize(post, pre, paired=True, eftype="cohen_dz")``;
+* ``d_av_rms`` equals pingouin ``compute_effsize(post, pre, paired=True)`` (its default
+  ``eftype="cohen"``, the "d_avg" of pingouin's documentation);
+* ``alternative="greater"`` tests post > pre, ``"less"`` post < pre (R's ``alternative`` with
+  ``x = post``); one-sided p values, and one-sided CIs for the mean difference, d_z, g_z and
+  r_rb (as R ``t.test`` and ``effectsize``: the other bound is ±∞, or ±1 for r_rb); r_rb and
+  CLES keep their post − pre orientation (pingouin flips both for ``"less"``; R does not).
 """
 from __future__ import annotations
 
@@ -33,7 +56,11 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ..errors import Problem, StatisticsError
+from ._conventions import check_finite, report_dropped
 from ._util import html_table, warnings_html
+from .result import Result, apa_ci, apa_df, apa_num, apa_p
+
+ALTERNATIVES = ("two-sided", "greater", "less")
 
 
 def hake_band(g: float) -> str:
@@ -89,8 +116,9 @@ def _nct_ci(t: float, df: int, n: int, ci: float) -> tuple[float, float]:
     return solve(1 - q) / math.sqrt(n), solve(q) / math.sqrt(n)
 
 
-def wilcoxon_signed_rank(d: np.ndarray, method: str = "approx") -> dict:
-    """Wilcoxon signed-rank test of paired differences ``d`` with R's conventions."""
+def wilcoxon_signed_rank(d: np.ndarray, method: str = "approx", alternative: str = "two-sided") -> dict:
+    """Wilcoxon signed-rank test of paired differences ``d`` with R's conventions
+    (``alternative="greater"``: the differences tend to be positive)."""
     d = np.asarray(d, float)
     nz = d[d != 0]
     n = len(nz)
@@ -103,7 +131,7 @@ def wilcoxon_signed_rank(d: np.ndarray, method: str = "approx") -> dict:
     out["statistic"] = float(V)
     ties = len(np.unique(np.abs(nz))) < n
     if method == "exact" and not ties and out["n_zero"] == 0:
-        res = stats.wilcoxon(nz, method="exact")
+        res = stats.wilcoxon(nz, method="exact", alternative=alternative)
         out["p_value"] = float(res.pvalue)
         out["method"] = "exact"
         return out
@@ -113,8 +141,15 @@ def wilcoxon_signed_rank(d: np.ndarray, method: str = "approx") -> dict:
     if sigma == 0:
         out["method"] = "not computed: no variance"
         return out
-    z = (z - np.sign(z) * 0.5) / sigma
-    out["p_value"] = float(2 * min(stats.norm.cdf(z), stats.norm.sf(z)))
+    if alternative == "two-sided":
+        z = (z - np.sign(z) * 0.5) / sigma
+        out["p_value"] = float(min(1.0, 2 * min(stats.norm.cdf(z), stats.norm.sf(z))))
+    elif alternative == "greater":
+        z = (z - 0.5) / sigma
+        out["p_value"] = float(stats.norm.sf(z))
+    else:
+        z = (z + 0.5) / sigma
+        out["p_value"] = float(stats.norm.cdf(z))
     out["z"] = float(z)
     out["method"] = "normal approximation, continuity correction, zeros dropped (R exact = FALSE)"
     if method == "exact":
@@ -150,11 +185,28 @@ def _as_pairs(pre, post) -> tuple[pd.DataFrame, int, int]:
                                               params={"value": bad.iloc[0], "id": bad.index[0]}))
             df[c] = conv
     df = df.astype(float)
+    check_finite(df, ["pre", "post"])
     missing = int(df.isna().any(axis=1).sum())
     return df.dropna(), unmatched, missing
 
 
-class PrePostResult:
+def _bound(x, lang, digits=2, leading_zero=True):
+    if x is not None and np.isfinite(x):
+        return apa_num(x, digits, lang, leading_zero=leading_zero)
+    return "NA" if x is None or np.isnan(x) else ("∞" if x > 0 else "\u2212∞")
+
+
+def _ci_text(lo, hi, lang, level, digits=2, leading_zero=True):
+    """apa_ci, with ∞ for the open side of a one-sided interval."""
+    if np.isfinite(lo) and np.isfinite(hi) or (np.isnan(lo) and np.isnan(hi)):
+        return apa_ci(lo, hi, digits, lang, level, leading_zero=leading_zero)
+    text = apa_ci(0, 0, digits, lang, level)
+    head = text[:text.index("[")]
+    sep = "; " if lang == "id" else ", "
+    return f"{head}[{_bound(lo, lang, digits, leading_zero)}{sep}{_bound(hi, lang, digits, leading_zero)}]"
+
+
+class PrePostResult(Result):
     """Result of :func:`prepost`.
 
     Attributes
@@ -176,10 +228,48 @@ class PrePostResult:
         Shapiro–Wilk test of the differences and the test it supports.
     n, n_unmatched, n_missing : int
         Pairs used; ids on one side only; pairs dropped for a missing score.
+    n_dropped : int
+        ``n_unmatched + n_missing`` (also warned about when called from outside evalkit).
+    alternative : str
+        ``"two-sided"``, ``"greater"`` (post > pre) or ``"less"``.
     """
+
+    title = "Paired pre/post comparison"
 
     def __init__(self, **kw):
         self.__dict__.update(kw)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table, one row per test and effect size: ``kind`` (test / effect size),
+        ``statistic, df, p_value`` (tests), ``estimate, ci_low, ci_high`` (the mean difference
+        post − pre for the t-test, the effect size otherwise), ``alternative, method``."""
+        t = self.tests
+        rows = []
+        for name, r in t.iterrows():
+            rows.append({"name": name, "kind": "test", "statistic": r.statistic, "df": r.df, "p_value": r.p_value,
+                         "estimate": self.mean_diff if name == "paired_t" else math.nan,
+                         "ci_low": r.ci_low, "ci_high": r.ci_high, "alternative": self.alternative,
+                         "method": r.method})
+        for name, r in self.effect_sizes.iterrows():
+            rows.append({"name": name, "kind": "effect size", "statistic": math.nan, "df": math.nan,
+                         "p_value": math.nan, "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                         "alternative": self.alternative, "method": f"{r.formula}; CI: {r.ci_method}"})
+        return pd.DataFrame(rows).set_index("name")
+
+    def apa(self, lang: str = "en", test: str = "t") -> str:
+        """APA 7 sentence of the paired t-test with d_z (``test="t"``, default), e.g.
+        ``t(33) = 6.36, p < .001, d_z = 1.09, 95% CI [0.66, 1.51]``, or of the Wilcoxon test
+        with the rank-biserial r (``test="wilcoxon"``): ``V = 470, p < .001, r_rb = .90,
+        95% CI [.79, .95]``. One-sided tests say so."""
+        side = "" if self.alternative == "two-sided" else f" ({self.alternative})"
+        if test == "wilcoxon":
+            w, e = self.tests.loc["wilcoxon"], self.effect_sizes.loc["rank_biserial"]
+            return (f"V = {apa_num(w.statistic, 1 if w.statistic % 1 else 0, lang)}, {apa_p(w.p_value, lang)}{side}, "
+                    f"r_rb = {apa_num(e.estimate, 2, lang, leading_zero=False)}, "
+                    f"{_ci_text(e.ci_low, e.ci_high, lang, self.ci, leading_zero=False)}")
+        tt, e = self.tests.loc["paired_t"], self.effect_sizes.loc["d_z"]
+        return (f"t({apa_df(tt.df)}) = {apa_num(tt.statistic, 2, lang)}, {apa_p(tt.p_value, lang)}{side}, "
+                f"d_z = {apa_num(e.estimate, 2, lang)}, {_ci_text(e.ci_low, e.ci_high, lang, self.ci)}")
 
     def __repr__(self):
         t = self.tests.loc["paired_t"]
@@ -192,7 +282,8 @@ class PrePostResult:
                 f"Pre/post comparison: n = {self.n} pairs (unmatched ids: {self.n_unmatched}, "
                 f"missing scores: {self.n_missing})",
                 f"pre M = {self.pre_mean:.3f} (SD {self.pre_sd:.3f}); post M = {self.post_mean:.3f} "
-                f"(SD {self.post_sd:.3f}); r(pre, post) = {self.r:.3f}",
+                f"(SD {self.post_sd:.3f}); r(pre, post) = {self.r:.3f}; differences post − pre; "
+                f"alternative: {self.alternative}",
                 "", self.tests.round(6).to_string(), "", self.effect_sizes.round(4).to_string()]
             if self.gain:
                 g = self.gain
@@ -201,14 +292,18 @@ class PrePostResult:
                           f"(excluded: {g['n_excluded']})"]
             nm = self.normality
             parts += ["", f"Shapiro–Wilk on differences: W = {nm['W']:.4f}, p = {nm['p_value']:.4g} → {nm['recommended']}"]
+        parts += ["", self.apa("en"), self.apa("en", test="wilcoxon")]
         if self.notes:
             parts += ["", "Notes:"] + [f"  - {x}" for x in self.notes]
         return "\n".join(parts)
 
     def _repr_html_(self) -> str:
-        return (html_table(self.tests, f"Pre/post tests (n = {self.n})", 4)
+        import html as _html
+
+        return (html_table(self.tests, f"Pre/post tests (n = {self.n}, {self.alternative})", 4)
                 + html_table(self.effect_sizes, "Effect sizes", 4)
                 + (html_table(pd.DataFrame([self.gain]), "Normalized gain", 4) if self.gain else "")
+                + f"<p class=\"evalkit-apa\">{_html.escape(self.apa('en'))}</p>"
                 + warnings_html(self.notes))
 
 
@@ -242,21 +337,78 @@ def _boot_d(x, y, n_boot, seed, ci):
     return res
 
 
-def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="approx",
-            n_boot=2000, seed=None) -> PrePostResult:
+def _one_sided(lo, hi, alternative, lower=-math.inf, upper=math.inf):
+    """Open the side of an interval that a one-sided alternative does not bound."""
+    if alternative == "greater":
+        return lo, upper
+    if alternative == "less":
+        return lower, hi
+    return lo, hi
+
+
+def rank_biserial(d, ci: float = 0.95, alternative: str = "two-sided") -> tuple[float, float, float]:
+    """Matched-pairs rank-biserial r of differences ``d`` with its Fisher-z CI (Kerby 2014;
+    R ``effectsize::rank_biserial(paired = TRUE)``), zeros dropped.
+
+    Examples
+    --------
+    >>> r, lo, hi = rank_biserial([1.2, 2.4, 1.3, 1.3, 0.0, 1.0, 1.8, 0.8, 4.6, 1.4])
+    >>> round(r, 4)
+    1.0
+    """
+    d = np.asarray(d, float)
+    nz = d[d != 0]
+    n = len(nz)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    rk = stats.rankdata(np.abs(nz))
+    r = float((rk[nz > 0].sum() - rk[nz < 0].sum()) / rk.sum())
+    se = math.sqrt((2 * n ** 3 + 3 * n ** 2 + n) / 6) / ((n ** 2 + n) / 2)
+    level = ci if alternative == "two-sided" else 2 * ci - 1
+    z = stats.norm.ppf(1 - (1 - level) / 2)
+    zr = math.atanh(max(-1.0, min(1.0, r)) * (1 - 1e-15))
+    lo, hi = math.tanh(zr - z * se), math.tanh(zr + z * se)
+    lo, hi = _one_sided(lo, hi, alternative, -1.0, 1.0)
+    return r, lo, hi
+
+
+def cles(pre, post) -> float:
+    """Common-language effect size P(post_i > pre_j) + ½ P(post_i = pre_j) over all n² pairs
+    (Vargha & Delaney 2000; pingouin ``wilcoxon(post, pre)["CLES"]``).
+
+    Examples
+    --------
+    >>> cles([1, 2, 3], [2, 3, 4])
+    0.7777777777777778
+    """
+    x, y = np.sort(np.asarray(pre, float)), np.asarray(post, float)
+    below = np.searchsorted(x, y, side="left")
+    at_or_below = np.searchsorted(x, y, side="right")
+    return float((below + 0.5 * (at_or_below - below)).sum() / (len(x) * len(y)))
+
+
+def prepost(pre=None, post=None, *, data=None, max_score=None, reliability=None, ci=0.95,
+            alternative="two-sided", wilcoxon="approx", n_boot=2000, seed=None) -> PrePostResult:
     """Compare paired pre- and post-test scores.
 
     Parameters
     ----------
-    pre, post : Series indexed by participant id, or equal-length arrays
-        Series are aligned by id (ids on one side only are left out and counted in
-        ``n_unmatched``); arrays are aligned by position.
+    pre, post : str, or Series indexed by participant id, or equal-length arrays
+        With ``data``: the column names. Otherwise Series are aligned by id (ids on one side
+        only are left out and counted in ``n_unmatched``) and arrays by position.
+    data : DataFrame, optional
+        One row per participant (``prepost(data=df, pre="pre", post="post")``, as pingouin and
+        seaborn); rows are paired within the row.
     max_score : float, optional
         Maximum possible score; enables the normalized gains.
     reliability : float, optional
         Reliability of the test (e.g. KR-20), for the Jacobson–Truax reliable change index.
     ci : float
         Confidence level.
+    alternative : {"two-sided", "greater", "less"}
+        Alternative of the t and Wilcoxon tests, about post − pre (``"greater"``: post > pre),
+        as R ``t.test(post, pre, paired = TRUE, alternative = ...)``; one-sided CIs then (see
+        the module docstring).
     wilcoxon : {"approx", "exact"}
         Convention of the signed-rank test (see module docstring).
     n_boot, seed : int
@@ -266,6 +418,16 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
     Returns
     -------
     PrePostResult
+        ``.tests`` (``paired_t``, ``wilcoxon``), ``.effect_sizes`` (``d_z, d_rm, d_av,
+        d_av_rms, g_z, rank_biserial, cles``), ``.to_frame()``, ``.summary()``, ``.apa()``.
+
+    Notes
+    -----
+    Which d is which elsewhere: ``d_z`` = R ``effectsize::cohens_d(post, pre, paired = TRUE)``
+    = pingouin ``compute_effsize(post, pre, paired=True, eftype="cohen_dz")``; ``d_av_rms`` =
+    pingouin ``compute_effsize(post, pre, paired=True)`` (default ``eftype="cohen"``). Signs
+    are post − pre; ``V`` is R's (sum of the positive ranks of post − pre), not SciPy's or
+    pingouin's two-sided ``W = min(R₊, R₋)``.
 
     Examples
     --------
@@ -276,14 +438,44 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
     >>> res = prepost(pre, post)
     >>> round(float(res.tests.loc["paired_t", "statistic"]), 4), round(float(res.effect_sizes.loc["d_z", "estimate"]), 4)
     (4.0621, 1.2846)
+    >>> res.apa()
+    't(9) = 4.06, p = .003, d_z = 1.28, 95% CI [0.41, 2.12]'
+
+    The same from a DataFrame, one-sided:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"pre": pre, "post": post})
+    >>> r1 = prepost(data=df, pre="pre", post="post", alternative="greater")
+    >>> round(float(r1.tests.loc["paired_t", "p_value"]), 5)
+    0.00142
     """
     if wilcoxon not in ("approx", "exact"):
         raise StatisticsError(Problem("bad_option", params={"name": "wilcoxon", "value": wilcoxon,
                                                             "choices": "approx, exact"}))
+    if alternative not in ALTERNATIVES:
+        raise StatisticsError(Problem("bad_option", params={"name": "alternative", "value": alternative,
+                                                            "choices": ", ".join(ALTERNATIVES)}))
+    if not 0 < ci < 1:
+        raise StatisticsError(Problem("bad_option", params={"name": "ci", "value": ci, "choices": "0 < ci < 1"}))
     if reliability is not None and not 0 < reliability < 1:
         raise StatisticsError(Problem("bad_option", params={"name": "reliability", "value": reliability,
                                                             "choices": "0 < reliability < 1"}))
-    df, n_unmatched, n_missing = _as_pairs(pre, post)
+    if data is not None:
+        if not isinstance(data, pd.DataFrame):
+            raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+        for c in (pre, post):
+            if not isinstance(c, str) or c not in data.columns:
+                raise StatisticsError(Problem("unknown_items", column=str(c),
+                                              params={"available": ", ".join(map(str, data.columns))}))
+        if pd.api.types.is_float_dtype(data[pre]) or pd.api.types.is_float_dtype(data[post]):
+            check_finite(data, [c for c in (pre, post) if pd.api.types.is_float_dtype(data[c])])
+        pre, post = data[pre].to_numpy(), data[post].to_numpy()
+        df, n_unmatched, n_missing = _as_pairs(pre, post)
+        df.index = data.index[df.index.to_numpy()] if len(df) else df.index
+    else:
+        if pre is None or post is None:
+            raise StatisticsError(Problem("too_few_pairs", params={"n": 0}))
+        df, n_unmatched, n_missing = _as_pairs(pre, post)
     n = len(df)
     if n < 2:
         raise StatisticsError(Problem("too_few_pairs", params={"n": n}))
@@ -294,6 +486,11 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
                 raise StatisticsError(Problem("score_above_max", column=c,
                                               params={"value": over.iloc[0], "id": over.index[0], "max": max_score}))
     notes = []
+    why = [w for w, k in ((f"{n_missing} pair(s) with a missing score", n_missing),
+                          (f"{n_unmatched} id(s) on one side only", n_unmatched)) if k]
+    dropped = report_dropped(n_missing + n_unmatched, "; ".join(why))
+    if dropped:
+        notes.append(dropped)
     x, y = df["pre"].to_numpy(), df["post"].to_numpy()
     d = y - x
     md, sdd = d.mean(), d.std(ddof=1)
@@ -304,50 +501,59 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
         xc, yc = x - x.mean(), y - y.mean()
         r = float(np.clip((xc * yc).sum() / math.sqrt((xc * xc).sum() * (yc * yc).sum()), -1, 1)) \
             if sd_pre > 0 and sd_post > 0 else math.nan
-    q = (1 - ci) / 2
+    # two-sided intervals at this level give the one-sided bound at level ci
+    level = ci if alternative == "two-sided" else 2 * ci - 1
+    q = (1 - level) / 2
     se = sdd / math.sqrt(n)
     tcrit = stats.t.ppf(1 - q, n - 1)
     if sdd > 0:
         t = md / se
-        p = 2 * stats.t.sf(abs(t), n - 1)
+        p = {"two-sided": 2 * stats.t.sf(abs(t), n - 1), "greater": stats.t.sf(t, n - 1),
+             "less": stats.t.cdf(t, n - 1)}[alternative]
     else:
         t = p = math.nan
         notes.append("all differences are equal: the t-test and d_z are undefined")
-    w = wilcoxon_signed_rank(d, wilcoxon)
+    w = wilcoxon_signed_rank(d, wilcoxon, alternative)
+    t_lo, t_hi = _one_sided(md - tcrit * se, md + tcrit * se, alternative)
+    side = "" if alternative == "two-sided" else f"; one-sided ({alternative}: post {'>' if alternative == 'greater' else '<'} pre)"
     tests = pd.DataFrame({
         "statistic": [t, w["statistic"]],
         "df": [n - 1, math.nan],
         "p_value": [p, w["p_value"]],
-        "ci_low": [md - tcrit * se, math.nan],
-        "ci_high": [md + tcrit * se, math.nan],
-        "method": ["Student's paired t-test; CI of the mean difference (post − pre)",
-                   "Wilcoxon signed-rank V: " + w["method"]],
+        "ci_low": [t_lo, math.nan],
+        "ci_high": [t_hi, math.nan],
+        "method": ["Student's paired t-test; CI of the mean difference (post − pre)" + side,
+                   "Wilcoxon signed-rank V (sum of positive ranks of post − pre): " + w["method"] + side],
     }, index=pd.Index(["paired_t", "wilcoxon"], name="test"))
     if w["n_zero"]:
         notes.append(f"Wilcoxon: {w['n_zero']} zero difference(s) dropped")
 
-    boot = _boot_d(x, y, n_boot, seed, ci) if n_boot and n >= 3 and sdd > 0 else {}
+    boot = _boot_d(x, y, n_boot, seed, level) if n_boot and n >= 3 and sdd > 0 else {}
     nan2 = (math.nan, math.nan)
     J = hedges_j(n - 1)
     dz = md / sdd if sdd > 0 else math.nan
-    dz_lo, dz_hi = _nct_ci(t, n - 1, n, ci) if np.isfinite(t) else (math.nan, math.nan)
+    dz_lo, dz_hi = _nct_ci(t, n - 1, n, level) if np.isfinite(t) else (math.nan, math.nan)
+    dz_lo, dz_hi = _one_sided(dz_lo, dz_hi, alternative)
     drm = dz * math.sqrt(2 * (1 - r)) if np.isfinite(r) else math.nan
     dav = md / ((sd_pre + sd_post) / 2) if sd_pre + sd_post > 0 else math.nan
     dav_rms = md / math.sqrt((sd_pre ** 2 + sd_post ** 2) / 2) if sd_pre + sd_post > 0 else math.nan
+    bci = {k: _one_sided(*boot.get(k, nan2), alternative) for k in ("d_rm", "d_av", "d_av_rms")}
+    rb, rb_lo, rb_hi = rank_biserial(d, ci, alternative)
+    cl = cles(x, y)
     eff = pd.DataFrame({
-        "estimate": [dz, drm, dav, dav_rms, dz * J],
-        "ci_low": [dz_lo, boot.get("d_rm", nan2)[0], boot.get("d_av", nan2)[0], boot.get("d_av_rms", nan2)[0],
-                   dz_lo * J],
-        "ci_high": [dz_hi, boot.get("d_rm", nan2)[1], boot.get("d_av", nan2)[1], boot.get("d_av_rms", nan2)[1],
-                    dz_hi * J],
+        "estimate": [dz, drm, dav, dav_rms, dz * J, rb, cl],
+        "ci_low": [dz_lo, bci["d_rm"][0], bci["d_av"][0], bci["d_av_rms"][0], dz_lo * J, rb_lo, math.nan],
+        "ci_high": [dz_hi, bci["d_rm"][1], bci["d_av"][1], bci["d_av_rms"][1], dz_hi * J, rb_hi, math.nan],
         "ci_method": ["noncentral t"] + [f"percentile bootstrap ({n_boot})" if boot else "none"] * 3
-                     + ["noncentral t × J"],
-        "formula": ["M_diff / SD_diff (Cohen's d_z; Lakens 2013 eq. 6)",
+                     + ["noncentral t × J", "Fisher z (effectsize)", "none"],
+        "formula": ["M_diff / SD_diff (Cohen's d_z; Lakens 2013 eq. 6; = R effectsize cohens_d(paired = TRUE))",
                     "d_z·√(2(1−r)) (repeated-measures d; Lakens 2013 eq. 9)",
                     "M_diff / ((SD_pre + SD_post)/2) (Lakens 2013 eq. 10, Cumming)",
-                    "M_diff / √((SD_pre² + SD_post²)/2) (pingouin, R effectsize)",
-                    "d_z·J(n−1), exact Hedges J"],
-    }, index=pd.Index(["d_z", "d_rm", "d_av", "d_av_rms", "g_z"], name="effect_size"))
+                    "M_diff / √((SD_pre² + SD_post²)/2) (= pingouin compute_effsize(paired=True))",
+                    "d_z·J(n−1), exact Hedges J",
+                    "(R₊ − R₋)/(R₊ + R₋) of post − pre, zeros dropped (Kerby 2014)",
+                    "P(post > pre) + ½P(post = pre) over all n² pairs (Vargha & Delaney 2000, pingouin)"],
+    }, index=pd.Index(["d_z", "d_rm", "d_av", "d_av_rms", "g_z", "rank_biserial", "cles"], name="effect_size"))
 
     parts = df.copy()
     parts["diff"] = d
@@ -372,7 +578,8 @@ def prepost(pre, post, *, max_score=None, reliability=None, ci=0.95, wilcoxon="a
     normality = {"test": "Shapiro–Wilk on post − pre", "W": W, "p_value": pw, "recommended": rec}
     return PrePostResult(
         tests=tests, effect_sizes=eff, gain=gain, participants=parts, normality=normality,
-        n=n, n_unmatched=n_unmatched, n_missing=n_missing, pre_mean=x.mean(), post_mean=y.mean(),
+        n=n, n_unmatched=n_unmatched, n_missing=n_missing, n_dropped=n_missing + n_unmatched,
+        pre_mean=x.mean(), post_mean=y.mean(), alternative=alternative,
         pre_sd=sd_pre, post_sd=sd_post, mean_diff=md, sd_diff=sdd, r=r, ci=ci, notes=notes,
         max_score=max_score,
     )
