@@ -146,12 +146,13 @@ def dedupe(table: Table, ids: pd.Series, policy: str, timestamp: str | None) -> 
     return keep, problems
 
 
-def linkage_summary(pairs: list[tuple[str, str, set, set]], linked: set) -> pd.DataFrame:
+def linkage_summary(pairs: list[tuple[str, str, set, set, set]]) -> pd.DataFrame:
     """One row per joined pair of files: ``left, right, matched, only_left, only_right,
     matched_by_name`` (``matched_by_name``: matches whose id on either side was linked by
-    name, rule 2). ``pairs`` holds ``(left name, right name, left ids, right ids)``."""
+    name, rule 2). ``pairs`` holds ``(left name, right name, left ids, right ids, ids linked
+    by name in either file)``."""
     rows = []
-    for left, right, a, b in pairs:
+    for left, right, a, b, linked in pairs:
         both = a & b
         rows.append({"left": left, "right": right, "matched": len(both), "only_left": len(a - b),
                      "only_right": len(b - a), "matched_by_name": len(both & linked)})

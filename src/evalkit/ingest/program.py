@@ -303,10 +303,10 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
 _UNIQUE_WITH = {"level3": ("rater_column", "time_column"), "instructors": ("instructor_column", "subject_column")}
 
 
-def _link_ids(spec, tables: dict[str, Table], problems: list[Problem], notices: list[Problem]) -> set[str]:
+def _link_ids(spec, tables: dict[str, Table], problems: list[Problem], notices: list[Problem]) -> dict[str, set[str]]:
     """Canonical ids in every table (rounded Excel numbers linked by name), then the
-    resubmission rule per file (:mod:`evalkit.ingest.linkage`). Returns the canonical ids
-    that were linked by name."""
+    resubmission rule per file (:mod:`evalkit.ingest.linkage`). Returns, per file role, the
+    canonical ids that were linked by name."""
     id_cols = {r: getattr(spec, r).id_column for r in tables if getattr(spec, r).id_column}
     name_cols = {r: name_columns(getattr(spec, r), t) for r, t in tables.items()}
     canon, linked, link_problems = resolve_lossy(tables, id_cols, name_cols)
@@ -331,11 +331,14 @@ def _link_ids(spec, tables: dict[str, Table], problems: list[Problem], notices: 
         if not keep.all():
             tables[role] = table.take(keep)
             notices.extend(dropped)
-    return set().union(*linked.values()) if linked else set()
+    return linked
 
 
-def _linkage(data: ProgramData, spec, key: bytes, linked_ids: set[str]) -> pd.DataFrame:
-    linked = {pseudonym(i, key) for i in linked_ids}
+def _linkage(data: ProgramData, spec, key: bytes, linked_ids: dict[str, set[str]]) -> pd.DataFrame:
+    by_role = {r: {pseudonym(i, key) for i in ids} for r, ids in linked_ids.items()}
+
+    def linked(*roles):
+        return set().union(*(by_role.get(r, set()) for r in roles))
 
     def ids(df, mask=None):
         if df is None or "participant" not in df.columns:
@@ -355,16 +358,16 @@ def _linkage(data: ProgramData, spec, key: bytes, linked_ids: set[str]) -> pd.Da
     scores = ids(l2, l2["pre"].notna() | l2["post"].notna()) if l2 is not None else None
     roster = ids(data.roster)
     if l1 and scores is not None:
-        pairs.append((fname("level1"), fname("level2"), l1, scores))
+        pairs.append((fname("level1"), fname("level2"), l1, scores, linked("level1", "level2")))
     if pre is not None:
-        pairs.append((fname("level2", " (pre)"), fname("level2", " (post)"), pre, post))
+        pairs.append((fname("level2", " (pre)"), fname("level2", " (post)"), pre, post, linked("level2")))
     if l3 is not None and scores is not None:
-        pairs.append((fname("level3"), fname("level2"), l3, scores))
+        pairs.append((fname("level3"), fname("level2"), l3, scores, linked("level3", "level2")))
     if roster is not None:
         for role, s in (("level1", l1), ("level2", scores), ("level3", l3)):
             if s:
-                pairs.append((fname("roster"), fname(role), roster, s))
-    return linkage_summary(pairs, linked)
+                pairs.append((fname("roster"), fname(role), roster, s, linked("roster", role)))
+    return linkage_summary(pairs)
 
 
 def _mask_spec(spec: ProgramSpec, masker: Masker) -> ProgramSpec:

@@ -208,10 +208,20 @@ def _read_sav(path: Path, rel: str) -> Table:
 
 
 def _cell_text(v) -> object:
-    """Spreadsheet cell → text, keeping integers (NIPs) exact."""
+    """Spreadsheet cell → text, keeping integers exact where a spreadsheet number can hold them.
+
+    A *number* cell with 16 or more digits (an 18-digit NIP typed into a General-format Excel
+    column) has been rounded to a double's 15–17 significant digits, whatever digits it shows
+    now: it is written in scientific notation (``1.99709012025061e+17``) so that ingest treats
+    it as a rounded id (:func:`evalkit.ingest.nip.parse_id`), never as an exact key.
+    """
     if v is None or (isinstance(v, float) and np.isnan(v)):
         return np.nan
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and abs(int(v)) >= 10 ** 15:
+        return f"{float(v):.14e}"
+    if isinstance(v, float) and v.is_integer() and abs(v) >= 1e15:
+        return f"{v:.14e}"
+    if isinstance(v, float) and v.is_integer():
         return str(int(v))
     if isinstance(v, (pd.Timestamp,)):
         return v.isoformat()
