@@ -37,6 +37,7 @@ Confidence intervals for α:
 from __future__ import annotations
 
 import math
+import re
 import warnings as _w
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -46,7 +47,9 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import Problem, StatisticsError
+from ._conventions import check_finite_array, report_dropped
 from ._util import html_table, warnings_html
+from .result import Result, apa_ci, apa_num
 
 HEYWOOD = 0.0051  # a standardized uniqueness at the fit's lower bound (0.005): a Heywood case
 
@@ -395,7 +398,7 @@ class WarningList(list):
         return [t(f"rel_warn.{k}", lang, **p) for k, p in self.codes]
 
 
-class ReliabilityResult:
+class ReliabilityResult(Result):
     """Result of :func:`reliability`.
 
     Attributes
@@ -420,9 +423,27 @@ class ReliabilityResult:
         Plain-language warnings (negative α, items with negative item–rest r, dropped items…).
     notes : list of str
         How the result was computed (missing data, scale range, CI method).
+    n_dropped : int
+        Rows left out (pairwise: rows without any answer; listwise: incomplete rows).
     """
 
-    def __init__(self, coefficients, items, frequencies, n, k, warnings, notes, ci, missing):
+    title = "Reliability"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficients: indexed by coefficient, columns ``estimate, ci_low, ci_high,
+        ci_method, label``."""
+        return self.coefficients.copy()
+
+    def apa(self, lang: str = "en") -> str:
+        """E.g. ``Cronbach's α = .76, 95% CI [.72, .80] (Feldt), ω_total = .77 (k = 5, n = 300)``."""
+        a = self.coefficients.loc["alpha"]
+        om = self.coefficients.loc["omega_total", "estimate"]
+        method = a.ci_method.split(" (")[0]
+        return (f"Cronbach's α = {apa_num(a.estimate, 2, lang, leading_zero=False)}, "
+                f"{apa_ci(a.ci_low, a.ci_high, 2, lang, self.ci, leading_zero=False)} ({method}), "
+                f"ω_total = {apa_num(om, 2, lang, leading_zero=False)} (k = {self.k}, n = {self.n})")
+
+    def __init__(self, coefficients, items, frequencies, n, k, warnings, notes, ci, missing, n_dropped=0):
         self.coefficients = coefficients
         self.items = items
         self.frequencies = frequencies
@@ -432,6 +453,7 @@ class ReliabilityResult:
         self.notes = notes
         self.ci = ci
         self.missing = missing
+        self.n_dropped = n_dropped
 
     @property
     def alpha(self) -> float:
@@ -458,7 +480,10 @@ class ReliabilityResult:
 
     def _repr_html_(self) -> str:
         coef = self.coefficients[["estimate", "ci_low", "ci_high", "ci_method", "label"]]
+        import html as _html
+
         return (html_table(coef, f"Reliability (k = {self.k}, n = {self.n})")
+                + f"<p class=\"evalkit-apa\">{_html.escape(self.apa('en'))}</p>"
                 + html_table(self.items, "Item statistics")
                 + warnings_html(self.warnings + self.notes))
 
@@ -497,6 +522,8 @@ def _prepare(data, items, reverse, scale):
             obs_lo, obs_hi = (np.nanmin(X), np.nanmax(X)) if X.size else (math.nan, math.nan)
     else:
         obs_hi = X.max()
+    if np.isinf(obs_lo) or np.isinf(obs_hi):  # the range already read says whether an inf is there
+        check_finite_array(X, items, data.index)
     notes = []
     if scale is None:
         lo, hi = obs_lo, obs_hi
@@ -527,8 +554,61 @@ class Scan(NamedTuple):
     has_nan: bool
 
 
-def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missing="pairwise",
-                ci=0.95, ci_method="feldt", n_boot=2000, seed=None,
+_ID_NAME = re.compile(r"^(subj(ect)?s?|id|ids|.*[_ ]id|id[_ ].*|participants?|respondents?|responden|"
+                      r"peserta|nip|nik|person|persons|students?|siswa|rater|raters|penilai)$", re.IGNORECASE)
+
+
+def _long_format_suspect(data: pd.DataFrame, items) -> dict | None:
+    """The (subject, item, score) columns of a frame that looks like long-format data, or None.
+
+    A frame looks long when two of its columns, at least one of which would be read as an
+    item, have repeated values and identify the rows together in a (nearly) complete
+    crossing — one row per subject × item — and a third, numeric column holds the scores.
+    Only narrow frames (≤ 4 columns) are examined: long data have three or four columns.
+    """
+    if data.shape[1] > 4 or len(data) < 4:
+        return None
+    cols = list(data.columns)
+    used = set(items) if items is not None else {c for c in cols if pd.api.types.is_numeric_dtype(data[c])}
+    nun = {c: data[c].nunique(dropna=True) for c in cols}
+    n = len(data)
+    for a in cols:
+        for b in cols:
+            if a == b or not (a in used or b in used):
+                continue
+            na, nb = nun[a], nun[b]
+            if not (2 <= nb <= na < n):  # a: more levels (subjects), b: fewer (items)
+                continue
+            if na * nb * 0.8 > n or data.duplicated([a, b]).any():
+                continue
+            rest = [c for c in cols if c not in (a, b) and pd.api.types.is_numeric_dtype(data[c])]
+            if rest:
+                return {"subject": str(a), "item": str(b), "score": str(rest[0])}
+    return None
+
+
+def _from_long(data, items, scores, subject):
+    """Pivot long data (one row per subject × item) to the wide layout."""
+    for c in (items, scores, subject):
+        if not isinstance(c, str) or c not in data.columns:
+            raise StatisticsError(Problem("unknown_items", column=str(c),
+                                          params={"available": ", ".join(map(str, data.columns[:15]))}))
+    dup = data.duplicated([subject, items])
+    if dup.any():
+        first = data.loc[dup].iloc[0]
+        raise StatisticsError(Problem("bad_long_data", column=f"{subject} × {items}", params={
+            "what": f"more than one score for {subject} = {first[subject]}, {items} = {first[items]}"}))
+    if not pd.api.types.is_numeric_dtype(data[scores]) or pd.api.types.is_bool_dtype(data[scores]):
+        raise StatisticsError(Problem("non_numeric_item", column=str(scores), params={"dtype": str(data[scores].dtype)}))
+    order = list(pd.unique(data[items]))
+    wide = data.pivot(index=subject, columns=items, values=scores)
+    wide = wide[order]
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.astype(float)
+
+
+def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, reverse=(), scale=None,
+                missing="pairwise", ci=0.95, ci_method="feldt", n_boot=2000, seed=None,
                 omega_if_deleted=True, ordinal=False) -> ReliabilityResult:
     """Reliability of a scale: α, standardized α, λ2, λ6, split-half, ω_total, inter-item r,
     with confidence intervals and a full item analysis.
@@ -536,9 +616,17 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     Parameters
     ----------
     data : DataFrame
-        Wide data, one row per respondent.
-    items : list of str, optional
-        Columns to use (default: every numeric column).
+        Wide data, one row per respondent; or long data (one row per respondent × item)
+        with ``items``, ``scores`` and ``subject`` naming its columns, as pingouin's
+        ``cronbach_alpha``. A frame that *looks* long (two columns crossing into one row
+        per subject × item, and a score column) passed as wide is refused with a
+        ``long_format`` error that shows the long call: the subject id is never read as
+        an item; so is a column named like an id (``subject``, ``id``, ``peserta``…).
+    items : list of str, or str with long data, optional
+        Wide: columns to use (default: every numeric column). Long: the column naming the item.
+    scores, subject : str, optional
+        Long data only: the columns of the scores and of the respondent ids; the data are
+        pivoted to one row per subject (a missing subject × item is a missing answer).
     reverse : sequence of str
         Reverse-keyed items, reflected on the nominal scale as ``(min + max) − x``.
     scale : (min, max), optional
@@ -577,6 +665,14 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     >>> res = reliability(df, scale=(1, 5))
     >>> round(res.alpha, 3), res.k, res.n
     (0.76, 5, 300)
+    >>> res.apa()
+    "Cronbach's α = .76, 95% CI [.71, .80] (Feldt), ω_total = .76 (k = 5, n = 300)"
+
+    The same data in long format (pingouin's layout):
+
+    >>> long = df.rename_axis("Subj").reset_index().melt(id_vars="Subj", var_name="Items", value_name="Scores")
+    >>> round(reliability(data=long, items="Items", scores="Scores", subject="Subj", scale=(1, 5)).alpha, 3)
+    0.76
     """
     if missing not in ("pairwise", "listwise"):
         raise StatisticsError(Problem("bad_option", params={"name": "missing", "value": missing,
@@ -587,9 +683,32 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     if not 0 < ci < 1:
         raise StatisticsError(Problem("bad_option", params={"name": "ci", "value": ci, "choices": "0 < ci < 1"}))
     reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
-    if isinstance(items, str):
-        items = [items]
+    if not isinstance(data, pd.DataFrame):
+        raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+    long_note = None
+    if scores is not None or subject is not None:
+        if scores is None or subject is None or not isinstance(items, str):
+            raise StatisticsError(Problem("bad_long_data", params={
+                "what": "give items=, scores= and subject= (three column names) together"}))
+        data = _from_long(data, items, scores, subject)
+        long_note = (f"long data pivoted: one row per {subject} ({data.shape[0]}), one column per "
+                     f"{items} ({data.shape[1]})")
+        items = list(data.columns)
+    else:
+        if isinstance(items, str):
+            items = [items]
+        suspect = _long_format_suspect(data, items)
+        if suspect:
+            raise StatisticsError(Problem("long_format", column=suspect["subject"], params=suspect))
+        if items is None:
+            ids = [c for c in data.columns if isinstance(c, str) and _ID_NAME.match(c)
+                   and pd.api.types.is_numeric_dtype(data[c].dtype)]
+            if ids:
+                raise StatisticsError(Problem("id_as_item", column=str(ids[0])))
+    n_rows = len(data)
     items, X, notes, scan = _prepare(data, items, reverse, scale)
+    if long_note:
+        notes.insert(0, long_note)
     warnings = WarningList()
 
     # rows used
@@ -705,7 +824,12 @@ def reliability(data: pd.DataFrame, items=None, *, reverse=(), scale=None, missi
     if neg:
         warnings.add("negative_rest", items=", ".join(map(str, neg)))
     notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
-    result = ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing)
+    n_dropped = n_rows - n
+    dropped = report_dropped(n_dropped, "rows without any answer" if missing == "pairwise"
+                             else "rows with a missing answer (listwise)")
+    if dropped:
+        notes.append(dropped)
+    result = ReliabilityResult(coefficients, items_df, freq, n, k, warnings, notes, ci, missing, n_dropped)
     result.polychoric = poly
     return result
 
