@@ -96,7 +96,8 @@ def _read_csv_text(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFr
     stripped copy of the whole table is ever held beside the table itself (pandas keeps
     text in compact Arrow-backed string columns)."""
     reader = pd.read_csv(path, sep=delim, dtype=str, keep_default_na=False, skipinitialspace=True,
-                         encoding=enc, chunksize=CHUNK_ROWS, skiprows=skip or None)
+                         encoding=enc, chunksize=CHUNK_ROWS, skiprows=skip or None,
+                         index_col=False)  # a row with extra fields is an error, never an index
     chunks = [_strip(chunk) for chunk in reader]
     if not chunks:
         raise pd.errors.EmptyDataError("No columns to parse from file")

@@ -91,11 +91,11 @@ def check_csv_header(path: Path, rel: str) -> None:
     with open(path, "rb") as fh:
         head = fh.read(cap + 1)
     first = head.split(b"\n", 1)[0]
-    if len(first) > cap:
-        raise _too_big(rel, "max_header_kb", len(first) / 1024, limit("max_header_kb"))
     fields = 1 + max(first.count(d) for d in (b",", b";", b"\t", b"|"))
     if fields > limit("max_columns"):
-        raise _too_big(rel, "max_columns", fields, limit("max_columns"))
+        raise _too_big(rel, "max_columns", fields if len(first) <= cap else f"> {fields:,}", limit("max_columns"))
+    if len(first) > cap:
+        raise _too_big(rel, "max_header_kb", f"> {cap // 1024:,}", limit("max_header_kb"))
 
 
 _REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
