@@ -6,10 +6,16 @@
 # Needs Debian's r-base-core, r-cran-psych, r-cran-gparotation, r-cran-lavaan, r-cran-jsonlite.
 # Reads tests/reference/data/holzinger_swineford.csv (lavaan's HolzingerSwineford1939, x1-x9)
 # and tests/reference/data/bfi_ac.csv (psych's bfi, agreeableness and conscientiousness items,
-# with their missing answers); writes tests/reference/factor_reference.json.
+# with their missing answers); writes tests/reference/data/bfi25.csv (psych's 25 bfi items)
+# and tests/reference/factor_reference.json.
 suppressPackageStartupMessages({library(psych); library(GPArotation); library(lavaan); library(jsonlite)})
 
 hs <- read.csv("tests/reference/data/holzinger_swineford.csv")
+bfi <- read.csv("tests/reference/data/bfi_ac.csv")
+# all 25 bfi personality items (five factors), written here from psych's own copy
+data(bfi, package = "psych", envir = environment(), overwrite = TRUE)
+bfi25 <- get("bfi", envir = environment())[, 1:25]
+write.csv(bfi25, "tests/reference/data/bfi25.csv", row.names = FALSE, na = "")
 bfi <- read.csv("tests/reference/data/bfi_ac.csv")
 
 out <- list(meta = list(R = R.version.string, psych = as.character(packageVersion("psych")),
@@ -37,10 +43,10 @@ set.seed(1)
 out$parallel <- list(holzinger_swineford = par_case(hs), bfi_ac = par_case(bfi))
 
 # ---- EFA (psych::fa) ---------------------------------------------------------------------------
-fa_case <- function(x, nf, fm, rotate) {
+fa_case <- function(x, nf, fm, rotate, data) {
   f <- suppressMessages(suppressWarnings(fa(x, nfactors = nf, fm = fm, rotate = rotate)))
   L <- unclass(f$loadings)
-  res <- list(n_factors = nf, method = fm, rotation = rotate, items = colnames(x),
+  res <- list(data = data, n_factors = nf, method = fm, rotation = rotate, items = colnames(x),
               loadings = unname(L), communality = unname(f$communality),
               uniquenesses = unname(f$uniquenesses),
               vaccounted = unname(f$Vaccounted), vaccounted_rows = rownames(f$Vaccounted),
@@ -58,27 +64,29 @@ fa_case <- function(x, nf, fm, rotate) {
   res
 }
 out$efa <- list(
-  hs_minres_oblimin = fa_case(hs, 3, "minres", "oblimin"),
-  hs_minres_varimax = fa_case(hs, 3, "minres", "varimax"),
-  hs_ml_varimax = fa_case(hs, 3, "ml", "varimax"),
-  hs_ml_promax = fa_case(hs, 3, "ml", "promax"),
-  hs_ml_oblimin = fa_case(hs, 3, "ml", "oblimin"),
-  hs_pa_none = fa_case(hs, 3, "pa", "none"),
-  hs_minres_one = fa_case(hs, 1, "minres", "none"),
-  bfi_minres_oblimin = fa_case(bfi, 2, "minres", "oblimin"),
-  bfi_ml_varimax = fa_case(bfi, 2, "ml", "varimax"),
-  bfi_pa_promax = fa_case(bfi, 2, "pa", "promax")
+  hs_minres_oblimin = fa_case(hs, 3, "minres", "oblimin", "holzinger_swineford"),
+  hs_minres_varimax = fa_case(hs, 3, "minres", "varimax", "holzinger_swineford"),
+  hs_ml_varimax = fa_case(hs, 3, "ml", "varimax", "holzinger_swineford"),
+  hs_ml_promax = fa_case(hs, 3, "ml", "promax", "holzinger_swineford"),
+  hs_ml_oblimin = fa_case(hs, 3, "ml", "oblimin", "holzinger_swineford"),
+  hs_pa_none = fa_case(hs, 3, "pa", "none", "holzinger_swineford"),
+  hs_minres_one = fa_case(hs, 1, "minres", "none", "holzinger_swineford"),
+  bfi_minres_oblimin = fa_case(bfi, 2, "minres", "oblimin", "bfi_ac"),
+  bfi_ml_varimax = fa_case(bfi, 2, "ml", "varimax", "bfi_ac"),
+  bfi_pa_promax = fa_case(bfi, 2, "pa", "promax", "bfi_ac"),
+  bfi25_minres_oblimin = fa_case(bfi25, 5, "minres", "oblimin", "bfi25"),
+  bfi25_ml_varimax = fa_case(bfi25, 5, "ml", "varimax", "bfi25")
 )
 
 # ---- CFA (lavaan::cfa, ML, std.lv = FALSE, listwise deletion) -------------------------------
-cfa_case <- function(x, model) {
+cfa_case <- function(x, model, data) {
   fit <- cfa(model, data = x)
   fm <- fitMeasures(fit, c("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
                            "rmsea.ci.upper", "srmr", "baseline.chisq", "baseline.df", "logl",
                            "npar", "ntotal"))
   pe <- parameterEstimates(fit)
   ss <- standardizedSolution(fit)
-  list(model = model, n = lavInspect(fit, "ntotal"),
+  list(data = data, model = model, n = lavInspect(fit, "ntotal"),
        fit = as.list(setNames(unname(fm), gsub(".", "_", names(fm), fixed = TRUE))),
        params = list(lhs = pe$lhs, op = pe$op, rhs = pe$rhs, est = pe$est, se = pe$se,
                      z = pe$z, pvalue = pe$pvalue),
@@ -86,9 +94,13 @@ cfa_case <- function(x, model) {
                   z = ss$z, pvalue = ss$pvalue))
 }
 out$cfa <- list(
-  holzinger_swineford = cfa_case(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"),
-  bfi_ac = cfa_case(bfi, "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5"),
-  hs_one_factor = cfa_case(hs[, c("x1", "x2", "x3", "x4")], "g =~ x1 + x2 + x3 + x4")
+  holzinger_swineford = cfa_case(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9",
+                                 "holzinger_swineford"),
+  bfi_ac = cfa_case(bfi, "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5", "bfi_ac"),
+  hs_one_factor = cfa_case(hs[, c("x1", "x2", "x3", "x4")], "g =~ x1 + x2 + x3 + x4", "holzinger_swineford"),
+  bfi25_five_factor = cfa_case(bfi25, paste0(c("A", "C", "E", "N", "O"), " =~ ",
+                                             sapply(c("A", "C", "E", "N", "O"), function(f) paste0(f, 1:5, collapse = " + ")),
+                                             collapse = "\n"), "bfi25")
 )
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, null = "null", na = "null", pretty = TRUE),
