@@ -67,7 +67,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings as _w
 from dataclasses import dataclass, field
 from typing import Any
 
