@@ -22,6 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import Problem, StatisticsError
+from ._conventions import FrameResult, check_finite, report_dropped, word
+from .result import apa_ci, apa_df, apa_num, apa_p
 
 TYPES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
 DESCRIPTION = {
@@ -34,7 +36,45 @@ DESCRIPTION = {
 }
 
 
-def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, ci: float = 0.95) -> pd.DataFrame:
+class ICCResult(FrameResult):
+    """Result of :func:`icc`; behaves like its ``table`` too (``res.loc["ICC2"]``,
+    ``res.attrs["n"]``), as the DataFrame of earlier versions.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Indexed ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k``: ``estimate, F, df1, df2, p_value,
+        ci_low, ci_high, description``; ``attrs`` holds ``n`` and ``k``.
+    n, k : int
+        Targets with every rating; raters.
+    n_dropped : int
+        Targets left out because a rating was missing (``nan_policy="omit"``).
+    ci : float
+    notes : list of str
+    """
+
+    title = "Intraclass correlations (Shrout & Fleiss 1979)"
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+    def __repr__(self):
+        r = self.table.loc["ICC2"]
+        return f"<ICCResult n={self.n} k={self.k} ICC2={r.estimate:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]>"
+
+    def apa(self, lang: str = "en", type: str = "ICC2") -> str:
+        """E.g. ``ICC(A,1) = .29, 95% CI [.02, .76], F(5, 15) = 11.03, p < .001`` (default: ICC2,
+        absolute agreement of single raters)."""
+        r = self.table.loc[type]
+        label = {"ICC1": "ICC(1)", "ICC2": "ICC(A,1)", "ICC3": "ICC(C,1)", "ICC1k": "ICC(k)",
+                 "ICC2k": "ICC(A,k)", "ICC3k": "ICC(C,k)"}[type]
+        return (f"{label} = {apa_num(r.estimate, 2, lang, leading_zero=False)}, "
+                f"{apa_ci(r.ci_low, r.ci_high, 2, lang, self.ci, leading_zero=False)}, "
+                f"F({apa_df(r.df1)}, {apa_df(r.df2)}) = {apa_num(r.F, 2, lang)}, {apa_p(r.p_value, lang)}")
+
+
+def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, ci: float = 0.95,
+        nan_policy: str = "omit") -> ICCResult:
     """Intraclass correlations of ratings in long format.
 
     Parameters
@@ -45,12 +85,18 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, ci: floa
         Column names (e.g. participant, rater type, score).
     ci : float
         Confidence level.
+    nan_policy : {"omit", "raise"}
+        A target without a rating from every rater (a missing row or a missing rating):
+        ``"omit"`` leaves it out, counted in ``n_dropped`` and warned about
+        (:class:`~evalkit.stats._conventions.DroppedRowsWarning`) — the complete-case
+        analysis of psych ``ICC``; ``"raise"`` makes it an error (pingouin's default).
 
     Returns
     -------
-    DataFrame
-        Indexed ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k``: ``estimate, F, df1, df2, p_value,
-        ci_low, ci_high, description``; ``attrs`` holds ``n`` (targets with every rating) and ``k``.
+    ICCResult
+        ``.to_frame()`` indexed ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k``: ``estimate, F, df1,
+        df2, p_value, ci_low, ci_high, description``; ``.n`` targets used, ``.k`` raters,
+        ``.n_dropped``; ``.apa()``.
 
     Examples
     --------
@@ -62,14 +108,38 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, ci: floa
     >>> r = icc(d, targets="t", raters="j", ratings="x")
     >>> [round(float(v), 2) for v in r.loc[["ICC2", "ICC3"], "estimate"]]
     [0.29, 0.71]
+    >>> r.apa()
+    'ICC(A,1) = .29, 95% CI [.02, .76], F(5, 15) = 11.03, p < .001'
     """
+    if not isinstance(data, pd.DataFrame):
+        raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+    if nan_policy not in ("omit", "raise"):
+        raise StatisticsError(Problem("bad_option", params={"name": "nan_policy", "value": nan_policy,
+                                                            "choices": "omit, raise"}))
     for c in (targets, raters, ratings):
         if c not in data.columns:
             raise StatisticsError(Problem("unknown_items", column=c, params={"available": ", ".join(map(str, data.columns))}))
     if data.duplicated([targets, raters]).any():
         raise StatisticsError(Problem("duplicate_ids_stats", column=f"{targets} × {raters}",
                                       params={"ids": ", ".join(map(str, data.loc[data.duplicated([targets, raters]), targets][:5]))}))
-    wide = data.pivot(index=targets, columns=raters, values=ratings).apply(pd.to_numeric, errors="coerce").dropna()
+    vals = data[ratings]
+    if not pd.api.types.is_numeric_dtype(vals) or pd.api.types.is_bool_dtype(vals):
+        conv = pd.to_numeric(vals, errors="coerce")
+        bad = vals[conv.isna() & vals.notna()]
+        if len(bad):
+            raise StatisticsError(Problem("non_numeric_scores", column=ratings,
+                                          params={"value": bad.iloc[0], "id": data.loc[bad.index[0], targets]}))
+        data = data.assign(**{ratings: conv})
+    check_finite(data, [ratings])
+    full = data.pivot(index=targets, columns=raters, values=ratings).astype(float)
+    wide = full.dropna()
+    n_dropped = len(full) - len(wide)
+    notes = []
+    if n_dropped and nan_policy == "raise":
+        raise StatisticsError(Problem("nan_in_ratings", column=ratings, params={"n": n_dropped}))
+    note = report_dropped(n_dropped, word("why_incomplete_targets", "en"))
+    if note:
+        notes.append(note)
     X = wide.to_numpy(float)
     n, k = X.shape
     if n < 2 or k < 2:
@@ -112,5 +182,5 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, ci: floa
                          "p_value": float(stats.f.sf(r[1], r[2], r[3])) if np.isfinite(r[1]) else math.nan,
                          "ci_low": r[4], "ci_high": r[5], "description": DESCRIPTION[t]} for t, r in rows.items()])
     out = out.set_index("type")
-    out.attrs.update(n=n, k=k)
-    return out
+    out.attrs.update(n=n, k=k, n_dropped=n_dropped)
+    return ICCResult(table=out, n=n, k=k, n_dropped=n_dropped, ci=ci, notes=notes)

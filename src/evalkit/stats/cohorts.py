@@ -17,12 +17,16 @@ import warnings as _w
 
 import pandas as pd
 
+import numpy as np
+
 from ..errors import Problem, StatisticsError
+from ._conventions import check_finite, report_dropped
 from ._util import html_table
 from .prepost import prepost
+from .result import Result, apa_ci, apa_num, apa_p
 
 
-class CohortResult:
+class CohortResult(Result):
     """Result of :func:`compare_cohorts`.
 
     Attributes
@@ -33,11 +37,30 @@ class CohortResult:
     models : DataFrame
         Indexed ``change`` and ``ancova``: ``term, estimate, se, z, p_value, ci_low, ci_high,
         cohort_var, residual_var, icc, n, n_cohorts, converged``.
+    n_dropped : int
+        Rows left out for a missing pre, post or cohort.
     """
 
-    def __init__(self, table, models):
+    title = "Cohorts: random-intercept models (REML)"
+
+    def __init__(self, table, models, n_dropped=0, notes=None):
         self.table = table
         self.models = models
+        self.n_dropped = n_dropped
+        self.notes = notes or []
+        self.ci = 0.95
+
+    def to_frame(self) -> pd.DataFrame:
+        """The two models (rows ``change``, ``ancova``; columns as :attr:`models`)."""
+        return self.models.copy()
+
+    def apa(self, lang: str = "en") -> str:
+        """The average gain over cohorts: ``b = 7.9, 95% CI [4.1, 11.7], z = 4.07, p < .001,
+        ICC = .28 (J cohorts, n = N)``."""
+        m = self.models.loc["change"]
+        return (f"b = {apa_num(m.estimate, 2, lang)}, {apa_ci(m.ci_low, m.ci_high, 2, lang)}, "
+                f"z = {apa_num(m.z, 2, lang)}, {apa_p(m.p_value, lang)}, "
+                f"ICC = {apa_num(m.icc, 2, lang, leading_zero=False)} ({int(m.n_cohorts)} cohorts, n = {int(m.n)})")
 
     def summary(self) -> str:
         with pd.option_context("display.width", 160, "display.max_columns", 20):
@@ -73,7 +96,21 @@ def compare_cohorts(df: pd.DataFrame, *, pre: str, post: str, cohort: str, max_s
     for c in (pre, post, cohort):
         if c not in df.columns:
             raise StatisticsError(Problem("unknown_items", column=c, params={"available": ", ".join(map(str, df.columns))}))
-    d = df[[pre, post, cohort]].dropna().rename(columns={pre: "pre", post: "post", cohort: "cohort"})
+    d = df[[pre, post, cohort]]
+    for c in (pre, post):
+        if not pd.api.types.is_numeric_dtype(d[c]) or pd.api.types.is_bool_dtype(d[c]):
+            raise StatisticsError(Problem("non_numeric_item", column=c, params={"dtype": str(d[c].dtype)}))
+    check_finite(d, [pre, post])
+    n_all = len(d)
+    d = d.dropna().rename(columns={pre: "pre", post: "post", cohort: "cohort"})
+    notes = []
+    note = report_dropped(n_all - len(d), f"missing values in {pre}, {post}, {cohort}")
+    if note:
+        notes.append(note)
+    if len(d) and not d["pre"].std() > 0:
+        raise StatisticsError(Problem("constant_pretest", column=pre, params={"other": "a constant"}))
+    if len(d) > 2 and abs(np.corrcoef(d["pre"], d["post"])[0, 1]) > 1 - 1e-12:
+        raise StatisticsError(Problem("constant_pretest", column=pre, params={"other": post}))
     if d["cohort"].nunique() < 2:
         raise StatisticsError(Problem("too_few_cohorts", column=cohort, params={"n": d["cohort"].nunique()}))
     rows = []
@@ -91,7 +128,11 @@ def compare_cohorts(df: pd.DataFrame, *, pre: str, post: str, cohort: str, max_s
     for name, formula, term in (("change", "change ~ 1", "Intercept"), ("ancova", "post ~ pre", "pre")):
         with _w.catch_warnings(record=True) as caught:
             _w.simplefilter("always")
-            fit = smf.mixedlm(formula, d, groups=d["cohort"]).fit(reml=True)
+            try:
+                fit = smf.mixedlm(formula, d, groups=d["cohort"]).fit(reml=True)
+            except (np.linalg.LinAlgError, ValueError) as e:
+                raise StatisticsError(Problem("constant_pretest", column=pre,
+                                              params={"other": f"{cohort} ({type(e).__name__})"})) from None
         tau2 = float(fit.cov_re.iloc[0, 0])
         sigma2 = float(fit.scale)
         ci = fit.conf_int().loc[term]
@@ -101,4 +142,4 @@ def compare_cohorts(df: pd.DataFrame, *, pre: str, post: str, cohort: str, max_s
                        "n": len(d), "n_cohorts": d["cohort"].nunique(),
                        "converged": bool(fit.converged) and not any("boundary" in str(w.message).lower()
                                                                     for w in caught)})
-    return CohortResult(table, pd.DataFrame(models).set_index("model"))
+    return CohortResult(table, pd.DataFrame(models).set_index("model"), n_all - len(d), notes)

@@ -30,7 +30,9 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import Problem, StatisticsError
+from ._conventions import report_dropped
 from ._util import html_table
+from .result import Result, apa_ci, apa_num
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -75,7 +77,7 @@ def _score(data, items, key):
     return X
 
 
-class ItemAnalysisResult:
+class ItemAnalysisResult(Result):
     """Result of :func:`item_analysis`.
 
     Attributes
@@ -88,25 +90,48 @@ class ItemAnalysisResult:
         Complete rows used; items.
     group_size : int
         Size of the upper and of the lower group.
+    kr20_ci_low, kr20_ci_high : float
+        Feldt CI of KR-20 (KR-20 is α of the 0/1 items; Feldt, Woodruff & Salih 1987).
+    n_dropped : int
+        Rows left out for a missing answer (the total needs every item).
     """
+
+    title = "Item analysis"
 
     def __init__(self, **kw):
         self.__dict__.update(kw)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The item table (columns as in :attr:`items`)."""
+        return self.items.copy()
+
+    def apa(self, lang: str = "en") -> str:
+        """E.g. ``KR-20 = .62, 95% CI [.40, .78] (Feldt), k = 20, n = 35``, with the number of
+        items of poor discrimination (D < .20)."""
+        poor = int((self.items["discrimination_band"] == "poor").sum())
+        return (f"KR-20 = {apa_num(self.kr20, 2, lang, leading_zero=False)}, "
+                f"{apa_ci(self.kr20_ci_low, self.kr20_ci_high, 2, lang, self.ci, leading_zero=False)} (Feldt), "
+                f"k = {self.k}, n = {self.n}; D < {apa_num(0.2, 2, lang, leading_zero=False)}: {poor}")
 
     def __repr__(self):
         return f"<ItemAnalysisResult k={self.k} n={self.n} KR-20={self.kr20:.3f}>"
 
     def summary(self) -> str:
         with pd.option_context("display.width", 140, "display.max_columns", 20):
-            return (f"Item analysis: k = {self.k}, n = {self.n} (upper/lower groups of {self.group_size}); "
-                    f"KR-20 = {self.kr20:.4f}\n\n{self.items.round(3).to_string()}")
+            return (f"Item analysis: k = {self.k}, n = {self.n} (upper/lower groups of {self.group_size}; "
+                    f"dropped: {self.n_dropped}); KR-20 = {self.kr20:.4f} "
+                    f"[{self.kr20_ci_low:.4f}, {self.kr20_ci_high:.4f}]\n\n{self.items.round(3).to_string()}"
+                    f"\n\n{self.apa('en')}")
 
     def _repr_html_(self) -> str:
-        return html_table(self.items, f"Item analysis (k = {self.k}, n = {self.n}, KR-20 = {self.kr20:.3f})")
+        import html as _html
+
+        return (html_table(self.items, f"Item analysis (k = {self.k}, n = {self.n}, KR-20 = {self.kr20:.3f})")
+                + f"<p class=\"evalkit-apa\">{_html.escape(self.apa('en'))}</p>")
 
 
 def item_analysis(data: pd.DataFrame, items=None, *, key: dict | None = None,
-                  group_fraction: float = 0.27) -> ItemAnalysisResult:
+                  group_fraction: float = 0.27, ci: float = 0.95) -> ItemAnalysisResult:
     """Classical item analysis of a test: difficulty, discrimination, point-biserial, KR-20.
 
     Parameters
@@ -119,6 +144,8 @@ def item_analysis(data: pd.DataFrame, items=None, *, key: dict | None = None,
         ``{item: correct answer}``; answers are compared ignoring case and spaces.
     group_fraction : float
         Share of test takers in each of the upper and lower groups (Kelley's 27 %).
+    ci : float
+        Confidence level of KR-20's Feldt CI.
 
     Examples
     --------
@@ -127,8 +154,15 @@ def item_analysis(data: pd.DataFrame, items=None, *, key: dict | None = None,
     >>> res = item_analysis(d)
     >>> res.items["difficulty"].round(3).tolist()
     [0.667, 0.333, 0.5]
+    >>> res.apa()
+    'KR-20 = .36, 95% CI [−1.70, .90] (Feldt), k = 3, n = 6; D < .20: 0'
     """
-    X = _score(data, items, key).dropna()
+    if not isinstance(data, pd.DataFrame):
+        raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+    X = _score(data, items, key)
+    n_all = len(X)
+    X = X.dropna()
+    n_dropped = n_all - len(X)
     n, k = X.shape
     if n < 3:
         raise StatisticsError(Problem("too_few_rows", params={"n": n}))
@@ -157,7 +191,15 @@ def item_analysis(data: pd.DataFrame, items=None, *, key: dict | None = None,
         "discrimination_band": [_band(x, DISCRIMINATION) for x in disc],
         "point_biserial": rpb, "point_biserial_rest": rpb_rest, "alpha_if_deleted": a_del,
     }, index=pd.Index(list(X.columns), name="item"))
-    return ItemAnalysisResult(items=table, kr20=kr20, n=n, k=k, group_size=g)
+    from .reliability import feldt_ci
+
+    lo, hi = feldt_ci(kr20, n, k, ci)
+    notes = []
+    note = report_dropped(n_dropped, "rows with a missing answer (the total needs every item)")
+    if note:
+        notes.append(note)
+    return ItemAnalysisResult(items=table, kr20=kr20, n=n, k=k, group_size=g, kr20_ci_low=lo, kr20_ci_high=hi,
+                              ci=ci, n_dropped=n_dropped, notes=notes)
 
 
 def critical_r(n: int, alpha: float = 0.05) -> float:
