@@ -35,8 +35,9 @@ class Level3Section:
                 r_ = agr.loc[(aspect, time)]
                 return r_["icc2"], (r_["ci_low"], r_["ci_high"])
 
-            cols = [Column(self.t("l3.aspect")), Column(self.t("l3.icc_before"), "coef"), Column("95% CI", "ci_coef"),
-                    Column(self.t("l3.icc_after"), "coef"), Column("95% CI ", "ci_coef"),
+            cols = [Column(self.t("l3.aspect")), Column(self.t("l3.icc_before"), "coef"),
+                    Column(f"95% CI ({self.t('l3.before').lower()})", "ci_coef"),
+                    Column(self.t("l3.icc_after"), "coef"), Column(f"95% CI ({self.t('l3.after').lower()})", "ci_coef"),
                     Column(self.t("l3.combined_before"), "number"), Column(self.t("l3.combined_after"), "number"),
                     Column(self.t("l3.combined_change"), "number")]
             rows = [[label(a), *icc(a, "before"), *icc(a, "after"), r_["before"], r_["after"], r_["change"]]

@@ -169,7 +169,8 @@ def _table(doc, b: Table, lang: str, font_size):
     for j, c in enumerate(cols):
         longest_cell = max([len(r[j]) for r in texts] or [1])
         longest_word = max([len(w) for w in clean(c.label).split()] or [1])
-        need.append(max(4, min(longest_cell, 40), min(longest_word, 18)))
+        # text columns may wrap (weight by their length, capped); number columns need their widest cell
+        need.append(max(4, min(longest_cell, 34 if c.kind == "text" else 16), min(longest_word, 14)))
     width = _text_width(doc)
     total = sum(need)
     widths = [Emu(int(width * n / total)) for n in need]
@@ -187,6 +188,8 @@ def _table(doc, b: Table, lang: str, font_size):
             cell.text = clean(s)
             if cell_kind(v, c)[1] != "text":
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for col, w in zip(table.columns, widths):
+        col.width = w
     for row in table.rows:
         for cell, w in zip(row.cells, widths):
             cell.width = w
@@ -237,7 +240,13 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
         for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
             rfonts.attrib.pop(qn(attr), None)
     doc.styles["Normal"].font.size = Pt(cfg["font_size_pt"])
-    doc.styles["Caption"].font.size = Pt(cfg["font_size_pt"] - 1)
+    from docx.shared import RGBColor
+
+    cap = doc.styles["Caption"]
+    cap.font.size = Pt(cfg["font_size_pt"] - 1)
+    cap.font.color.rgb = RGBColor(0, 0, 0)
+    cap.font.italic = False
+    cap.font.bold = False
     # Word refreshes fields (TOC, SEQ) when the document is opened
     upd = OxmlElement("w:updateFields")
     upd.set(qn("w:val"), "true")

@@ -1,0 +1,240 @@
+"""One document, three formats: every sample rendered as HTML, Word and Excel from one block
+list; every table and figure caption appears in all of them, and every number a reader sees
+in a table is the same number in HTML, Word and Excel (Excel keeps the number itself, with a
+number format; compared at the precision the report shows)."""
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+from conftest import PROGRAMS
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from evalkit.report.render import render_report
+
+    out = tmp_path_factory.mktemp("one-doc")
+    folders = {}
+    for p in PROGRAMS:
+        lang = "en" if p.name.startswith("smart") else "id"
+        folders[p.name] = (render_report(p, out, lang=lang, formats="html,docx,xlsx"), lang)
+    return folders
+
+
+def html_tables(path):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    tables = []
+    for div in soup.select("div.evalkit-apa"):
+        caption = div.select_one("p.evalkit-caption").get_text(" ", strip=True)
+        rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in div.select("tbody tr")]
+        head = [th.get_text(strip=True) for th in div.select("thead th")]
+        tables.append((caption, head, rows))
+    figures = [f.select_one("figcaption").get_text(" ", strip=True) for f in soup.select("figure.evalkit-figure")]
+    return tables, figures
+
+
+def docx_tables(path):
+    from docx import Document
+
+    doc = Document(path)
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    body_tables = []
+    for t in doc.tables:
+        rows = [[c.text for c in r.cells] for r in t.rows]
+        body_tables.append(rows)
+    return captions, body_tables
+
+
+def xlsx_sheets(path):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    return wb
+
+
+def _number(text: str, lang: str):
+    """The number in a report cell as written for ``lang`` → (value, decimals, is_percent, bound)."""
+    s = text.strip()
+    bound = "<" if s.startswith("<") else None
+    s = s.lstrip("<> ").replace("Rp", "").replace("d_z =", "").strip()
+    pct = s.endswith("%")
+    s = s.rstrip("%").strip().replace("−", "-")
+    if lang == "id":
+        s = s.replace(".", "").replace(",", ".")
+    else:
+        s = s.replace(",", "")
+    if s.startswith("-."):
+        s = "-0" + s[1:]
+    elif s.startswith("."):
+        s = "0" + s
+    if not re.fullmatch(r"-?\d+(\.\d+)?", s):
+        return None
+    decimals = len(s.split(".")[1]) if "." in s else 0
+    return float(s), decimals, pct, bound
+
+
+def test_captions_are_the_same_in_html_docx_and_xlsx(rendered):
+    for pid, (folder, lang) in rendered.items():
+        tables, figures = html_tables(folder / "report.html")
+        captions, _ = docx_tables(folder / "report.docx")
+        wb = xlsx_sheets(folder / "report.xlsx")
+        html_caps = [c for c, _, _ in tables]
+        assert len(html_caps) >= 8, pid
+        prefix = "Tabel" if lang == "id" else "Table"
+        fig_prefix = "Gambar" if lang == "id" else "Figure"
+        assert [c for c in captions if c.startswith(prefix)] == html_caps, pid
+        assert [c for c in captions if c.startswith(fig_prefix)] == figures, pid
+        assert [ws["A1"].value for ws in wb.worksheets[1:]] == html_caps, pid
+        # numbered in order, each once
+        assert [int(re.match(rf"{prefix} (\d+)\.", c).group(1)) for c in html_caps] == list(range(1, len(html_caps) + 1))
+        assert [int(re.match(rf"{fig_prefix} (\d+)\.", c).group(1)) for c in figures] == list(range(1, len(figures) + 1))
+
+
+def test_every_table_cell_is_the_same_in_html_and_docx(rendered):
+    for pid, (folder, lang) in rendered.items():
+        tables, _ = html_tables(folder / "report.html")
+        _, dtables = docx_tables(folder / "report.docx")
+        # Word also has layout tables (cover identity, verdict box, signature): match by header
+        data = [t for t in dtables if len(t) > 0]
+        i = 0
+        for caption, head, rows in tables:
+            while i < len(data) and data[i][0] != head:
+                i += 1
+            assert i < len(data), (pid, caption)
+            assert data[i][1:] == rows, (pid, caption)
+            i += 1
+
+
+def test_every_number_is_the_same_number_in_excel(rendered):
+    """Each number cell of each sheet equals the number the HTML shows in that place (to the
+    decimals shown); no text cell in Excel holds a bare number."""
+    checked = 0
+    for pid, (folder, lang) in rendered.items():
+        tables, _ = html_tables(folder / "report.html")
+        wb = xlsx_sheets(folder / "report.xlsx")
+        for (caption, head, rows), ws in zip(tables, wb.worksheets[1:]):
+            xhead = [c.value for c in ws[3]]
+            # map each Excel column to (HTML column, part of a CI pair)
+            mapping, j = [], 0
+            for h_i, h in enumerate(head):
+                if j < len(xhead) and str(xhead[j]).strip() == h:
+                    mapping.append((h_i, None))
+                    j += 1
+                else:  # a CI column: two Excel columns
+                    mapping += [(h_i, 0), (h_i, 1)]
+                    j += 2
+            assert len(mapping) == len(xhead), (pid, caption, head, xhead)
+            for r_i, row in enumerate(rows):
+                xrow = [c for c in ws[4 + r_i]][:len(mapping)]
+                for (h_i, part), cell in zip(mapping, xrow):
+                    text = row[h_i]
+                    if part is not None:
+                        if text == "–":
+                            assert cell.value is None
+                            continue
+                        text = text.strip("[]").split("; " if lang == "id" else ", ")[part]
+                    v = cell.value
+                    if isinstance(v, (int, float)):
+                        parsed = _number(text, lang)
+                        assert parsed is not None, (pid, caption, text, v)
+                        value, decimals, pct, bound = parsed
+                        shown = 100 * v if "%" in cell.number_format else v
+                        assert pct == ("%" in cell.number_format), (pid, caption, text, cell.number_format)
+                        if bound == "<":
+                            assert shown < value
+                        else:
+                            assert abs(shown - value) <= 0.5 * 10 ** -decimals + 1e-9, (pid, caption, text, v)
+                        if "Rp" in text:
+                            assert "Rp" in cell.number_format
+                        checked += 1
+                    elif v is None:
+                        assert text in ("–", ""), (pid, caption, text)
+                    else:
+                        assert _number(str(v), lang) is None or str(v) == text, (pid, caption, v)
+    assert checked > 300
+
+
+def test_excel_figures_are_number_cells(rendered):
+    """≥ 95 % of the figure cells in every workbook are number cells (a figure cell: a number
+    cell, or a text cell that is only a number written as text)."""
+    for pid, (folder, lang) in rendered.items():
+        wb = xlsx_sheets(folder / "report.xlsx")
+        numbers = texts = 0
+        for ws in wb.worksheets[1:]:
+            for row in ws.iter_rows(min_row=4):
+                for c in row:
+                    if isinstance(c.value, bool) or c.value is None:
+                        continue
+                    if isinstance(c.value, (int, float)):
+                        numbers += 1
+                        assert c.number_format != "General", (pid, ws.title, c.coordinate)
+                    elif re.search(r"\d", str(c.value)) and re.fullmatch(r"[\s\d.,%<>=\-–−\[\];Rp]+", str(c.value)):
+                        texts += 1
+        assert numbers / (numbers + texts) >= 0.95, (pid, numbers, texts)
+        assert numbers >= 100, pid
+        for ws in wb.worksheets[1:]:
+            assert ws.freeze_panes == "A4", ws.title  # header row frozen
+        readme = [str(c.value) for row in wb["README"].iter_rows() for c in row if c.value]
+        assert any("Rp" in r for r in readme) and any("0.0%" in r for r in readme)
+
+
+def test_docx_is_a4_with_official_margins_headings_and_alt_text(rendered):
+    from docx import Document
+    from docx.shared import Cm
+
+    folder, lang = rendered["pkp-2026-angkatan-1"]
+    doc = Document(folder / "report.docx")
+    for s in doc.sections:
+        short, long_ = sorted([s.page_width, s.page_height])
+        assert abs(short - Cm(21)) < Cm(0.05) and abs(long_ - Cm(29.7)) < Cm(0.05)
+        assert abs(s.left_margin - Cm(4)) < Cm(0.05) and abs(s.top_margin - Cm(3)) < Cm(0.05)
+    styles = {p.style.name for p in doc.paragraphs}
+    assert {"Title", "Heading 1", "Heading 2", "Caption"} <= styles
+    heads = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    for h in ("Ringkasan eksekutif", "Pendahuluan", "Metodologi", "Profil peserta", "Kesimpulan", "Rekomendasi",
+              "Keterbatasan", "Lampiran", "Pengesahan"):
+        assert h in heads, h
+    xml = zipfile.ZipFile(folder / "report.docx").read("word/document.xml").decode()
+    assert "SEQ Tabel" in xml and "SEQ Gambar" in xml and "TOC \\o" in xml
+    alts = [s._inline.docPr.get("descr") for s in doc.inline_shapes]
+    assert alts and all(a and len(a) > 20 for a in alts)
+    assert doc.styles["Normal"].font.name == "Arial"
+
+
+def test_english_headings(rendered):
+    from docx import Document
+
+    folder, lang = rendered["smart-2026-angkatan-1"]
+    assert lang == "en"
+    heads = [p.text for p in Document(folder / "report.docx").paragraphs if p.style.name == "Heading 1"]
+    for h in ("Executive summary", "Introduction", "Methodology", "Participant profile", "Conclusions",
+              "Recommendations", "Limitations", "Appendix", "Approval"):
+        assert h in heads, h
+    html = (folder / "report.html").read_text()
+    assert "Post-Training Evaluation Report" in html and "Tabel" not in html
+
+
+def test_wide_table_gets_a_landscape_section_and_fits_the_page(tmp_path):
+    from docx import Document
+
+    from evalkit.report.blocks import Column, Table
+    from evalkit.report.writers.docx import settings, write_docx
+
+    n = settings()["landscape_columns"] + 3
+    wide = Table(1, "Tabel 1", "Lebar", [Column("Nama")] + [Column(f"K{i}", "number") for i in range(n - 1)],
+                 [["baris"] + [1.5] * (n - 1)])
+    narrow = Table(2, "Tabel 2", "Sempit", [Column("Nama"), Column("Nilai", "number")], [["a", 1.0]])
+    write_docx([wide, narrow], tmp_path / "w.docx", title="t", lang="id")
+    doc = Document(tmp_path / "w.docx")
+    landscape = [s for s in doc.sections if s.page_width > s.page_height]
+    assert len(landscape) == 1 and doc.sections[-1].page_width < doc.sections[-1].page_height
+    for t, sec in zip(doc.tables, (landscape[0], doc.sections[-1])):
+        width = sum(c.width for c in t.columns)
+        assert width <= sec.page_width - sec.left_margin - sec.right_margin + 100
