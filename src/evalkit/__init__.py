@@ -65,6 +65,7 @@ _LAZY = {
     "evaluate": "evalkit.evaluation",
     "ProgramEvaluation": "evalkit.evaluation",
     "render_report": "evalkit.report.render",
+    "apa_table": "evalkit.report.apa_table",
     "EvalkitError": "evalkit.errors",
     "ValidationError": "evalkit.errors",
     "StatisticsError": "evalkit.errors",
