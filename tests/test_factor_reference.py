@@ -192,12 +192,12 @@ def test_cfa_parameters_match_lavaan(case):
     assert len(m) == len(pe)
     # lavaan's nlminb stops slightly short of the optimum (our χ² is lower by ~4e-7 on bfi25)
     _close(m["est"], m["est_r"], 1e-4)
-    _close(m["se"], m["se_r"], 5e-6)
+    _close(m["se"], m["se_r"], 1e-5)
     _close(m["z"], m["z_r"].astype(float), 1e-3)
-    _close(m["pvalue"], m["pvalue_r"].astype(float), 1e-6)
+    _close(m["pvalue"], m["pvalue_r"].astype(float), 5e-6)
     _close(m["std_all"], m["est_std"], 1e-5)
     _close(m["std_se"], m["se_std"], 5e-6)
-    _close(m["std_pvalue"], m["p_std"].astype(float), 1e-6)
+    _close(m["std_pvalue"], m["p_std"].astype(float), 5e-6)
 
 
 def test_cfa_loadings_frame_has_the_acceptance_columns():
@@ -325,3 +325,11 @@ def test_lazy_public_names():
                  "KMOResult", "BartlettResult", "ParallelResult", "EFAResult", "CFAResult",
                  "InstrumentValidation"):
         assert getattr(evalkit, name) is getattr(factor, name)
+
+
+def test_improper_lavaan_solution_is_matched_and_flagged():
+    # lavaan warns "covariance matrix of latent variables is not positive definite" here
+    ref = REF["cfa"]["hs_wrong_items"]
+    res = evalkit.cfa(HS, ref["model"])
+    assert abs(res.fit["chisq"] - ref["fit"]["chisq"]) < 1e-6
+    assert any("factor covariance matrix is not positive definite" in n for n in res.notes)

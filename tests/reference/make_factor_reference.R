@@ -98,6 +98,12 @@ out$cfa <- list(
                                  "holzinger_swineford"),
   bfi_ac = cfa_case(bfi, "A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5", "bfi_ac"),
   hs_one_factor = cfa_case(hs[, c("x1", "x2", "x3", "x4")], "g =~ x1 + x2 + x3 + x4", "holzinger_swineford"),
+  # a user-specified residual covariance (listed before the automatic variances)
+  hs_residual_cov = cfa_case(hs, "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\nx7 ~~ x8",
+                             "holzinger_swineford"),
+  # badly misspecified models: slow for Fisher scoring, the second one improper
+  hs_g_factor = cfa_case(hs, "g =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9", "holzinger_swineford"),
+  hs_wrong_items = cfa_case(hs, "a =~ x1 + x4 + x7\nb =~ x2 + x5 + x8\nc =~ x3 + x6 + x9", "holzinger_swineford"),
   bfi25_five_factor = cfa_case(bfi25, paste0(c("A", "C", "E", "N", "O"), " =~ ",
                                              sapply(c("A", "C", "E", "N", "O"), function(f) paste0(f, 1:5, collapse = " + ")),
                                              collapse = "\n"), "bfi25")

@@ -47,15 +47,17 @@ Confirmatory side (lavaan conventions)
 :func:`cfa` fits ``Σ = ΛΦΛ' + Θ`` by maximum likelihood as lavaan ``cfa(model, data,
 std.lv = FALSE)``: listwise deletion, sample covariance ``S`` divided by N, the first loading of
 each factor fixed to 1, factor (co)variances free. ``F_ML = ln|Σ| + tr(SΣ⁻¹) − ln|S| − p`` is
-minimized by Fisher scoring; ``χ² = N · F_ML``; baseline ``χ²_b = N(Σ ln s_ii − ln|S|)`` on
+minimized by Fisher scoring, finished with Newton steps on the observed Hessian;
+``χ² = N · F_ML``; baseline ``χ²_b = N(Σ ln s_ii − ln|S|)`` on
 ``p(p−1)/2`` df; ``CFI = 1 − max(χ² − df, 0)/max(χ² − df, χ²_b − df_b, 0)`` (Bentler 1990),
 ``TLI = (χ²_b/df_b − χ²/df)/(χ²_b/df_b − 1)`` (not clipped, as lavaan),
 ``RMSEA = √max((χ² − df)/(N·df), 0)`` (N, not N − 1) with the 90 % interval from the
 non-central χ² (Steiger 1990); ``SRMR`` = lavaan ``srmr`` (Bentler):
 ``√(mean over i ≤ j of ((s_ij − σ̂_ij)/√(s_ii s_jj))²)``. Standard errors from the expected
 information ``(N/2) tr(Σ⁻¹Σ_a Σ⁻¹Σ_b)``; the standardized solution (``std.all``: latent and
-observed variances 1, observed variances model-implied) has delta-method SEs from a numerical
-Jacobian, as lavaan ``standardizedSolution()``. ω per factor (McDonald 1999) from the
+observed variances 1, observed variances model-implied) (a residual covariance becomes the
+residual correlation ``θ_ij/√(θ_ii θ_jj)``) has delta-method SEs from a numerical Jacobian, as
+lavaan ``standardizedSolution()``. ω per factor (McDonald 1999) from the
 **standardized** solution of the factor's own items: ``(Σλ*)² / ((Σλ*)² + Σθ*)``; ``omega_unstd``
 is the same from the unstandardized loadings and residual variances (``ψ(Σλ)²/(ψ(Σλ)² + Σθ)``,
 the reliability of the raw sum score, as :func:`evalkit.reliability` reports ω_total).
@@ -1077,17 +1079,53 @@ def _start_values(st: _Structure, S: np.ndarray) -> np.ndarray:
 
 
 def _f_ml(Sigma, S, logdet_S, p):
-    sign, logdet = np.linalg.slogdet(Sigma)
-    if sign <= 0:
-        return math.inf
+    """``F_ML``; infinite unless Σ is positive definite (a determinant > 0 is not enough: two
+    negative eigenvalues have one too)."""
     try:
-        return float(logdet + np.trace(np.linalg.solve(Sigma, S)) - logdet_S - p)
-    except np.linalg.LinAlgError:  # pragma: no cover
+        C = np.linalg.cholesky(Sigma)
+    except np.linalg.LinAlgError:
         return math.inf
+    logdet = 2 * float(np.sum(np.log(np.diag(C))))
+    Ci = np.linalg.inv(C)
+    return float(logdet + np.sum((Ci @ S) * Ci) - logdet_S - p)
+
+
+def _gradient(st: _Structure, S: np.ndarray, theta: np.ndarray):
+    """``∂F/∂θ_a = tr(W Σ_a)`` with ``W = Σ⁻¹(Σ − S)Σ⁻¹``, and the Fisher information
+    ``tr(Σ⁻¹Σ_a Σ⁻¹Σ_b)`` (twice the expected Hessian of F)."""
+    Sigma = st.sigma(theta)
+    Si = np.linalg.inv(Sigma)
+    D = st.derivatives(theta)
+    W = Si @ (Sigma - S) @ Si
+    g = np.einsum("ij,aij->a", W, D)
+    A = np.einsum("ij,ajk->aik", Si, D)
+    return g, np.einsum("aij,bji->ab", A, A)
+
+
+def _observed_hessian(st: _Structure, S: np.ndarray, theta: np.ndarray):
+    """Central differences of the analytic gradient (symmetrized); None where Σ leaves the cone."""
+    n = len(theta)
+    H = np.empty((n, n))
+    for a in range(n):
+        h = 1e-5 * max(1.0, abs(theta[a]))
+        tp, tm = theta.copy(), theta.copy()
+        tp[a] += h
+        tm[a] -= h
+        try:
+            H[:, a] = (_gradient(st, S, tp)[0] - _gradient(st, S, tm)[0]) / (2 * h)
+        except np.linalg.LinAlgError:
+            return None
+    return (H + H.T) / 2
+
+
+GTOL = 1e-9  # convergence: largest |∂F/∂θ|
 
 
 def _fit_ml(st: _Structure, S: np.ndarray, theta: np.ndarray, max_iter: int):
-    """Fisher scoring with step halving on F_ML; returns θ, F, iterations, converged."""
+    """Minimize F_ML: Fisher scoring, then Newton steps on the observed Hessian (where it is
+    positive definite) once Fisher scoring slows down (a badly fitting model converges only
+    linearly under the expected information); step halving keeps Σ positive definite and F
+    decreasing. Returns θ, F, iterations, converged."""
     p = S.shape[0]
     logdet_S = np.linalg.slogdet(S)[1]
     F = _f_ml(st.sigma(theta), S, logdet_S, p)
@@ -1098,32 +1136,40 @@ def _fit_ml(st: _Structure, S: np.ndarray, theta: np.ndarray, max_iter: int):
             if q.op == "~~" and q.i != q.j:
                 theta[a] = 0.0
         F = _f_ml(st.sigma(theta), S, logdet_S, p)
+    newton = False
+    g_prev = math.inf
     for it in range(1, max_iter + 1):
-        Sigma = st.sigma(theta)
-        Si = np.linalg.inv(Sigma)
-        D = st.derivatives(theta)
-        W = Si @ (Sigma - S) @ Si
-        g = np.einsum("ij,aij->a", W, D)
-        A = np.einsum("ij,ajk->aik", Si, D)
-        H = np.einsum("aij,bji->ab", A, A)
-        if np.max(np.abs(g)) < 1e-10:
+        g, info = _gradient(st, S, theta)
+        gmax = float(np.max(np.abs(g)))
+        if gmax < GTOL:
             return theta, F, it, True
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        if it > 5 and gmax > 0.5 * g_prev:
+            newton = True  # Fisher scoring has become linear
+        g_prev = gmax
+        H = _observed_hessian(st, S, theta) if newton else None
+        step = None
+        if H is not None:
+            try:
+                np.linalg.cholesky(H)
+                step = np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                step = None
+        if step is None:
+            try:
+                step = np.linalg.solve(info / 2, g)
+            except np.linalg.LinAlgError:
+                step = np.linalg.lstsq(info / 2, g, rcond=None)[0]
         t = 1.0
-        for _ in range(40):
+        for _ in range(50):
             cand = theta - t * step
             Fc = _f_ml(st.sigma(cand), S, logdet_S, p)
             if Fc <= F + 1e-14 * max(1.0, abs(F)):
                 break
             t /= 2
         else:
-            return theta, F, it, False
-        if abs(F - Fc) < 1e-15 and np.max(np.abs(t * step)) < 1e-12:
-            theta, F = cand, Fc
-            return theta, F, it, bool(np.max(np.abs(g)) < 1e-6)
+            return theta, F, it, gmax < 1e-6
+        if abs(F - Fc) <= 1e-16 * max(1.0, abs(F)) and np.max(np.abs(t * step)) < 1e-13:
+            return cand, Fc, it, gmax < 1e-6
         theta, F = cand, Fc
     return theta, F, max_iter, False
 
@@ -1265,8 +1311,10 @@ def _standardized(st: _Structure, theta: np.ndarray) -> np.ndarray:
     for k, q in enumerate(st.params):
         if q.matrix == "L":
             out[k] = L[q.i, q.j] * sd_f[q.j] / sd_o[q.i]
-        elif q.matrix == "T":
-            out[k] = T[q.i, q.j] / (sd_o[q.i] * sd_o[q.j])
+        elif q.matrix == "T" and q.i == q.j:
+            out[k] = T[q.i, q.i] / Sigma[q.i, q.i]
+        elif q.matrix == "T":  # lavaan: a residual covariance becomes the residual correlation
+            out[k] = T[q.i, q.j] / math.sqrt(T[q.i, q.i] * T[q.j, q.j])
         else:
             out[k] = P[q.i, q.j] / (sd_f[q.i] * sd_f[q.j])
     return out
