@@ -163,31 +163,48 @@ def renumber(plan: Plan) -> None:
         col.item = f"{col.scale}_{counters[col.scale]}"
 
 
-def _copy_export(src: Path, dst: Path, header_row: int) -> str | None:
-    """Copy one export; a CSV with title rows above its header is copied from the header on
-    (the title rows are not data), with the untouched original beside it. Returns the
-    original's name when one was kept."""
-    if header_row <= 1 or src.suffix.lower() not in (".csv", ".tsv", ".txt"):
-        with open(src, "rb") as fin, open(dst, "xb") as fout:
-            shutil.copyfileobj(fin, fout)
+def _copy_export(src: Path | bytes, dst: Path, header_row: int) -> str | None:
+    """Copy one export (a file, or an upload's bytes) to ``dst``, never overwriting; a CSV with
+    title rows above its header is written from the header on (the title rows are not data),
+    with the untouched original beside it. Returns the original's name when one was kept."""
+    with open(dst, "xb") as fout:
+        if isinstance(src, (bytes, bytearray)):
+            fout.write(src)
+        else:
+            with open(src, "rb") as fin:
+                shutil.copyfileobj(fin, fout)
+    if header_row <= 1 or dst.suffix.lower() not in (".csv", ".tsv", ".txt"):
         return None
-    enc = _encoding(src)
-    text = src.read_text(enc)
-    delim = "\t" if src.suffix.lower() == ".tsv" else _sniff_delimiter(text[:20000])
+    original = dst.with_name(dst.stem + ".original" + dst.suffix)
+    os.rename(dst, original)
+    enc = _encoding(original)
+    text = original.read_text(enc)
+    delim = "\t" if dst.suffix.lower() == ".tsv" else _sniff_delimiter(text[:20000])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     buf = io.StringIO(newline="")
     csv.writer(buf, delimiter=delim, lineterminator="\n").writerows(rows[header_row - 1:])
     with open(dst, "x", encoding="utf-8", newline="") as fout:
         fout.write(buf.getvalue())
-    original = dst.with_name(dst.stem + ".original" + dst.suffix)
-    with open(src, "rb") as fin, open(original, "xb") as fout:
-        shutil.copyfileobj(fin, fout)
     return original.name
+
+
+def plan_uploads(folder: Path, uploads: dict[str, tuple[str, bytes]], meta: dict | None = None, *,
+                 lang: str = "id") -> Plan:
+    """The plan for uploaded exports ``{role: (file name, content)}``, read in memory (the
+    workbench: nothing is written before :func:`new_program` creates the folder)."""
+    from ..workbench.files import grid_from_bytes
+
+    folder = check_new_folder(Path(folder))
+    names = destination_names({r: Path(sanitize_filename(n)) for r, (n, _) in uploads.items()})
+    grids = {r: grid_from_bytes(names[r], c) for r, (_, c) in uploads.items()}
+    meta = {k: v for k, v in (meta or {}).items() if v not in (None, "")}
+    return infer_program(folder.name, {r: Path(names[r]) for r in uploads}, meta, names=names, lang=lang,
+                         grids=grids)
 
 
 def new_program(folder: str | Path, inputs: dict[str, str | Path] | None = None, meta: dict | None = None, *,
                 plan: Plan | None = None, yes: bool = True, ask: Callable[[str], str] | None = None,
-                lang: str = "id") -> NewProgram:
+                lang: str = "id", contents: dict[str, bytes] | None = None) -> NewProgram:
     """Create ``folder`` (``data/raw/<program-id>``) from the exports and validate it.
 
     Parameters
@@ -207,6 +224,8 @@ def new_program(folder: str | Path, inputs: dict[str, str | Path] | None = None,
         Asks a question and returns the answer (default :func:`input`), used when ``yes`` is False.
     lang : {"id", "en"}
         Language of the comments in program.yaml and of ``language:``.
+    contents : dict, optional
+        ``{role: bytes}`` of uploaded exports (with ``plan`` from :func:`plan_uploads`).
 
     Returns
     -------
@@ -240,9 +259,12 @@ def new_program(folder: str | Path, inputs: dict[str, str | Path] | None = None,
     stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".new", dir=folder.parent))
     try:
         for role, fp in plan.files.items():
-            original = _copy_export(Path(inputs.get(role, fp.source)), stage / fp.file, fp.header_row)
-            result.copied[str(inputs.get(role, fp.source))] = fp.file
-            result.messages.append(t("scaffold.copied", lang, src=inputs.get(role, fp.source), dst=folder / fp.file))
+            src = (contents or {}).get(role)
+            src = Path(inputs.get(role, fp.source)) if src is None else src
+            original = _copy_export(src, stage / fp.file, fp.header_row)
+            label = fp.source.name if isinstance(src, (bytes, bytearray)) else str(src)
+            result.copied[label] = fp.file
+            result.messages.append(t("scaffold.copied", lang, src=label, dst=folder / fp.file))
             if original:
                 result.messages.append(t("scaffold.title_stripped", lang, file=fp.file, n=fp.header_row - 1,
                                          original=original))

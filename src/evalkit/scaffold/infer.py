@@ -714,7 +714,8 @@ def _classify_named(fp: FilePlan, df: pd.DataFrame, patterns: dict[str, str], ki
 
 
 def infer_program(program_id: str, files: dict[str, Path], meta: dict | None = None, *,
-                  names: dict[str, str] | None = None, lang: str = "id") -> Plan:
+                  names: dict[str, str] | None = None, lang: str = "id",
+                  grids: dict[str, pd.DataFrame] | None = None) -> Plan:
     """Infer a whole program from its exports.
 
     Parameters
@@ -727,9 +728,13 @@ def infer_program(program_id: str, files: dict[str, Path], meta: dict | None = N
         ``name``, ``institution``, ``cohort``, ``jp`` … as given by the user.
     names : dict, optional
         ``{role: file name inside the program folder}`` (default: the source's name).
+    grids : dict, optional
+        ``{role: grid}`` already read (uploads read in memory), instead of reading ``files``.
     """
     names = names or {}
-    plans = {role: infer_file(Path(p), role, file=names.get(role), lang=lang) for role, p in files.items()}
+    grids = grids or {}
+    plans = {role: infer_file(Path(p), role, file=names.get(role), lang=lang, grid=grids.get(role))
+             for role, p in files.items()}
     labels = {}
     if "level1" in plans:
         for c in plans["level1"].by_role("item"):
