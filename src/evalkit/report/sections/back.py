@@ -11,58 +11,47 @@ from .base import resolve_path
 
 
 class BackSection:
-    def _items_text(self, items, prefix: str) -> list[str]:
-        """Conclusions/recommendations from the evaluation (``key``, ``params``, ``finding``),
-        worded from the translation table when it has ``<prefix>.<key>``."""
+    def _items_text(self, items, kind: str) -> list[str]:
+        """Conclusions/recommendations of the verdict (``key``, ``params``, ``finding``) in words,
+        each with the finding it comes from."""
         out = []
         for it in items or []:
             if not isinstance(it, dict):
                 out.append(self.esc(it))
                 continue
-            key, params = it.get("key"), {k: self._param(v) for k, v in (it.get("params") or {}).items()}
-            text = None
-            for p in (prefix, f"{prefix}s", "verdict." + prefix, "verdict." + prefix + "s"):
-                if key and has(f"{p}.{key}"):
-                    try:
-                        text = self.t(f"{p}.{key}", **params)
-                    except (KeyError, IndexError, ValueError):
-                        text = None
-                    break
-            if text is None:
-                text = self.esc(key or "")
+            text = self._vtext(it.get("key"), it.get("params"), kind)
             finding = it.get("finding")
-            if finding:
+            if finding and finding != "overall":
                 text += " " + self.t("doc.based_on", finding=self._finding(finding))
             out.append(text)
         return out
 
-    def _param(self, v):
-        if isinstance(v, float):
-            return self.num(v)
-        return self.esc(v) if isinstance(v, str) else v
-
     def _finding(self, f) -> str:
-        if isinstance(f, dict):
-            return self.esc(f.get("text") or f.get("key") or ", ".join(f"{k} {v}" for k, v in f.items()))
-        return self.esc(f)
+        m = __import__("re").fullmatch(r"level(\d)(_items)?", str(f))
+        if m:
+            return self.t(f"level.{m.group(1)}") + (f" ({self.t('test.heading')})" if m.group(2) else "")
+        return {"costs": self.t("costs.heading"), "jp": self.t("title.jp")}.get(str(f), self.esc(f))
+
+    def _verdict_list(self, name: str):
+        ev = self.evaluation
+        items = getattr(ev, name, None)
+        if items is None:
+            items = (getattr(ev, "verdict", None) or {}).get(name)
+        return items
 
     def _level_reasons(self) -> list[str]:
         v = getattr(self.evaluation, "verdict", None) or {}
         out = []
         for lvl, d in sorted((v.get("levels") or {}).items(), key=lambda kv: int(kv[0])):
-            if d and d.get("reason"):
-                out.append(f"**{self.t(f'level.{int(lvl)}')}:** {self.esc(d['reason'])}")
+            if d and d.get("reason") and d.get("status") != "not_measured":
+                out.append(f"**{self.t(f'level.{int(lvl)}')}:** {self._vtext(d['reason'], d.get('params'))}")
         return out
 
     def conclusions(self):
         """*Kesimpulan*: the verdict in words, then each level's finding."""
         ev = self.evaluation
         self.heading(2, self.t("doc.conclusions_heading"), page_break=True)
-        v = getattr(ev, "verdict", None)
-        if v:
-            self.para(self.t("doc.conclusion_overall", overall=self._tr("doc.overall", v.get("overall")),
-                             evidence=self._tr("doc.evidence", v.get("evidence"))))
-        items = self._items_text(getattr(ev, "conclusions", None), "conclusion") or self._level_reasons()
+        items = self._items_text(self._verdict_list("conclusions"), "concl") or self._level_reasons()
         if not items:  # no verdict yet: the summary's findings per level
             items = self._summary_lines()
         self.bullets(items)
@@ -83,7 +72,7 @@ class BackSection:
     def recommendations(self):
         """*Rekomendasi*, each tied to the finding it comes from."""
         self.heading(2, self.t("doc.recommendations_heading"))
-        items = self._items_text(getattr(self.evaluation, "recommendations", None), "recommendation")
+        items = self._items_text(self._verdict_list("recommendations"), "rec")
         if items:
             self.bullets(items)
         else:

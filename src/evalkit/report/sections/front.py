@@ -61,21 +61,75 @@ class FrontSection:
         self.bullets([f"[{self.esc(h)}](#{anchor(h)})" for h in self._section_headings()])
 
     # -- executive summary ---------------------------------------------------------------
+    # -- the verdict's keys in words -------------------------------------------------------
+    def _vparam(self, name: str, v):
+        """A verdict parameter as the reader sees it (percentages, bands, p, rupiah …)."""
+        if isinstance(v, dict):
+            return self.esc(v.get(self.lang) or v.get("en") or next(iter(v.values()), ""))
+        if v is None or (isinstance(v, float) and v != v):
+            return "–"
+        if name == "p":
+            return fmt_p(v, self.lang)
+        if name in ("band", "min_band"):
+            return self.band(v)
+        if name == "evidence":
+            return self._tr("verdict.evidence", v)
+        if name in ("mode", "own"):
+            return self.t(f"mode.{v}")
+        if name == "rater":
+            return self.t(f"l3.{v}") if v in ("alumni", "atasan") else self._tr("verdict.rater", v)
+        if name == "missed":
+            return ", ".join(self._tr("verdict.missed", w.strip()) for w in str(v).split(","))
+        if isinstance(v, bool):
+            return self.t("doc.yes_word") if v else "–"
+        if isinstance(v, (int, float)):
+            if "per_participant" in name or name.endswith("cost"):
+                return self.rp(v)
+            if name in ("roi_pct", "min_roi_pct"):
+                return self.num(v, 1)
+            if "share" in name or "rate" in name:
+                return self.pct(v)
+            if float(v).is_integer() and name not in ("mean", "d_z", "mean_diff", "class_gain", "min_d_z"):
+                return str(int(v))
+            return self.coef(v) if "class_gain" in name or name == "alpha" else self.num(v)
+        return self.esc(v)
+
+    def _vtext(self, key, params=None, kind: str = "reason") -> str:
+        """A verdict key in words: ``verdict.<kind>.<key>`` (criterion, reason, concl, rec,
+        evidence_reason), else ``report_verdict.<key>``, else the key."""
+        p = {k: self._vparam(k, v) for k, v in (params or {}).items()}
+        for full in (f"verdict.{kind}.{key}", f"verdict.reason.{key}", f"report_verdict.{key}"):
+            if key and has(full):
+                try:
+                    return self.t(full, **p)
+                except (KeyError, IndexError, ValueError):
+                    continue
+        return self.esc(key or "")
+
     def verdict(self):
-        """The verdict block (overall, evidence, per level with its criterion and reason), when
-        the evaluation carries one."""
+        """The verdict block: overall with the strength of evidence and why, then each level's
+        status, criterion and reason — when the evaluation carries a verdict."""
         v = getattr(self.evaluation, "verdict", None)
         if not v:
             return
-        lines = [self.t("doc.verdict_overall", overall=self._tr("doc.overall", v.get("overall")),
-                        evidence=self._tr("doc.evidence", v.get("evidence")))]
+        lines = [self.t("doc.verdict_overall", overall=self._tr("verdict.overall", v.get("overall")),
+                        evidence=self._tr("verdict.evidence", v.get("evidence")))]
+        if v.get("rule") and has(f"verdict.rule.{v['rule']}"):
+            lines.append(self.t(f"verdict.rule.{v['rule']}"))
+        if v.get("evidence_reasons"):
+            lines.append(self.t("report_verdict.evidence_reasons",
+                                reasons="; ".join(self._vtext(r, kind="evidence_reason") for r in v["evidence_reasons"])))
         for lvl, d in sorted((v.get("levels") or {}).items(), key=lambda kv: int(kv[0])):
             d = d or {}
-            parts = [p for p in (d.get("criterion"), d.get("reason")) if p]
+            if d.get("status") == "not_measured":
+                text = self._vtext(d.get("reason"), d.get("params"))
+            else:
+                text = f"{self._vtext(d.get('reason'), d.get('params'))} " + self.t(
+                    "report_verdict.criterion", text=self._vtext(d.get("criterion"), d.get("params"), "criterion"))
             lines.append(self.t("doc.verdict_level", level=self.t(f"level.{int(lvl)}"),
-                                status=self._tr("doc.status", d.get("status")),
-                                text=self.esc(" — ".join(str(p) for p in parts)) or "–"))
-        self.callout("verdict", self.t("doc.verdict_title"), lines)
+                                status=self._tr("verdict.status", d.get("status")), text=text))
+        self.callout("verdict", self._tr("verdict", "title") if has("verdict.title") else self.t("doc.verdict_title"),
+                     [ln for ln in lines if ln])
 
     def summary(self):
         ev = self.evaluation
