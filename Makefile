@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.evalkit-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab samples bench clean browser
+.PHONY: help setup report test lab samples bench clean browser workbench
 
 help: ## Show this list of targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,9 @@ browser: ## Install Debian's chromium for the browser tests (needs root and apt-
 
 test: $(STAMP) browser ## Run the test suite (unit, doctests, notebook, browser and end-to-end tests)
 	$(BIN)/python -m pytest tests src/evalkit --doctest-modules --nbval-lax notebooks/program_report.ipynb
+
+workbench: $(STAMP) ## Open the web workbench (Voila on 127.0.0.1 with a token): create programs, validate, render
+	$(BIN)/evalkit workbench --raw data/raw --out reports
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks
