@@ -5,8 +5,10 @@ column, row) and *how to fix it*. Validation collects every problem of a program
 folder before raising a single :class:`ValidationError`, so that a user fixes all of
 them in one pass instead of meeting them one at a time.
 
-Messages are rendered through the translation table (:mod:`evalkit.i18n`), so the
-same problem reads in Bahasa Indonesia or English.
+A problem carries a message key and parameters; it is worded only when it is shown
+(``str(exc)``, :meth:`EvalkitError.render`), through the translation table
+(:mod:`evalkit._text`), so the same problem reads in Bahasa Indonesia or English. This module
+imports no presentation code.
 """
 from __future__ import annotations
 
@@ -42,7 +44,7 @@ class Problem:
     severity: str = "error"
 
     def location(self, lang: str = "en") -> str:
-        from .i18n import t
+        from ._text import t
 
         parts = []
         if self.file:
@@ -54,7 +56,7 @@ class Problem:
         return ", ".join(parts)
 
     def message(self, lang: str = "en", *, fix: bool = True) -> str:
-        from .i18n import t
+        from ._text import t
 
         params = {"file": self.file, "column": self.column, "row": self.row, **self.params}
         msg = t(f"errors.{self.key}", lang, **params)
@@ -76,12 +78,15 @@ class EvalkitError(Exception):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
         self.lang = lang
-        super().__init__(self.render(lang))
+        super().__init__(*[p.key for p in self.problems])
+
+    def __str__(self) -> str:  # worded when shown, in the error's language
+        return self.render(self.lang)
 
     def render(self, lang: str = "en") -> str:
         if len(self.problems) == 1:
             return self.problems[0].message(lang)
-        from .i18n import t
+        from ._text import t
 
         head = t("errors.many_problems", lang, n=len(self.problems))
         body = "\n".join(f"  {i}. {p.message(lang)}" for i, p in enumerate(self.problems, 1))

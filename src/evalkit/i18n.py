@@ -22,26 +22,7 @@ from functools import lru_cache
 
 from ._config import load_config
 
-LANGUAGES = ("id", "en")
-
-
-@lru_cache(maxsize=1)
-def table() -> dict[str, dict[str, str]]:
-    """The flattened translation table: ``{"section.key": {"id": ..., "en": ...}}``."""
-    raw = load_config("translations")
-    flat: dict[str, dict[str, str]] = {}
-
-    def walk(node, prefix):
-        if isinstance(node, dict) and set(node) & set(LANGUAGES) and all(
-            not isinstance(v, dict) for v in node.values()
-        ):
-            flat[prefix] = node
-            return
-        for k, v in node.items():
-            walk(v, f"{prefix}.{k}" if prefix else str(k))
-
-    walk(raw, "")
-    return flat
+from ._text import LANGUAGES, has, t, table  # noqa: F401  (the lookup lives in _text)
 
 
 def check_lang(lang: str) -> str:
@@ -50,25 +31,6 @@ def check_lang(lang: str) -> str:
 
         raise EvalkitError(Problem("unknown_language", params={"lang": lang, "choices": ", ".join(LANGUAGES)}))
     return lang
-
-
-def t(key: str, lang: str = "en", /, **params) -> str:
-    """Translate ``key`` into ``lang`` and fill in ``params``.
-
-    Examples
-    --------
-    >>> t("level.1", "id")
-    'Level 1 — Reaksi'
-    """
-    entry = table().get(key)
-    if entry is None:
-        raise KeyError(f"translation key {key!r} is missing from config/translations.yaml")
-    text = entry.get(lang) or entry["en"]
-    return text.format(**params) if params else text
-
-
-def has(key: str) -> bool:
-    return key in table()
 
 
 def placeholders(text: str) -> set[str]:
@@ -133,3 +95,72 @@ def fmt_date(d, lang: str = "en") -> str:
     if lang == "id":
         return f"{d.day} {MONTHS_ID[d.month - 1]} {d.year}"
     return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+_PERCENT_PARAMS = ("share", "min_share", "pass_rate_post", "min_pass_rate_post", "min_share_improved",
+                   "min_share_met", "min_response_rate")
+_MONEY_PARAMS = ("per_participant", "own_per_participant")
+
+
+def verdict_text(section: str, key: str, params: dict, lang: str = "en") -> str:
+    """Word one verdict item (:mod:`evalkit.levels.verdict`): ``verdict.<section>.<key>`` with
+    its parameters formatted for ``lang`` — shares and rates as percentages, p in APA style,
+    money in Rupiah, bands and delivery modes translated, labels in the report's language.
+
+    Examples
+    --------
+    >>> verdict_text("reason", "l3_met", {"improved": 4, "aspects": 5, "rater": "atasan"}, "en")
+    '4 of 5 behaviour aspects rose significantly (rater: supervisor).'
+    """
+    out = {}
+    for k, v in (params or {}).items():
+        if isinstance(v, dict) and set(v) & set(LANGUAGES):
+            out[k] = v.get(lang) or v.get("en")
+        elif k in ("band", "min_band") and isinstance(v, str):
+            out[k] = t(f"band.{v}", lang) if has(f"band.{v}") else v
+        elif k in ("mode", "own") and isinstance(v, str):
+            out[k] = t(f"mode.{v}", lang) if has(f"mode.{v}") else v
+        elif k in ("evidence",) and isinstance(v, str):
+            out[k] = t(f"verdict.evidence.{v}", lang)
+        elif k == "missed" and isinstance(v, str):
+            out[k] = ", ".join(t(f"verdict.missed.{m.strip()}", lang) if has(f"verdict.missed.{m.strip()}") else m
+                               for m in v.split(","))
+        elif k == "rater" and isinstance(v, str):
+            out[k] = next((t(x, lang) for x in (f"verdict.rater.{v}", f"l3.{v}") if has(x)), v)
+        elif k == "p" and isinstance(v, (int, float)):
+            out[k] = fmt_p(v, lang)
+        elif k in _PERCENT_PARAMS and isinstance(v, (int, float)):
+            out[k] = fmt_num(100 * v, lang, 0) + " %"
+        elif k in _MONEY_PARAMS and isinstance(v, (int, float)):
+            out[k] = fmt_rp(v, lang)
+        elif isinstance(v, float):
+            out[k] = fmt_num(v, lang, 0 if abs(v) >= 100 or v == int(v) and k not in ("d_z", "mean") else 2)
+        elif v is None:
+            out[k] = "–"
+        else:
+            out[k] = v
+    return t(f"verdict.{section}.{key}", lang, **out)
+
+
+def verdict_words(verdict: dict, lang: str = "en") -> dict:
+    """The verdict with every item worded in ``lang`` (for metrics.json and the report):
+    ``overall_text``, ``evidence_text``, ``headline``, ``rule_text``, ``evidence_reasons_text``,
+    per level ``status_text``, ``criterion_text``, ``reason_text``, and the conclusions and
+    recommendations as text."""
+    v = verdict
+    levels = {}
+    for n, lv in v["levels"].items():
+        crit_params = {**v["criteria"].get(f"level{n}", {}), **{k: x for k, x in lv["params"].items()
+                                                                if k not in ("rater",) or x != "all"}}
+        levels[n] = {**lv, "status_text": t(f"verdict.status.{lv['status']}", lang),
+                     "criterion_text": verdict_text("criterion", lv["criterion"], crit_params, lang),
+                     "reason_text": verdict_text("reason", lv["reason"], lv["params"], lang)}
+    overall = t(f"verdict.overall.{v['overall']}", lang)
+    evidence = t(f"verdict.evidence.{v['evidence']}", lang)
+    return {**v, "levels": levels, "overall_text": overall, "evidence_text": evidence,
+            "headline": t("verdict.headline", lang, overall=overall, evidence=evidence),
+            "rule_text": t(f"verdict.rule.{v['rule']}", lang),
+            "evidence_reasons_text": [t(f"verdict.evidence_reason.{r}", lang) for r in v["evidence_reasons"]],
+            "conclusions_text": [verdict_text("concl" if c["finding"] == "overall" else "reason", c["key"], c["params"],
+                                              lang) for c in v["conclusions"]],
+            "recommendations_text": [verdict_text("rec", r["key"], r["params"], lang) for r in v["recommendations"]]}

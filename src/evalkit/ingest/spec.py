@@ -286,6 +286,19 @@ class AssessmentSpec(FileSpec):
     max_score: float = 100
 
 
+class VerdictSpec(_Strict):
+    """``verdict:`` in program.yaml: the evaluation's design (it bounds the strength of the
+    evidence) and per-level overrides of the criteria in ``config/verdict.yaml``."""
+
+    design: Literal["single_group", "comparison_group", "multiple_cohorts"] = "single_group"
+    level1: dict[str, str | float] = Field(default_factory=dict)
+    level2: dict[str, float] = Field(default_factory=dict)
+    level3: dict[str, str | float] = Field(default_factory=dict)
+    level4: dict[str, float] = Field(default_factory=dict)
+    level5: dict[str, float] = Field(default_factory=dict)
+    evidence: dict[str, float] = Field(default_factory=dict)
+
+
 class ProgramSpec(_Strict):
     """The content of ``program.yaml`` (see ``docs/program-format.md``)."""
 
@@ -318,6 +331,8 @@ class ProgramSpec(_Strict):
     instructors: InstructorsSpec | None = None
     #: band set per purpose (``reaction``, ``achievement``), names from config/bands.yaml
     bands: dict[str, str] = Field(default_factory=dict)
+    #: overrides of the verdict's criteria (config/verdict.yaml) and the evaluation design
+    verdict: VerdictSpec | None = None
 
     @model_validator(mode="after")
     def _text_lengths(self):
