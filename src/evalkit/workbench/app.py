@@ -326,7 +326,11 @@ class Workbench:
         except EvalkitError as exc:
             self.message.value = f"<div class='ek-error'>{html.escape(exc.render(self.lang))}</div>"
             return
-        self.message.value = (f"<div class='ek-ok'>{html.escape(self.tr('created', folder=str(res.folder)))}</div>"
+        try:
+            shown = res.folder.resolve().relative_to(self.raw.parent.parent)
+        except ValueError:
+            shown = res.folder
+        self.message.value = (f"<div class='ek-ok'>{html.escape(self.tr('created', folder=str(shown)))}</div>"
                               f"<details class='ek-yaml'><summary>program.yaml</summary><pre>"
                               f"{html.escape((res.folder / 'program.yaml').read_text('utf-8'))}</pre></details>")
         self.programs.options = list_programs(self.raw)
