@@ -158,6 +158,7 @@ class ProgramEvaluation:
                            "benefits_raw": l5.benefits_raw, "benefits_isolated": l5.benefits_isolated,
                            "benefits_adjusted": l5.benefits_adjusted, "period_months": l5.period_months,
                            "costs": {k: _f(v) for k, v in l5.costs.items()},
+                           "fully_loaded_total": _f(l5.costs["total"]),
                            "bcr": _f(l5.roi["bcr"]), "roi_pct": _f(l5.roi["roi_pct"]),
                            "payback_months": _f(l5.roi.get("payback_months")), "intangibles": l5.intangibles}
         if self.assessment is not None:

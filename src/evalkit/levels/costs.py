@@ -15,11 +15,22 @@ SECTIONS = ("costs",)
 
 
 def evaluate_costs(p: ProgramData, level2) -> dict:
+    """Direct costs of the program (the cost lines; Level 5 adds the participants' time and
+    extra costs for the *fully loaded* cost): ``direct_total`` (= ``total``) Σ amount;
+    ``per_participant`` = direct_total / participants; ``per_delivery_jp`` = direct_total / JP
+    (the cost of one JP of the course); ``per_participant_jp`` = direct_total / (participants ×
+    JP) (the cost of one JP of one participant's learning, as the institution dashboard sums
+    it); ``per_certified`` = direct_total / participants who reached the pass mark (or were
+    certified by the assessment path); ``by_category``; ``modes`` (another delivery mode)."""
     total = float(p.costs["amount"].sum())
     n = p.roster_size()
-    out = {"total": total, "participants": n,
+    jp = p.spec.jp
+    out = {"total": total, "direct_total": total, "participants": n,
            "per_participant": total / n if n else None,
-           "per_jp": total / p.spec.jp if p.spec.jp else None,
+           # two different quantities, named by what they divide by (docs/metrics.md):
+           "per_jp": total / jp if jp else None,                    # = per_delivery_jp (kept for old readers)
+           "per_delivery_jp": total / jp if jp else None,           # direct cost / JP of the course
+           "per_participant_jp": total / (n * jp) if n and jp else None,  # direct cost / (participants × JP)
            "by_category": {k: float(v) for k, v in p.costs.groupby("category")["amount"].sum().items()}}
     if p.costs_alternative is not None:
         out["modes"] = _mode_comparison(p, total, n)
