@@ -249,3 +249,13 @@ def test_apa_table_writes_docx_and_escaped_html(tmp_path):
     assert (tmp_path / "f.docx").exists() and (tmp_path / "f.html").exists()
     with pytest.raises(TypeError):
         evalkit.apa_table([1, 2, 3])
+
+
+def test_compare_cohorts_constant_or_collinear_pretest_is_an_evalkit_error():
+    c = pd.read_csv(DATA / "cohorts.csv")
+    with pytest.raises(StatisticsError, match="constant or collinear"):
+        evalkit.compare_cohorts(c.assign(pre=50), pre="pre", post="post", cohort="cohort")
+    with pytest.raises(StatisticsError, match="constant or collinear"):
+        evalkit.compare_cohorts(c.assign(pre=c["post"] - 4), pre="pre", post="post", cohort="cohort")
+    res = evalkit.compare_cohorts(data=c, pre="pre", post="post", cohort="cohort")
+    assert res.n_dropped == 0 and "ICC = " in res.apa()

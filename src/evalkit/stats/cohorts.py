@@ -71,12 +71,12 @@ class CohortResult(Result):
         return html_table(self.table, "Per cohort") + html_table(self.models, "Random-intercept models (REML)")
 
 
-def compare_cohorts(df: pd.DataFrame, *, pre: str, post: str, cohort: str, max_score=None) -> CohortResult:
+def compare_cohorts(data: pd.DataFrame, *, pre: str, post: str, cohort: str, max_score=None) -> CohortResult:
     """Pre/post results per cohort and random-intercept models across cohorts.
 
     Parameters
     ----------
-    df : DataFrame
+    data : DataFrame
         One row per participant, with ``pre``, ``post`` and ``cohort`` columns.
     max_score : float, optional
         Enables the class normalized gain per cohort.
@@ -94,9 +94,9 @@ def compare_cohorts(df: pd.DataFrame, *, pre: str, post: str, cohort: str, max_s
     import statsmodels.formula.api as smf
 
     for c in (pre, post, cohort):
-        if c not in df.columns:
-            raise StatisticsError(Problem("unknown_items", column=c, params={"available": ", ".join(map(str, df.columns))}))
-    d = df[[pre, post, cohort]]
+        if c not in data.columns:
+            raise StatisticsError(Problem("unknown_items", column=c, params={"available": ", ".join(map(str, data.columns))}))
+    d = data[[pre, post, cohort]]
     for c in (pre, post):
         if not pd.api.types.is_numeric_dtype(d[c]) or pd.api.types.is_bool_dtype(d[c]):
             raise StatisticsError(Problem("non_numeric_item", column=c, params={"dtype": str(d[c].dtype)}))
