@@ -279,6 +279,10 @@ def new_program(folder: str | Path, inputs: dict[str, str | Path] | None = None,
         shutil.rmtree(stage, ignore_errors=True)
         raise
     result.messages.append(t("scaffold.wrote", lang, path=folder / "program.yaml"))
+    pending = [c.item for c in (plan.level1.by_role("item") if plan.level1 else [])
+               if c.reverse_reason and not c.reverse_confirmed]
+    if pending:
+        result.messages.append(t("scaffold.reverse_pending", lang, n=len(pending), items=", ".join(pending)))
     validate_new(result)
     return result
 

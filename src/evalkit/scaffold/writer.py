@@ -100,7 +100,7 @@ def render_program_yaml(plan: Plan) -> str:
     for key in ("cohort", "year", "start_date", "end_date", "jp", "delivery_mode", "participants"):
         v = meta.get(key)
         if v not in (None, ""):
-            L.add(f"{key}: {v if key in ('year', 'jp', 'participants') else q(v)}")
+            L.add(f"{key}: {_number(v) if key in ('year', 'jp', 'participants') else q(v)}")
         elif key in ("cohort", "jp"):
             L.comment(f"{key}: …  — " + t(f"scaffold.optional_{key}", lang))
     L.add(f"language: {lang}")
@@ -115,6 +115,14 @@ def render_program_yaml(plan: Plan) -> str:
             {"level1": _level1, "level2": _level2, "level3": _level3, "costs": _costs,
              "level4": _level4}[role](L, plan, fp)
     return "\n".join(L.out) + "\n"
+
+
+def _number(v) -> str:
+    """``300.0`` → ``300``; other numbers as they are."""
+    try:
+        return f"{float(v):g}"
+    except (TypeError, ValueError):
+        return q(v)
 
 
 def _missing_values(L: _Lines, plan: Plan) -> None:
