@@ -259,3 +259,10 @@ def test_compare_cohorts_constant_or_collinear_pretest_is_an_evalkit_error():
         evalkit.compare_cohorts(c.assign(pre=c["post"] - 4), pre="pre", post="post", cohort="cohort")
     res = evalkit.compare_cohorts(data=c, pre="pre", post="post", cohort="cohort")
     assert res.n_dropped == 0 and "ICC = " in res.apa()
+
+
+def test_small_wide_pilot_frames_are_not_mistaken_for_long():
+    # 6 respondents × 4 items whose first two items happen to cross completely
+    d = pd.DataFrame({"q1": [1.0, 1, 2, 2, 3, 3], "q2": [4.0, 5, 4, 5, 4, 5],
+                      "q3": [2.0, 3, 3, 4, 4, 5], "q4": [1.0, 2, 2, 3, 3, 5]})
+    assert np.isfinite(evalkit.reliability(d).alpha)

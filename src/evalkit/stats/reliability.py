@@ -582,7 +582,16 @@ def _long_format_suspect(data: pd.DataFrame, items) -> dict | None:
             if na * nb * 0.8 > n or data.duplicated([a, b]).any():
                 continue
             rest = [c for c in cols if c not in (a, b) and pd.api.types.is_numeric_dtype(data[c])]
-            if rest:
+            if not rest:
+                continue
+            # a text item column or id-like names make the crossing telling; between numeric
+            # columns without such names (a small wide frame can cross by chance) the crossing
+            # must be complete and balanced: every subject × every item once, n ≥ 12
+            named = (not pd.api.types.is_numeric_dtype(data[b]) or bool(_ID_NAME.match(str(a)))
+                     or str(b).lower().startswith(("item", "butir", "question", "soal", "pertanyaan")))
+            balanced = (na * nb == n and n >= 12 and data[a].value_counts().nunique() == 1
+                        and data[b].value_counts().nunique() == 1)
+            if named or balanced:
                 return {"subject": str(a), "item": str(b), "score": str(rest[0])}
     return None
 
