@@ -62,7 +62,7 @@ def _hostile_copy(dst_root: Path) -> Path:
     spec["description"] = "Latar [x](javascript:window.__x=1) <script>window.__x=1</script> **tebal**"
     spec["instruments"]["reaksi"]["scales"]["materi"]["label"] = {
         "id": '=HYPERLINK("http://evil.example")<script>window.__x=1</script>', "en": "+Materials<b onmouseover=x>"}
-    spec["level5"]["intangibles"] = [XSS[2], XSS[5], "=1+1", "@SUM(A1)"]
+    spec["level5"]["intangibles"] = [XSS[2], XSS[5], "=1+1", "@SUM(A1)", "\t=1+1", "\r=2+2"]
     spec["level5"]["extra_costs"] = {"=cmd|' /C calc'!A0": 1000000, "+HYPERLINK(1)": 2000000, "@x": 500000,
                                      "-1+2": 250000}
     # a data file name that breaks out of a code span if the colophon trusts it
@@ -73,7 +73,7 @@ def _hostile_copy(dst_root: Path) -> Path:
     f = dst / "evaluasi_penyelenggaraan.csv"
     df = pd.read_csv(f, dtype=str, keep_default_na=False)
     col = "Saran dan masukan"
-    for i, p in enumerate(XSS + FORMULAS):
+    for i, p in enumerate(XSS + FORMULAS[:5]):  # tab and CR go into YAML text below
         df.loc[i % len(df), col] = p if i < len(df) else df.loc[i % len(df), col] + " " + p
     df.to_csv(f, index=False)
     # indicators: names, goals and units starting with formula characters
@@ -83,6 +83,7 @@ def _hostile_copy(dst_root: Path) -> Path:
     df.loc[1, "indicator"] = XSS[0]
     df.loc[0, "strategic_goal"] = "@SUM(1+1)"
     df.loc[1, "strategic_goal"] = XSS[6]
+    df.loc[2, "indicator"] = "--><script>window.__x=1</script><!-- ]]><script>window.__x=1</script>"
     df.loc[0, "unit"] = "+1"
     df.to_csv(f, index=False)
     # instructor subject (free text)
@@ -132,14 +133,32 @@ def test_payloads_reached_the_outputs_as_text(hostile):
     assert "biaya`" in html or "biaya\\`" in html or "biaya" in html
 
 
+def _live_markup(html: str) -> list[str]:
+    """Elements and attributes in ``html`` that could run script or load a document."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    bad = [f"<{t.name}>" for t in soup.find_all(["script", "iframe", "object", "embed", "svg", "details", "frame",
+                                                  "base", "form", "textarea", "math", "link"])]
+    for tag in soup.find_all(True):
+        for attr, value in tag.attrs.items():
+            v = " ".join(value) if isinstance(value, list) else str(value)
+            if attr.lower().startswith("on") or attr.lower() in ("srcdoc", "formaction"):
+                bad.append(f"{tag.name}[{attr}]")
+            if attr.lower() in ("href", "src", "action", "xlink:href") and re.match(r"\s*(javascript|vbscript|data:text)", v, re.I):
+                bad.append(f"{tag.name}[{attr}={v[:30]}]")
+    return bad
+
+
 def test_html_has_no_script_and_a_csp(hostile):
     for f in _htmls(hostile):
         text = f.read_text(encoding="utf-8")
-        assert not re.search(r"<script\b", text, re.I), f
-        assert not re.search(r"<(iframe|svg|details|img)\b[^>]*\s on\w+\s*=", text, re.I), f
-        assert not re.search(r"\son(error|load|toggle|mouseover)\s*=", text, re.I), f
-        assert not re.search(r"href=[\"']?\s*javascript:", text, re.I), f
-        assert re.search(r'<meta http-equiv="Content-Security-Policy" content="[^"]*script-src \'none\'', text), f
+        assert _live_markup(text) == [], f
+        from bs4 import BeautifulSoup
+
+        meta = BeautifulSoup(text, "html.parser").find("meta", attrs={"http-equiv": "Content-Security-Policy"})
+        assert meta is not None and "script-src 'none'" in meta["content"], f
+        assert "default-src 'none'" in meta["content"]
 
 
 def test_nothing_runs_in_chromium_even_after_clicking_every_link(hostile):
@@ -188,9 +207,7 @@ def test_notebook_outputs_carry_no_live_markup(hostile):
         outputs = [o for c in nb["cells"] for o in c.get("outputs", [])]
         html = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
         assert "&lt;script&gt;" in html  # the payload is there, escaped
-        assert not re.search(r"<script\b|<iframe\b|<svg\b|<details\b", html, re.I)
-        assert not re.search(r"\son(error|load|toggle|mouseover)\s*=", html, re.I)
-        assert not re.search(r"href=[\"']?\s*javascript:", html, re.I)
+        assert _live_markup(html) == []
         # no markdown output that a notebook viewer would render with its own rules
         assert not any("text/markdown" in o.get("data", {}) for o in outputs)
 
@@ -239,9 +256,18 @@ def test_svg_figures_have_no_script_or_text_from_users(hostile):
         svgs = list((folder / "figures").glob("*.svg"))
         assert svgs
         for f in svgs:
+            import xml.etree.ElementTree as ET
+
             text = f.read_text(encoding="utf-8")
-            assert not re.search(r"<script\b|<foreignObject\b|\son\w+\s*=|javascript:", text, re.I), f
-            assert "window.__x" not in text.split("</metadata>")[-1], f  # text is drawn as paths
+            root = ET.fromstring(text)  # well-formed: no payload broke out of a comment or attribute
+            for el in root.iter():
+                tag = el.tag.rsplit("}", 1)[-1]
+                assert tag not in ("script", "foreignObject", "iframe", "a"), (f, tag)
+                for attr, value in el.attrib.items():
+                    name = attr.rsplit("}", 1)[-1]
+                    assert not name.lower().startswith("on"), (f, attr)
+                    assert not re.match(r"\s*javascript:", value, re.I), (f, attr)
+            assert not re.search(r"<script\b", text, re.I), f
 
 
 def test_raw_folders_unchanged_and_outputs_refused_inside_them(hostile):

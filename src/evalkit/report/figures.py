@@ -185,7 +185,8 @@ def achievement_bars(data: pd.DataFrame, *, indicator: str = "indicator", progre
     ax.axvline(100, color="#333", linewidth=1, linestyle="--")
     for yi, v in zip(y, vals):
         ax.text(max(v, 0) + 2, yi, f"{v:.0f}%", va="center", fontsize="small")
-    labels = [s if len(s) <= max_label else s[: max_label - 1] + "…" for s in d[indicator].astype(str)]
+    names = ["–" if pd.isna(s) else str(s) for s in d[indicator]]
+    labels = [s if len(s) <= max_label else s[: max_label - 1] + "…" for s in names]
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.set_xlim(min(0, np.nanmin(vals) * 1.1 if len(vals) else 0), max(120, np.nanmax(vals) * 1.15 if len(vals) else 120))
@@ -360,7 +361,7 @@ def mean_ci_plot(data: pd.DataFrame, *, label: str, mean: str = "mean", low: str
     ax.scatter(m[~hollow], y[~hollow], color="#2166ac", zorder=3)
     ax.scatter(m[hollow], y[hollow], facecolors="white", edgecolors="#2166ac", zorder=3)
     ax.set_yticks(y)
-    ax.set_yticklabels(d[label].astype(str))
+    ax.set_yticklabels(["–" if pd.isna(s) else str(s) for s in d[label]])
     if scale is not None:
         ax.set_xlim(scale[0], scale[1])
     ax.set_xlabel(t("fig.mean_ci", lang))

@@ -27,16 +27,29 @@ def safe_text(text) -> str:
     return s
 
 
+def _csv_text(v: str) -> str:
+    # a line break inside a cell would start a new row in many readers: a space instead
+    return safe_text(v).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+
+
 def safe_csv(df, path, **kw):
-    """Write a DataFrame as CSV with every text cell passed through :func:`safe_text`
-    (numbers untouched); returns the path."""
+    """Write a DataFrame as CSV with every text cell passed through :func:`safe_text` and
+    line breaks inside cells replaced by spaces (numbers untouched); returns the path.
+
+    Examples
+    --------
+    >>> import pandas as pd, io
+    >>> buf = io.StringIO()
+    >>> _ = safe_csv(pd.DataFrame({"a": ["=1+1", "ok\\r=2"], "n": [1, 2]}), buf)
+    >>> buf.getvalue().splitlines()
+    ['a,n', "'=1+1,1", 'ok =2,2']
+    """
     import pandas as pd
 
     out = df.copy()
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(lambda v: v if v is None or (isinstance(v, float) and v != v)
-                                else safe_text(v) if isinstance(v, str) else v)
-    out.columns = [safe_text(c) for c in out.columns]
+            out[c] = out[c].map(lambda v: _csv_text(v) if isinstance(v, str) else v)
+    out.columns = [_csv_text(str(c)) for c in out.columns]
     out.to_csv(path, index=False, **kw)
     return path
