@@ -252,6 +252,24 @@ def test_title_rows_grid_headers_and_total_rows(tmp_path):
         assert "TODO" in text and "'?'" in text
 
 
+def test_a_form_mixing_agreement_and_satisfaction(tmp_path):
+    """No single set holds every answer: the two sets on the same range are written inline."""
+    src = tmp_path / "campur.csv"
+    rng = np.random.default_rng(5)
+    setuju, puas = LABELS, ["Sangat Tidak Puas", "Tidak Puas", "Cukup Puas", "Puas", "Sangat Puas"]
+    rows = [["NIP", "Materi relevan", "Materi jelas", "Saya puas dengan layanan panitia"]]
+    for i in range(15):
+        rows.append([nip(i), setuju[rng.integers(2, 5)], setuju[rng.integers(2, 5)], puas[rng.integers(1, 5)]])
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    res = new_program(tmp_path / "raw" / "campur-1", {"level1": src}, {"name": "C", "institution": "B"})
+    assert res.ok, [p.message() for p in res.problems]
+    spec = yaml.safe_load((tmp_path / "raw" / "campur-1" / "program.yaml").read_text())
+    assert spec["instruments"]["reaksi"]["labels"] == "setuju5_puas5"
+    inline = spec["label_sets"]["setuju5_puas5"]
+    assert inline["Sangat Setuju"] == 5 and inline["Cukup Puas"] == 3 and inline["Ragu-ragu"] == 3
+
+
 def test_label_set_choice():
     assert choose_label_set({"sangat setuju", "setuju", "netral", "tidak setuju"})[0] == "setuju5"
     assert choose_label_set({"agak setuju", "setuju", "netral"})[0] == "setuju7"

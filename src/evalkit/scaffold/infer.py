@@ -298,6 +298,8 @@ def choose_label_set(answers: set[str]) -> tuple[str | None, str, bool, int]:
     --------
     >>> choose_label_set({"setuju", "sangat setuju", "ragu-ragu", "tidak setuju"})[0]
     'setuju5'
+    >>> choose_label_set({"setuju", "sangat setuju", "puas", "cukup puas"})[0]  # a mixed form
+    'setuju5_puas5'
     >>> name, _, uncertain, _ = choose_label_set({"setuju", "sangat setuju", "tidak setuju"})
     >>> name, uncertain
     ('setuju4', True)
@@ -310,11 +312,42 @@ def choose_label_set(answers: set[str]) -> tuple[str | None, str, bool, int]:
             seen = {lookup[a] for a in answers}
             fits.append((len(points) - len(seen), name, len(points)))
     if not fits:
-        return None, "", True, 0
+        return _union_of_two(answers)
     fits.sort(key=lambda x: x[0])  # stable: keeps the order of preference among ties
     unseen, name, points = fits[0]
     others = [f[1] for f in fits[1:]]
     return name, ", ".join(others), bool(others) and unseen > 0, points
+
+
+def _union_of_two(answers: set[str]) -> tuple[str | None, str, bool, int]:
+    """Two sets on the same range that together hold every answer (a form mixing agreement and
+    satisfaction questions): registered as ``<a>+<b>`` in :data:`UNIONS`."""
+    sets = candidate_label_sets()
+    best = None
+    names = list(sets)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            la = {norm(k): v for k, v in sets[a].items()}
+            lb = {norm(k): v for k, v in sets[b].items()}
+            if (min(la.values()), max(la.values())) != (min(lb.values()), max(lb.values())):
+                continue
+            if any(la[k] != lb[k] for k in set(la) & set(lb)):
+                continue
+            both = {**la, **lb}
+            if answers and answers <= set(both):
+                unseen = len(set(both.values())) - len({both[x] for x in answers})
+                if best is None or unseen < best[0]:
+                    best = (unseen, a, b)
+    if best is None:
+        return None, "", True, 0
+    _, a, b = best
+    name = f"{a}_{b}"
+    UNIONS[name] = {**sets[a], **{k: v for k, v in sets[b].items() if norm(k) not in {norm(x) for x in sets[a]}}}
+    return name, "", True, len(set(UNIONS[name].values()))
+
+
+#: label sets made of two sets for one form (written inline under ``label_sets:``)
+UNIONS: dict[str, dict[str, float]] = {}
 
 
 # --- one file -----------------------------------------------------------------------------
@@ -468,14 +501,14 @@ def _classify_survey(fp: FilePlan, df: pd.DataFrame) -> None:
         known = answers & keys
         unknown = answers - keys
         name, others, uncertain, points = choose_label_set(known)
-        sets = candidate_label_sets()
+        sets = {**candidate_label_sets(), **UNIONS}
         fp.labels = name
         fp.labels_uncertain = uncertain
         if name is not None:
             lookup = {norm(k): v for k, v in sets[name].items()}
             lo, hi = int(min(lookup.values())), int(max(lookup.values()))
             fp.scale_range = (lo, hi)
-            if name in EXTRA_LABEL_SETS:
+            if name in EXTRA_LABEL_SETS or name in UNIONS:
                 fp.label_map = dict(sets[name])
             fp.labels_evidence = (ev("labels_also", n=len(known), name=name, others=others) if others
                                   else ev("labels", n=len(known), name=name))
@@ -563,7 +596,9 @@ def _group_items(fp: FilePlan, df: pd.DataFrame, items: list[str]) -> None:
 
 def item_scores(fp: FilePlan, df: pd.DataFrame) -> pd.DataFrame:
     """The items as numbers (label set or numbers; anything else missing)."""
-    sets = candidate_label_sets()
+    sets = {**candidate_label_sets(), **UNIONS}
+    if fp.label_map:
+        sets[fp.labels] = fp.label_map
     lookup = {norm(k): float(v) for k, v in sets[fp.labels].items()} if fp.labels in sets else {}
     out = {}
     for col in fp.by_role("item"):

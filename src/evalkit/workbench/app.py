@@ -219,6 +219,8 @@ class Workbench:
         l1 = plan.level1
         if l1 is not None:
             sets = list(candidate_label_sets())
+            if l1.labels and l1.labels not in sets:
+                sets.append(l1.labels)  # a set made for this form (two sets together)
             opts = [(self.tr("numbers"), "")] + [(s, s) for s in sets]
             self.labels_w = _cls(W.Dropdown(options=opts, value=l1.labels or ""), "ek-labels")
             self.labels_w.description = self.tr("label_set")
@@ -281,6 +283,7 @@ class Workbench:
             name = self.labels_w.value or None
             if name != l1.labels:
                 sets = candidate_label_sets()
+                name = name if name in sets else None
                 l1.labels = name
                 l1.label_map = dict(EXTRA_LABEL_SETS[name]) if name in EXTRA_LABEL_SETS else None
                 if name:
