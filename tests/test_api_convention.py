@@ -200,7 +200,7 @@ def test_icc_text_ratings_are_an_error_not_dropped():
         evalkit.icc(r, targets="t", raters="j", ratings="x")
 
 
-def test_reliability_and_item_analysis_report_dropped_rows(likert):
+def test_reliability_and_item_analysis_note_dropped_rows(likert):
     d = likert.copy()
     d.loc[[3, 4], "q1"] = np.nan
     d.loc[9, :] = np.nan
@@ -217,12 +217,12 @@ def test_reliability_and_item_analysis_report_dropped_rows(likert):
 
 def test_internal_callers_are_not_warned():
     # evalkit's own pipeline counts the rows itself: no warning blocks in reports
-    from evalkit.stats._conventions import report_dropped
+    from evalkit.stats._conventions import note_dropped
 
-    g = {"__name__": "evalkit.evaluation", "report_dropped": report_dropped}
+    g = {"__name__": "evalkit.evaluation", "note_dropped": note_dropped}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert exec("out = report_dropped(3, 'x')", g) is None and g["out"].startswith("3 row")
+        assert exec("out = note_dropped(3, 'x')", g) is None and g["out"].startswith("3 row")
 
 
 # ---- apa_table ------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_anorexia_matches_r_lm_coefficients_exactly_as_in_the_issue():
     assert res.model.loc["Prewt", "estimate"] == pytest.approx(lm["Prewt"], abs=TOL)
 
 
-def test_unequal_groups_report_dropped_rows():
+def test_unequal_groups_note_dropped_rows():
     d, kw = _case("unequal")
     with pytest.warns(DroppedRowsWarning, match="5 row"):
         res = evalkit.compare_groups(d, **kw)

@@ -2,7 +2,7 @@
 
 * :func:`check_finite` — ``inf``/``-inf`` in a used column is an evalkit error naming the
   column and the row (never silently used or dropped);
-* :func:`report_dropped` — a function that drops rows says how many and why: the count goes
+* :func:`note_dropped` — a function that drops rows says how many and why: the count goes
   into the result (``n_dropped``) and a :class:`DroppedRowsWarning` is issued;
 * :class:`FrameResult` — a :class:`~evalkit.stats.result.Result` that also behaves like its
   main table (``res.loc[...]``, ``res["col"]``, ``res.attrs``), so that code written when the
@@ -65,7 +65,7 @@ def check_finite_array(X: np.ndarray, columns, index) -> None:
                                       params={"value": str(X[i, j]), "index": index[i]}))
 
 
-def report_dropped(n: int, why: str) -> str | None:
+def note_dropped(n: int, why: str) -> str | None:
     """Warn that ``n`` rows were dropped and return the note (None when n = 0).
 
     The warning points at the first caller outside ``evalkit.stats``; evalkit's own

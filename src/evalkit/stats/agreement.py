@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import Problem, StatisticsError
-from ._conventions import FrameResult, check_finite, report_dropped, word
+from ._conventions import FrameResult, check_finite, note_dropped, word
 from .result import apa_ci, apa_df, apa_num, apa_p
 
 TYPES = ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k")
@@ -137,7 +137,7 @@ def icc(data: pd.DataFrame, *, targets: str, raters: str, ratings: str, ci: floa
     notes = []
     if n_dropped and nan_policy == "raise":
         raise StatisticsError(Problem("nan_in_ratings", column=ratings, params={"n": n_dropped}))
-    note = report_dropped(n_dropped, word("why_incomplete_targets", "en"))
+    note = note_dropped(n_dropped, word("why_incomplete_targets", "en"))
     if note:
         notes.append(note)
     X = wide.to_numpy(float)

@@ -20,7 +20,7 @@ import pandas as pd
 import numpy as np
 
 from ..errors import Problem, StatisticsError
-from ._conventions import check_finite, report_dropped
+from ._conventions import check_finite, note_dropped
 from ._util import html_table
 from .prepost import prepost
 from .result import Result, apa_ci, apa_num, apa_p
@@ -104,7 +104,7 @@ def compare_cohorts(data: pd.DataFrame, *, pre: str, post: str, cohort: str, max
     n_all = len(d)
     d = d.dropna().rename(columns={pre: "pre", post: "post", cohort: "cohort"})
     notes = []
-    note = report_dropped(n_all - len(d), f"missing values in {pre}, {post}, {cohort}")
+    note = note_dropped(n_all - len(d), f"missing values in {pre}, {post}, {cohort}")
     if note:
         notes.append(note)
     if len(d) and not d["pre"].std() > 0:

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import Problem, StatisticsError
-from ._conventions import FrameResult, check_finite, report_dropped, word
+from ._conventions import FrameResult, check_finite, note_dropped, word
 from .result import Result, apa_ci, apa_df, apa_num, apa_p
 
 
@@ -408,7 +408,7 @@ def compare_groups(data: pd.DataFrame, *, pre: str, post: str, group: str, contr
     keep = d.notna().all(axis=1)
     n_dropped = int((~keep).sum())
     notes = []
-    note = report_dropped(n_dropped, word("why_missing", "en", columns=f"{pre}, {post}, {group}"))
+    note = note_dropped(n_dropped, word("why_missing", "en", columns=f"{pre}, {post}, {group}"))
     if note:
         notes.append(note)
     d = d[keep]

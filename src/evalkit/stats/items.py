@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import Problem, StatisticsError
-from ._conventions import report_dropped
+from ._conventions import note_dropped
 from ._util import html_table
 from .result import Result, apa_ci, apa_num
 
@@ -195,7 +195,7 @@ def item_analysis(data: pd.DataFrame, items=None, *, key: dict | None = None,
 
     lo, hi = feldt_ci(kr20, n, k, ci)
     notes = []
-    note = report_dropped(n_dropped, "rows with a missing answer (the total needs every item)")
+    note = note_dropped(n_dropped, "rows with a missing answer (the total needs every item)")
     if note:
         notes.append(note)
     return ItemAnalysisResult(items=table, kr20=kr20, n=n, k=k, group_size=g, kr20_ci_low=lo, kr20_ci_high=hi,

@@ -56,7 +56,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ..errors import Problem, StatisticsError
-from ._conventions import check_finite, report_dropped
+from ._conventions import check_finite, note_dropped
 from ._util import html_table, warnings_html
 from .result import Result, apa_ci, apa_df, apa_num, apa_p
 
@@ -488,7 +488,7 @@ def prepost(pre=None, post=None, *, data=None, max_score=None, reliability=None,
     notes = []
     why = [w for w, k in ((f"{n_missing} pair(s) with a missing score", n_missing),
                           (f"{n_unmatched} id(s) on one side only", n_unmatched)) if k]
-    dropped = report_dropped(n_missing + n_unmatched, "; ".join(why))
+    dropped = note_dropped(n_missing + n_unmatched, "; ".join(why))
     if dropped:
         notes.append(dropped)
     x, y = df["pre"].to_numpy(), df["post"].to_numpy()

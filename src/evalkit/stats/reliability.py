@@ -47,7 +47,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import Problem, StatisticsError
-from ._conventions import check_finite_array, report_dropped
+from ._conventions import check_finite_array, note_dropped
 from ._util import html_table, warnings_html
 from .result import Result, apa_ci, apa_num
 
@@ -387,13 +387,13 @@ class WarningList(list):
         self.codes: list[tuple[str, dict]] = []
 
     def add(self, key: str, **params) -> None:
-        from ..i18n import t
+        from .._text import t
 
         self.codes.append((key, params))
         self.append(t(f"rel_warn.{key}", "en", **params))
 
     def render(self, lang: str) -> list[str]:
-        from ..i18n import t
+        from .._text import t
 
         return [t(f"rel_warn.{k}", lang, **p) for k, p in self.codes]
 
@@ -834,7 +834,7 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
         warnings.add("negative_rest", items=", ".join(map(str, neg)))
     notes.append(f"CI level {ci:.0%}; α CI method: {method['alpha']}")
     n_dropped = n_rows - n
-    dropped = report_dropped(n_dropped, "rows without any answer" if missing == "pairwise"
+    dropped = note_dropped(n_dropped, "rows without any answer" if missing == "pairwise"
                              else "rows with a missing answer (listwise)")
     if dropped:
         notes.append(dropped)
