@@ -64,7 +64,7 @@ DIMENSIONS = {
     "materi": ({"id": "Materi", "en": "Materials"},
                ("materi", "bahan ajar", "modul", "kurikulum", "substansi", "bahan bacaan")),
     "pengajar": ({"id": "Pengajar (widyaiswara)", "en": "Instructors (widyaiswara)"},
-                 ("widyaiswara", "pengajar", "fasilitator", "narasumber", "instruktur", "pelatih", "coach",
+                 ("widyaiswara", "pengajar", "pengajaran", "fasilitator", "narasumber", "instruktur", "pelatih", "coach",
                   "mentor", "penceramah")),
     "penyelenggaraan": ({"id": "Penyelenggaraan", "en": "Organisation"},
                         ("penyelenggaraan", "penyelenggara", "panitia", "jadwal", "administrasi", "informasi",
@@ -85,8 +85,8 @@ HEADER_PATTERNS = {
     "phone": r"\b(no\.? ?hp|hp|wa|whatsapp|telepon|telp|phone|ponsel)\b",
     "name": r"^(nama|name)\b|\bnama (lengkap|peserta)\b",
     "comment": r"(saran|masukan|komentar|kesan|pesan|harapan|catatan|usul|kritik|tanggapan|pendapat|comment)",
-    "pre": r"(\bpre\b|pre-? ?test|pretest|tes awal|test awal|nilai awal|sebelum)",
-    "post": r"(\bpost\b|post-? ?test|posttest|tes akhir|test akhir|nilai akhir|sesudah|setelah)",
+    "pre": r"(\bpre\b|pre-? ?test|pretest|tes awal|test awal|nilai awal|\bawal\b|sebelum|placement|penempatan)",
+    "post": r"(\bpost\b|post-? ?test|posttest|tes akhir|test akhir|nilai akhir|\bakhir\b|sesudah|setelah|\bfinal\b)",
 }
 COST_PATTERNS = {
     "item": r"^(item|uraian|rincian|komponen|nama (item|komponen|barang)|keterangan|deskripsi|description)\b",
@@ -537,7 +537,7 @@ def _dimension(header: str) -> str | None:
     best = None
     for dim, (_, words) in DIMENSIONS.items():
         for w in words:
-            m = re.search(rf"\b{re.escape(w)}", text)
+            m = re.search(rf"\b{re.escape(w)}(nya)?\b", text)  # a whole word ("pelatih" is not "pelatihan")
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), dim, w)
     return None if best is None else best[1] + "\0" + best[2]
@@ -677,14 +677,22 @@ def _classify_scores(fp: FilePlan, df: pd.DataFrame) -> None:
         nums, bad = parse_numbers(vals.reset_index(drop=True))
         if len(vals) and nums.notna().mean() >= 0.8:
             numeric[h] = nums
+    scores = [h for h in numeric if not re.fullmatch(r"(no|no\.|nomor|urut|#)", norm(h))]
+    found = {}
     for key in ("pre", "post"):
         hit = [h for h in numeric if re.search(HEADER_PATTERNS[key], norm(h))
                and not (key == "pre" and re.search(HEADER_PATTERNS["post"], norm(h)))]
         if hit:
-            h = hit[0]
+            found[key] = (hit[0], False)
+    if not found and len(scores) == 2:  # two score columns, no telling names: in their order
+        found = {"pre": (scores[0], True), "post": (scores[1], True)}
+    for key in ("pre", "post"):
+        if key in found:
+            h, unsure = found[key]
             dec = int(_values(df[h]).str.contains(r"^\d+,\d+$").sum())
             rng = {"lo": f"{numeric[h].min():g}", "hi": f"{numeric[h].max():g}"}
-            fp.columns.append(Column(h, key, evidence=ev("scores_dec", dec=dec, **rng) if dec else ev("scores", **rng)))
+            fp.columns.append(Column(h, key, evidence=ev("scores_dec", dec=dec, **rng) if dec else ev("scores", **rng),
+                                     uncertain=unsure))
         else:
             fp.todos.append(f"no_{key}")
     for h in df.columns:

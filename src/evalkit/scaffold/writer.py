@@ -266,7 +266,7 @@ def _level2(L: _Lines, plan: Plan, fp: FilePlan) -> None:
         cols = fp.by_role(key)
         if cols:
             c = cols[0]
-            L.add(f"  {key}: {q(c.header)}", ev_text(c.evidence, lang))
+            L.add(f"  {key}: {q(c.header)}", ev_text(c.evidence, lang) + _mark(c, lang))
         else:
             L.todo(t(f"scaffold.todo_{key}", lang), 2)
             L.add(f"  {key}: TODO")
