@@ -214,6 +214,9 @@ def test_interactive_confirmation(tmp_path, exports):
     assert scales["materi"]["reverse"] == ["materi_3"]
     assert scales["sarana"]["reverse"] == []
     assert sum("Reverse-keyed?" in q for q in asked) == 2, asked
+    text = (folder / "program.yaml").read_text()
+    assert "the user said these are not reverse-keyed: sarana_2" in text
+    assert not any("not confirmed" in m for m in res.messages)
     assert res.ok, [p.message() for p in res.problems]
 
 

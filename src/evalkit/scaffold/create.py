@@ -150,6 +150,7 @@ def confirm(plan: Plan, ask: Callable[[str], str]) -> Plan:
             why = ", ".join(ev_text(r, lang) for r in col.reverse_reason)
             ans = ask(t("scaffold.ask_reverse", lang, item=col.item, text=col.header, why=why)).strip().lower()
             col.reverse_confirmed = ans in ("y", "ya", "yes", "j")
+            col.reverse_declined = not col.reverse_confirmed
     return plan
 
 
@@ -280,7 +281,7 @@ def new_program(folder: str | Path, inputs: dict[str, str | Path] | None = None,
         raise
     result.messages.append(t("scaffold.wrote", lang, path=folder / "program.yaml"))
     pending = [c.item for c in (plan.level1.by_role("item") if plan.level1 else [])
-               if c.reverse_reason and not c.reverse_confirmed]
+               if c.reverse_reason and not c.reverse_confirmed and not c.reverse_declined]
     if pending:
         result.messages.append(t("scaffold.reverse_pending", lang, n=len(pending), items=", ".join(pending)))
     validate_new(result)

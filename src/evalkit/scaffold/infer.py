@@ -142,6 +142,7 @@ class Column:
     reverse_reason: list | None = None  # why it is a reverse-keyed candidate: evidence tuples (None: not one)
     values: list[str] = field(default_factory=list)  # distinct answers (first few), for the form
     reverse_confirmed: bool = False  # the user confirmed it as reverse-keyed
+    reverse_declined: bool = False   # the user said it is not
 
 
 @dataclass

@@ -178,9 +178,12 @@ def _instrument(L: _Lines, plan: Plan, fp: FilePlan) -> None:
         L.add(f"      {q(scale)}:", ev_text(members[0].evidence, lang))
         L.add("        items: [" + ", ".join(q(m.item) for m in members) + "]")
         confirmed = [m for m in members if getattr(m, "reverse_confirmed", False)]
-        cands = [m for m in members if m.reverse_reason and not getattr(m, "reverse_confirmed", False)]
+        cands = [m for m in members if m.reverse_reason and not m.reverse_confirmed and not m.reverse_declined]
+        declined = [m.item for m in members if m.reverse_reason and m.reverse_declined]
         rev = "        reverse: [" + ", ".join(q(m.item) for m in confirmed) + "]"
-        if cands:
+        if declined and not cands:
+            L.add(rev, t("scaffold.reverse_declined", lang, items=", ".join(declined)))
+        elif cands:
             why = "; ".join(f"{m.item} ({', '.join(ev_text(r, lang) for r in m.reverse_reason)})" for m in cands)
             L.add(rev, t("scaffold.reverse_candidates", lang, items=why))
         elif confirmed:
