@@ -256,6 +256,26 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except (MemoryError, RecursionError, OSError, ValueError, TypeError, KeyError, IndexError,
+            AttributeError, RuntimeError) as exc:
+        # a bug or an input no rule foresaw: say so plainly, keep the details in a log file
+        return _internal_error(exc, getattr(args, "lang", None) or "en")
+
+
+def _internal_error(exc: BaseException, lang: str) -> int:
+    """Print a plain message for an unexpected error (no traceback on screen) and write the
+    traceback to a log file the user can attach to a bug report."""
+    import tempfile
+    import traceback
+
+    from .i18n import t
+
+    fd, log = tempfile.mkstemp(prefix="evalkit-error-", suffix=".log")
+    with open(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    print(t("errors.internal", lang, kind=type(exc).__name__, detail=str(exc)[:300], log=log), file=sys.stderr)
+    print(f"    {t('where.how_to_fix', lang)}: {t('fix.internal', lang, log=log)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

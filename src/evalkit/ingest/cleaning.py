@@ -42,6 +42,26 @@ TOTAL_LABELS = ("jumlah", "total", "subtotal", "sub total", "sub-total", "jumlah
 _WS = re.compile(r"\s+")
 
 
+def uniques(s: pd.Series) -> tuple[np.ndarray, list]:
+    """``(codes, distinct values)`` of a text column, in one pass: Arrow's dictionary
+    encoding for Arrow-backed strings, else :func:`pandas.factorize` (code −1 = missing).
+    Every rule below looks at each distinct value once, so a million-row column costs one
+    encoding and a handful of Python calls."""
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is not None:
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(arr).combine_chunks()
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+        return codes, enc.dictionary.to_pylist()
+    codes, uniq = pd.factorize(s)
+    return codes, list(uniq)
+
+
+def _is_text(s: pd.Series) -> bool:
+    return s.dtype == object or pd.api.types.is_string_dtype(s)
+
+
 def _fold(v) -> str:
     return _WS.sub(" ", str(v)).strip().strip(":").strip().lower()
 
@@ -57,43 +77,53 @@ def missing_codes(spec, fs) -> list[str]:
 def apply_missing_codes(table: Table, codes: list[str], skip: set[str]) -> dict[str, dict[str, int]]:
     """Replace cells equal to a code with NaN, in place; ``{column: {code: n}}`` of what was
     replaced. Columns in ``skip`` (id, names) are left as they are."""
-    lookup = {_fold(c): c for c in codes if str(c).strip()}
-    counts: dict[str, dict[str, int]] = {}
-    df = table.df
-    for col in df.columns:
-        if col in skip:
-            continue
-        s = df[col]
-        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
-            continue
-        codes_, uniq = pd.factorize(s)
-        hits = {j: lookup[f] for j, u in enumerate(uniq) if (f := _fold(u)) in lookup}
-        if not hits:
-            continue
-        mask = np.isin(codes_, list(hits))
-        per = pd.Series(codes_[mask]).map(hits).value_counts()
-        counts[str(col)] = {str(k): int(v) for k, v in per.items()}
-        df[col] = s.mask(mask)
+    counts, _ = clean_cells(table, codes, skip)
     return counts
 
 
 def formula_cells(table: Table, skip: set[str]) -> list[Problem]:
     """Replace formula text (``=…``) with NaN, in place; one warning per column (first row and count)."""
-    out = []
+    _, problems = clean_cells(table, [], skip)
+    return problems
+
+
+_FORMULA = re.compile(r"^\s*=[A-Za-z(]")
+
+
+def clean_cells(table: Table, codes: list[str], skip: set[str]) -> tuple[dict[str, dict[str, int]], list[Problem]]:
+    """The missing-value and formula rules in one pass over each text column (each distinct
+    value looked at once): cells equal to a code and cells holding formula text become NaN,
+    in place. Returns ``({column: {code: n}}, formula warnings)``."""
+    lookup = {_fold(c): c for c in codes if str(c).strip()}
+    counts: dict[str, dict[str, int]] = {}
+    problems: list[Problem] = []
     df = table.df
-    for col in df.columns:
-        if col in skip:
+    for col in list(df.columns):
+        if col in skip or not _is_text(df[col]):
             continue
         s = df[col]
-        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        codes_, uniq = uniques(s)
+        hits, formulas = {}, []
+        for j, u in enumerate(uniq):
+            if not isinstance(u, str):
+                continue
+            f = _fold(u)
+            if f in lookup:
+                hits[j] = lookup[f]
+            elif _FORMULA.match(u):
+                formulas.append(j)
+        if not hits and not formulas:
             continue
-        m = s.astype("string").str.match(r"^\s*=[A-Za-z(]").fillna(False).to_numpy(dtype=bool)
-        if m.any():
-            idx = np.flatnonzero(m)
-            out.append(Problem("formula_cell", file=table.file, column=str(col), row=table.row_of(idx[0]),
-                               params={"n": int(len(idx))}, severity="warning"))
-            df[col] = s.mask(m)
-    return out
+        if hits:
+            per = pd.Series(codes_[np.isin(codes_, list(hits))]).map(hits).value_counts()
+            counts[str(col)] = {str(k): int(v) for k, v in per.items()}
+        if formulas:
+            fm = np.isin(codes_, formulas)
+            idx = np.flatnonzero(fm)
+            problems.append(Problem("formula_cell", file=table.file, column=str(col), row=table.row_of(idx[0]),
+                                    params={"n": int(len(idx))}, severity="warning"))
+        df[col] = s.mask(np.isin(codes_, list(hits) + formulas))
+    return counts, problems
 
 
 def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
@@ -107,10 +137,10 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
     label_in_key = np.zeros(len(df), dtype=bool)
     for col in df.columns:
         s = df[col]
-        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        if not _is_text(s):
             continue
-        codes_, uniq = pd.factorize(s)
-        hit = [j for j, u in enumerate(uniq) if _fold(u) in labels]
+        codes_, uniq = uniques(s)
+        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and _fold(u) in labels]
         if hit:
             m = np.isin(codes_, hit)
             has_label |= m

@@ -35,7 +35,8 @@ TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "cap waktu", "waktu pengisian
 
 def canonical_ids(table: Table, column: str) -> tuple[pd.Series, list]:
     """``(canonical ids as text with NaN for lossy/empty, parsed ids)`` of one id column."""
-    parsed = [parse_id(v) if isinstance(v, str) or v is not None and v == v else None for v in table.df[column]]
+    parsed = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else parse_id(v)
+              for v in table.df[column]]
     canon = pd.Series([p.canonical if p is not None and not p.lossy else np.nan for p in parsed],
                       index=table.df.index, dtype=object)
     return canon, parsed

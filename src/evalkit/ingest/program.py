@@ -13,7 +13,7 @@ import pandas as pd
 from .. import atomic
 from ..errors import Problem, ValidationError
 from . import validate as V
-from .cleaning import apply_missing_codes, drop_total_rows, formula_cells, missing_codes, total_rows
+from .cleaning import clean_cells, drop_total_rows, missing_codes, total_rows
 from .linkage import dedupe, find_timestamp, linkage_summary, resolve_lossy
 from .privacy import Masker
 from .pseudonymize import get_key, looks_like_nip, pseudonym, pseudonymize_series
@@ -280,7 +280,7 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
     """The named input rules (:mod:`evalkit.ingest.cleaning`): missing-value codes, total
     rows, formula text. What each did goes into ``notices`` and ``missing_rows``."""
     skip = {c for c in [fs.id_column, *fs.name_columns] if c}
-    counts = apply_missing_codes(table, missing_codes(spec, fs), skip)
+    counts, formulas = clean_cells(table, missing_codes(spec, fs), skip)
     for col, per in counts.items():
         for code, n in per.items():
             missing_rows.append({"file": table.file, "column": col, "code": code, "n": n})
@@ -295,7 +295,7 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
         amount = _header(table, fs, "amount") if role in ("costs", "costs_alternative") else None
         table, notes = drop_total_rows(table, mask, amount_column=amount)
         notices.extend(notes)
-    notices.extend(formula_cells(table, skip))
+    notices.extend(formulas)
     return table
 
 

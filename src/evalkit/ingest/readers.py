@@ -90,6 +90,41 @@ def _strip(df: pd.DataFrame) -> pd.DataFrame:
     return out.replace({"": np.nan})
 
 
+def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFrame | None:
+    """The whole CSV as stripped text with Arrow's multi-threaded reader (every column a
+    string column, quoted newlines allowed, empty cells → missing), or ``None`` when Arrow
+    cannot read it (the pandas reader then gives the message). The columns stay Arrow
+    strings in pandas (no copy)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 20).decode(enc, errors="replace")
+        lines = head.splitlines()[skip:]
+        header = next(csv.reader(lines[:1], delimiter=delim), None) if lines else None
+        if not header:
+            return None
+        names = [h.strip() for h in header]
+        if len(set(names)) != len(names):
+            return None  # duplicate headers: the pandas reader renames them and read_table reports it
+        read = pacsv.ReadOptions(skip_rows=skip + 1, column_names=[f"c{i}" for i in range(len(names))],
+                                 encoding="utf8" if enc in ("utf-8", "utf-8-sig") else enc,
+                                 block_size=1 << 24)
+        parse = pacsv.ParseOptions(delimiter=delim, newlines_in_values=True)
+        conv = pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(names))},
+                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
+        table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=conv)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError, StopIteration):
+        return None
+    cols = {}
+    for name, col in zip(names, table.columns):
+        col = pc.utf8_trim_whitespace(col)
+        cols[name] = pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pc.equal(col, ""), None, col)))
+    return pd.DataFrame(cols)
+
+
 def _read_csv_text(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFrame:
     """The whole CSV as stripped text (empty cells → NaN), parsed and stripped in chunks of
     :data:`CHUNK_ROWS` rows straight from the file, so that neither the file's bytes nor a
@@ -136,7 +171,9 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
         skip = _header_line(sample, _sniff_delimiter(sample), expected)
         delim = _sniff_delimiter("\n".join(sample.splitlines()[skip:])) if skip else _sniff_delimiter(sample)
         try:
-            df = _read_csv_text(path, enc, delim, skip)
+            df = _read_csv_arrow(path, enc, delim, skip)
+            if df is None:
+                df = _read_csv_text(path, enc, delim, skip)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise ValidationError(Problem("unreadable_csv", file=rel, params={"detail": str(exc).strip()})) from None
         table = Table(df, rel, skip + 1)
