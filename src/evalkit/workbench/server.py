@@ -20,8 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -139,11 +137,7 @@ def start(raw="data/raw", out="reports", *, port: int = 0, token: str | None = N
             raise RuntimeError(f"voila exited with code {proc.returncode}")
         try:
             with socket.create_connection((HOST, port), timeout=1):
-                pass
-            urllib.request.urlopen(f"http://{HOST}:{port}/api/kernels?token={token}", timeout=5).close()
-            return server
-        except urllib.error.HTTPError:
-            return server  # it answers
+                return server  # tornado listens once the app is ready
         except OSError:
             time.sleep(0.3)
     server.stop()
