@@ -87,3 +87,21 @@ def test_program_chooses_band_sets_and_bad_choices_are_named(tmp_path):
         with pytest.raises(ValidationError) as e:
             load_program(prog)
         assert "program.yaml" in str(e.value) and message in str(e.value), str(e.value)
+
+
+def test_level2_gain_band_reads_the_hake_cutoffs_from_config(monkeypatch):
+    """Cut-offs live in config/bands.yaml only: changing them there changes Level 2's band."""
+    import copy
+
+    import evalkit.bands as bands_mod
+    from evalkit import evaluate, load_program
+    from evalkit.datasets import sample_program
+
+    prog = load_program(sample_program("pkp-2026-angkatan-1"))
+    g = evaluate(prog).level2.prepost.gain
+    assert g["band"] == "medium" and 0.3 <= g["class_gain"] < 0.7
+    changed = copy.deepcopy(bands_mod.band_sets())
+    changed["hake"]["bands"][1]["min"] = 0.2
+    changed["hake"]["bands"][2]["min"] = g["class_gain"] - 0.01
+    monkeypatch.setattr(bands_mod, "band_sets", lambda: changed)
+    assert evaluate(prog).level2.prepost.gain["band"] == "high"

@@ -23,6 +23,14 @@ from ..stats.prepost import PrePostResult, prepost
 SECTIONS = ("level2", "test_items", "assessment")
 
 
+def hake_cutoffs() -> tuple[float, float]:
+    """The normalized gain's band cut-offs from the ``hake`` band set of ``config/bands.yaml``."""
+    from ..bands import band_sets
+
+    mins = [float(b["min"]) for b in band_sets()["hake"]["bands"] if float(b["min"]) > float("-inf")]
+    return mins[0], mins[1]
+
+
 @dataclass
 class Level2Result:
     prepost: PrePostResult
@@ -38,7 +46,8 @@ class Level2Result:
 def evaluate_level2(p: ProgramData, seed: int | None = 2026) -> Level2Result:
     fs = p.spec.level2
     df = p.level2.set_index("participant")
-    res = prepost(df["pre"], df["post"], max_score=fs.max_score, reliability=fs.reliability, seed=seed)
+    res = prepost(df["pre"], df["post"], max_score=fs.max_score, reliability=fs.reliability, seed=seed,
+                  gain_cutoffs=hake_cutoffs())
     pr_pre = pr_post = None
     if fs.pass_mark is not None:
         pr_pre = float((df["pre"].dropna() >= fs.pass_mark).mean())

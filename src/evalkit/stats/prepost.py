@@ -63,20 +63,29 @@ from .result import Result, apa_ci, apa_df, apa_num, apa_p
 ALTERNATIVES = ("two-sided", "greater", "less")
 
 
-def hake_band(g: float) -> str:
-    """Hake's (1998) band of a normalized gain: ``"high"`` (g ≥ 0.7), ``"medium"``
-    (0.3 ≤ g < 0.7) or ``"low"`` (g < 0.3).
+#: Hake's (1998) cut-offs of the normalized gain, the field's default; programs take theirs
+#: from the ``hake`` band set of ``config/bands.yaml`` (evalkit.levels.learning passes them)
+HAKE_CUTOFFS = (0.3, 0.7)
+
+
+def hake_band(g: float, cutoffs: tuple[float, float] = HAKE_CUTOFFS) -> str:
+    """Band of a normalized gain: ``"high"`` (g ≥ ``cutoffs[1]``), ``"medium"``
+    (``cutoffs[0]`` ≤ g < ``cutoffs[1]``) or ``"low"`` (g < ``cutoffs[0]``). The default
+    cut-offs are Hake's (1998): 0.3 and 0.7.
 
     Examples
     --------
     >>> hake_band(0.7), hake_band(0.3), hake_band(0.29)
     ('high', 'medium', 'low')
+    >>> hake_band(0.65, cutoffs=(0.3, 0.6))
+    'high'
     """
     if g is None or not np.isfinite(g):
         return "not computed"
-    if g >= 0.7:
+    lo, hi = cutoffs
+    if g >= hi:
         return "high"
-    if g >= 0.3:
+    if g >= lo:
         return "medium"
     return "low"
 
@@ -388,7 +397,8 @@ def cles(pre, post) -> float:
 
 
 def prepost(pre=None, post=None, *, data=None, max_score=None, reliability=None, ci=0.95,
-            alternative="two-sided", wilcoxon="approx", n_boot=2000, seed=None) -> PrePostResult:
+            alternative="two-sided", wilcoxon="approx", n_boot=2000, seed=None,
+            gain_cutoffs: tuple[float, float] = HAKE_CUTOFFS) -> PrePostResult:
     """Compare paired pre- and post-test scores.
 
     Parameters
@@ -415,6 +425,9 @@ def prepost(pre=None, post=None, *, data=None, max_score=None, reliability=None,
         Percentile bootstrap (resampling participants) for the CIs of d_rm, d_av and
         d_av_rms, which have no exact interval; ``n_boot=0`` skips it.
 
+    gain_cutoffs : (float, float)
+        Cut-offs of the normalized gain's band (default Hake 1998: 0.3, 0.7; evalkit's levels
+        pass the ``hake`` band set of ``config/bands.yaml``).
     Returns
     -------
     PrePostResult
@@ -559,7 +572,7 @@ def prepost(pre=None, post=None, *, data=None, max_score=None, reliability=None,
     parts["diff"] = d
     gain = None
     if max_score is not None:
-        gain = normalized_gains(x, y, max_score)
+        gain = normalized_gains(x, y, max_score, gain_cutoffs)
         with np.errstate(all="ignore"):
             parts["gain"] = np.where(x < max_score, (y - x) / (max_score - x), np.nan)
     if reliability is not None:
@@ -585,7 +598,7 @@ def prepost(pre=None, post=None, *, data=None, max_score=None, reliability=None,
     )
 
 
-def normalized_gains(pre, post, max_score: float) -> dict:
+def normalized_gains(pre, post, max_score: float, cutoffs: tuple[float, float] = HAKE_CUTOFFS) -> dict:
     """Hake's class gain, the mean individual gain and Marx & Cummings' normalized change.
 
     Examples
@@ -611,6 +624,6 @@ def normalized_gains(pre, post, max_score: float) -> dict:
         "mean_individual_gain": mig,
         "normalized_change": float(c[keep].mean()) if keep.any() else math.nan,
         "n_excluded": int(excl.sum()),
-        "band": hake_band(class_gain),
-        "hake_band": hake_band(class_gain),
+        "band": hake_band(class_gain, cutoffs),
+        "hake_band": hake_band(class_gain, cutoffs),
     }
