@@ -279,6 +279,9 @@ def test_label_set_choice():
     assert choose_label_set({"puas", "sangat puas", "cukup puas"})[0] == "puas5"
     assert choose_label_set({"baik", "sangat baik", "kurang baik"})[0] == "baik4"
     assert choose_label_set({"buruk", "baik", "cukup"})[0] == "buruk_baik5"
+    assert choose_label_set({"tidak setuju", "kurang setuju", "setuju", "sangat setuju"})[0] == "setuju4_kurang"
+    assert choose_label_set({"sangat tidak setuju", "kurang setuju", "setuju", "sangat setuju"})[0] == "setuju5"
+    assert choose_label_set({"kurang baik", "cukup baik", "baik", "sangat baik"})[0] == "baik4_cukup"
     assert choose_label_set({"sangat mantap"})[0] is None
 
 

@@ -53,6 +53,11 @@ EXTRA_LABEL_SETS: dict[str, dict[str, float]] = {
     "puas4": {"Sangat Tidak Puas": 1, "Tidak Puas": 2, "Puas": 3, "Sangat Puas": 4},
     "puas7": {"Sangat Tidak Puas": 1, "Tidak Puas": 2, "Agak Tidak Puas": 3, "Netral": 4, "Agak Puas": 5,
               "Puas": 6, "Sangat Puas": 7},
+    "setuju4_kurang": {"Tidak Setuju": 1, "Kurang Setuju": 2, "Setuju": 3, "Sangat Setuju": 4},
+    "puas4_kurang": {"Tidak Puas": 1, "Kurang Puas": 2, "Puas": 3, "Sangat Puas": 4},
+    "puas5_kurang": {"Sangat Tidak Puas": 1, "Tidak Puas": 2, "Kurang Puas": 3, "Puas": 4, "Sangat Puas": 5},
+    "baik4_cukup": {"Kurang Baik": 1, "Cukup Baik": 2, "Baik": 3, "Sangat Baik": 4},
+    "baik5_cukup": {"Tidak Baik": 1, "Kurang Baik": 2, "Cukup Baik": 3, "Baik": 4, "Sangat Baik": 5},
     "buruk_baik5": {"Sangat Buruk": 1, "Buruk": 2, "Cukup": 3, "Baik": 4, "Sangat Baik": 5},
     "buruk_baik4": {"Sangat Buruk": 1, "Buruk": 2, "Baik": 3, "Sangat Baik": 4},
 }
