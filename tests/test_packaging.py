@@ -37,3 +37,27 @@ def test_readme_quick_start_is_make_report_and_make_test():
     block = text.split("## Quick start", 1)[1].split("```", 2)[1]
     assert [ln.strip() for ln in block.splitlines() if ln.strip() and not ln.startswith("bash")] == [
         "make report", "make test"]
+
+
+def test_packaged_notebooks_are_the_project_notebooks():
+    """evalkit report and evalkit dashboard execute these; an installed wheel uses the copies
+    inside the package (src/evalkit/notebooks/), a checkout its notebooks/: they must agree."""
+    for name in ("program_report.ipynb", "institution_dashboard.ipynb", "workbench.ipynb"):
+        packaged = ROOT / "src" / "evalkit" / "notebooks" / name
+        assert packaged.read_bytes() == (ROOT / "notebooks" / name).read_bytes(), (
+            f"copy notebooks/{name} to src/evalkit/notebooks/{name} (or back)")
+
+
+def test_wheel_contains_templates_config_and_notebooks(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+                    "-q", "-w", str(tmp_path)], check=True, capture_output=True)
+    whl = next(tmp_path.glob("evalkit-*.whl"))
+    names = set(zipfile.ZipFile(whl).namelist())
+    for need in ("evalkit/notebooks/program_report.ipynb", "evalkit/notebooks/institution_dashboard.ipynb",
+                 "evalkit/config/translations.yaml", "evalkit/config/limits.yaml", "evalkit/config/verdict.yaml"):
+        assert need in names, need
+    assert any(n.startswith("evalkit/templates/") for n in names)

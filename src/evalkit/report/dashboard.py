@@ -229,10 +229,10 @@ def render_dashboard(processed_dir, out_dir, *, lang: str = "id", notebook=None)
 
     from .. import atomic
     from ..ingest.pseudonymize import project_root
-    from .render import KERNEL_ARGS
+    from .render import KERNEL_ARGS, notebook_path
 
     root = project_root(Path(__file__).parent)
-    nb_in = Path(notebook) if notebook else root / "notebooks" / "institution_dashboard.ipynb"
+    nb_in = Path(notebook) if notebook else notebook_path(root, "institution_dashboard.ipynb")
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     store.connect(processed_dir).close()  # a clear error before a kernel starts

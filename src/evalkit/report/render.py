@@ -34,8 +34,17 @@ NOTEBOOK = Path("notebooks") / "program_report.ipynb"
 #: recall in a batch, and parallel kernels would otherwise contend for one SQLite file)
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]
 
-def notebook_path(root: Path | None = None) -> Path:
-    return (root or project_root(Path(__file__).parent)) / NOTEBOOK
+def notebook_path(root: Path | None = None, name: str = "program_report.ipynb") -> Path:
+    """The template notebook ``name``: the project's ``notebooks/<name>`` when evalkit runs from
+    a checkout (so a project can adapt its template), else the copy shipped inside the package
+    (``evalkit/notebooks/<name>``, so an installed wheel renders reports anywhere).
+    ``tests/test_packaging.py`` keeps the two copies identical."""
+    from importlib import resources
+
+    p = (root or project_root(Path(__file__).parent)) / "notebooks" / name
+    if p.is_file():
+        return p
+    return Path(str(resources.files("evalkit").joinpath(f"notebooks/{name}")))
 
 
 def export_html(nb: nbformat.NotebookNode, title: str) -> str:
