@@ -33,9 +33,13 @@ def test_docx_has_the_reports_tables_headings_and_figures(rendered):
     assert "Level 2 — Learning" in text and "Level 3 — Behaviour was not measured" in text
     assert "[" not in text.split("Contents")[1].split("\n")[1]  # links rendered as text
     html = (folder / "report.html").read_text()
-    assert len(doc.tables) == html.count("<p class=\"evalkit-caption\">") and len(doc.tables) >= 4
-    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
-    assert headers[0][:2] == ["Level", "Measure"]  # the scorecard comes first
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption" and p.text.startswith("Table ")]
+    assert len(captions) == html.count("<p class=\"evalkit-caption\">") and len(captions) >= 4
+    # data tables repeat their header row on every page; layout tables (cover, verdict, signature) do not
+    data = [t for t in doc.tables if t.rows[0]._tr.xpath("./w:trPr/w:tblHeader")]
+    assert len(data) == len(captions)
+    headers = [[c.text for c in t.rows[0].cells] for t in data]
+    assert headers[0][:2] == ["Level", "Measure"]  # the scorecard is the first data table
     assert any(h[0] == "Dimension" for h in headers)
     assert len(doc.inline_shapes) >= 5
     alts = [s._inline.docPr.get("descr") for s in doc.inline_shapes]

@@ -280,7 +280,10 @@ def test_dashboard_answers_from_processed_tables(rendered_samples):
     led = pd.read_csv(LEDGER, dtype={"NIP": str})
     per = led.groupby(["NIP", "Tahun"])["JP"].sum().unstack(fill_value=0)
     below_2026 = int((per[2026] < 20).sum())
-    assert f"<td>{len(per)}</td>" in html and f"<td>{below_2026}</td>" in html
+    import re
+
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert f"{len(per)}" in cells and f"{below_2026}" in cells
     # online cost per participant: the SMART program's cost lines / its roster
     smart = RAW / "smart-2026-angkatan-1"
     total = pd.read_csv(smart / "biaya.csv")["amount"].sum()
@@ -313,5 +316,7 @@ def test_roi_section_and_logic_model_in_the_report(rendered_samples):
     assert any("logic-model" in f for f in figs) and any("performance-tree" in f for f in figs)
     assert any("level5" in f for f in figs)
     mot = (out / "en" / "mot-2026-angkatan-1" / "report.html").read_text(encoding="utf-8")
-    assert "Level 5 — Return on investment" not in mot  # no estimates: no section (the scorecard says so)
+    import re
+
+    assert not re.search(r"<h2[^>]*>Level 5 — Return on investment", mot)  # no estimates: no section (the scorecard says so)
     assert "ROI (Phillips), first year" in mot and "not measured" in mot
