@@ -442,6 +442,10 @@ def _person_columns(fp: FilePlan, df: pd.DataFrame) -> set[str]:
                 fp.repeated_ids = int(canon.duplicated().sum())
                 used.add(h)
                 continue
+            if nip_share >= 0.5:  # another column of NIPs (a supervisor's): personal, dropped
+                fp.columns.append(Column(h, "name", evidence=ev("nip", share=f"{nip_share:.0%}")))
+                used.add(h)
+                continue
         if re.search(HEADER_PATTERNS["email"], lh) or (len(vals) and vals.str.contains(r"^\S+@\S+\.\S+$").mean() >= .5):
             fp.columns.append(Column(h, "email", evidence=ev("email")))
             used.add(h)
