@@ -159,7 +159,7 @@ class InstitutionDashboard(ReportDocument):
         modes = [self.t(f"mode.{m}") for m in by_mode["delivery_mode"]]
         cols = [Column(self.t("title.mode")), Column(self.t("dash.n_programs"), "int"),
                 Column(self.t("title.participants"), "int"), Column(self.t("costs.total"), "money"),
-                Column(self.t("costs.per_participant"), "money"), Column(self.t("dash.cost_jp"), "money")]
+                Column(self.t("costs.per_participant"), "money"), Column(self.t("report_labels.per_participant_jp"), "money")]
         rows = [[m, int(r["programs"]), int(r["participants"]), r["total"], r["per_participant"], r["per_jp"]]
                 for m, (_, r) in zip(modes, by_mode.iterrows())]
         self._table(cols, rows, "dash.costs_table", note=self.t("dash.costs_note"), name="costs_by_mode")

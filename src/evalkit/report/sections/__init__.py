@@ -65,7 +65,7 @@ class ProgramReport(FrontSection, Level1Section, Level2Section, Level3Section, L
         return rep
 
     def _not_measured(self, level: int):
-        self.heading(2, self.t(f"level.{level}"), page_break=True)
+        self.heading(2, self.t(f"level.{level}"))  # a sentence: no page of its own
         self.para(self.t("level.not_measured", level=self.t(f"level.{level}")))
 
     def all_sections(self):

@@ -11,15 +11,14 @@ class CostsSection:
             return
         self.heading(2, self.t("costs.heading"), page_break=True)
         cols = [Column(self.t("l2.statistic")), Column(self.t("costs.amount"), "money")]
-        rows = [[self.t("costs.total"), c["total"]]]
-        if c.get("per_participant"):
-            rows.append([self.t("costs.per_participant"), c["per_participant"]])
-        if c.get("per_jp"):
-            rows.append([self.t("costs.per_jp"), c["per_jp"]])
-        if c.get("per_certified"):
-            rows.append([self.t("costs.per_certified"), c["per_certified"]])
+        rows = [[self.t("report_labels.direct_total"), c.get("direct_total", c["total"])]]
+        for key in ("per_participant", "per_delivery_jp", "per_participant_jp", "per_certified"):
+            if key == "per_delivery_jp" and key not in c and c.get("per_jp"):
+                rows.append([self.t("report_labels.per_delivery_jp"), c["per_jp"]])
+            elif c.get(key):
+                rows.append([self.t(f"report_labels.{key}"), c[key]])
         rows += [[f"{self.t('costs.category')}: {k}", v] for k, v in c["by_category"].items()]
-        self._table(cols, rows, "costs.table_title", name="costs")
+        self._table(cols, rows, "costs.table_title", name="costs", note=self.t("report_labels.costs_note"))
         if "modes" in c:
             md = c["modes"]
             base = md.index[(md["saving"] == 0)][0]

@@ -314,7 +314,7 @@ class FrontSection:
         """*Profil peserta*: counts by sex, rank/golongan, unit, age band where the data has them
         (``ProgramEvaluation.profile``), and response rates."""
         ev = self.evaluation
-        self.heading(2, self.t("doc.profile_heading"), page_break=True)
+        self.heading(2, self.t("doc.profile_heading"))
         prof = getattr(ev, "profile", None)
         if isinstance(prof, pd.DataFrame) and not prof.empty:
             self.table("profile", self.t("doc.profile_table"), *self._frame_table(prof), note=None)

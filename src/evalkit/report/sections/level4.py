@@ -17,17 +17,17 @@ class Level4Section:
         self.para(self.t("l4.intro"))
         cols = [Column(self.t("l4.indicator")), Column(self.t("l4.unit")), Column(self.t("l4.direction")),
                 Column(self.t("l4.baseline"), "number", 1), Column(self.t("l4.target"), "number", 1),
-                Column(self.t("l4.realisation"), "number", 1), Column(self.t("l4.progress"), "percent", 0),
-                Column(self.t("l4.achievement"), "percent", 0), Column(self.t("l4.band"))]
+                Column(self.t("l4.realisation"), "number", 1), Column(self.t("report_labels.progress"), "percent", 0),
+                Column(self.t("report_labels.achievement"), "percent", 0), Column(self.t("l4.band"))]
         rows = [[r["indicator"], r["unit"], self.t(f"l4.{r['direction']}"), r["baseline"], r["target"], r["realisation"],
                  r["progress_pct"] / 100, r["achievement_pct"] / 100, self.band(r["achievement_band"])]
                 for _, r in l4.iterrows()]
         source = band_sets()[l4.attrs["band_set"]]["source"] if l4.attrs.get("band_set") else "–"
-        self._table(cols, rows, "l4.table_title", note=self.t("l4.band_note", source=source), name="level4")
+        self._table(cols, rows, "l4.table_title", note=self.t("report_labels.level4_note", source=source), name="level4")
         fig, ax = figures.plt.subplots(figsize=(8, 0.55 * len(l4) + 1.4))
         figures.achievement_bars(l4, ax=ax, lang=self.lang)
         ax.set_title(self.t("fig.level4_title"))
-        self.figure(fig, "level4", self.t("alt.level4", n=len(l4), items="; ".join(
+        self.figure(fig, "level4", title=self.t("report_labels.level4_fig"), alt=self.t("alt.level4", n=len(l4), items="; ".join(
             f"{r['indicator']} {self.num(r['progress_pct'], 0)}%" for _, r in l4.iterrows())))
         self._logic_model(l4)
 
@@ -42,7 +42,7 @@ class Level4Section:
         levels = l4["logic_level"] if "logic_level" in l4 else pd.Series([None] * len(l4))
         goals = l4["strategic_goal"] if "strategic_goal" in l4 else pd.Series([None] * len(l4))
         cols = [Column(self.t("l4.indicator")), Column(self.t("l4.logic_level")), Column(self.t("l4.goal")),
-                Column(self.t("l4.achievement"), "percent", 0)]
+                Column(self.t("report_labels.achievement"), "percent", 0)]
         rows = [[ind, self.t(f"logic.{lv}") if isinstance(lv, str) else "–", gl if isinstance(gl, str) else "–", a / 100]
                 for ind, lv, gl, a in zip(l4["indicator"], levels, goals, l4["achievement_pct"])]
         self._table(cols, rows, "l4.logic_table", name="logic_model")
