@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import __version__
 from .ingest.program import ProgramData
-from .levels import behaviour, chain, costs as costs_level, learning, reaction, results, roi, verdict
+from .levels import behaviour, chain, costs as costs_level, instruments, learning, reaction, results, roi, verdict
 from .levels.behaviour import Level3Result, _level3_weights, evaluate_level3  # noqa: F401
 from .levels.chain import participant_scores  # noqa: F401
 from .levels.costs import _mode_comparison, evaluate_costs  # noqa: F401
@@ -54,6 +54,9 @@ class ProgramEvaluation:
     parameters: dict = field(default_factory=dict)
     #: the verdict per level and overall (:func:`evalkit.levels.verdict.evaluate`)
     verdict: dict | None = None
+    #: construct validity of the instruments with ``validate:`` (:mod:`evalkit.levels.instruments`):
+    #: ``{instrument: InstrumentValidation}``, or the evalkit error that prevented the analysis
+    instrument_validation: dict = field(default_factory=dict)
 
     @property
     def measured(self) -> dict[int, bool]:
@@ -82,6 +85,8 @@ class ProgramEvaluation:
         }
         if self.verdict is not None:
             m["verdict"] = verdict_metrics(self.verdict)
+        if self.instrument_validation:
+            m["instrument_validation"] = {name: _validation_metrics(v) for name, v in self.instrument_validation.items()}
         if self.level1 is not None:
             l1 = self.level1
             m["level1"] = {
@@ -207,6 +212,24 @@ def verdict_metrics(v: dict) -> dict:
     }
 
 
+def _validation_metrics(v) -> dict:
+    """One instrument's construct validity for metrics.json: ``method``, ``kmo``, ``bartlett``
+    (statistic, df, p), ``fit`` (cfa: chisq, df, pvalue, cfi, tli, rmsea + CI, srmr), ``checks``
+    (criterion, value, cut-off, pass), or ``error`` (the key of what prevented it)."""
+    from .errors import EvalkitError
+
+    if isinstance(v, EvalkitError):
+        return {"error": v.problems[0].key}
+    out = {"method": v.method, "kmo": _f(v.kmo.overall),
+           "bartlett": {"statistic": _f(v.bartlett.statistic), "df": _f(v.bartlett.df), "pvalue": _f(v.bartlett.pvalue)},
+           "checks": [{k: (_f(x) if isinstance(x, (float, np.floating)) else
+                           bool(x) if isinstance(x, (bool, np.bool_)) else x) for k, x in r.items()}
+                      for r in v.checks.to_dict("records")]}
+    if v.cfa is not None:
+        out["fit"] = {k: _f(x) for k, x in dict(v.cfa.fit).items()}
+    return out
+
+
 def _f(x):
     if x is None:
         return None
@@ -258,6 +281,24 @@ def verdict_metrics(v: dict) -> dict:
     }
 
 
+def _validation_metrics(v) -> dict:
+    """One instrument's construct validity for metrics.json: ``method``, ``kmo``, ``bartlett``
+    (statistic, df, p), ``fit`` (cfa: chisq, df, pvalue, cfi, tli, rmsea + CI, srmr), ``checks``
+    (criterion, value, cut-off, pass), or ``error`` (the key of what prevented it)."""
+    from .errors import EvalkitError
+
+    if isinstance(v, EvalkitError):
+        return {"error": v.problems[0].key}
+    out = {"method": v.method, "kmo": _f(v.kmo.overall),
+           "bartlett": {"statistic": _f(v.bartlett.statistic), "df": _f(v.bartlett.df), "pvalue": _f(v.bartlett.pvalue)},
+           "checks": [{k: (_f(x) if isinstance(x, (float, np.floating)) else
+                           bool(x) if isinstance(x, (bool, np.bool_)) else x) for k, x in r.items()}
+                      for r in v.checks.to_dict("records")]}
+    if v.cfa is not None:
+        out["fit"] = {k: _f(x) for k, x in dict(v.cfa.fit).items()}
+    return out
+
+
 def _f(x):
     if x is None:
         return None
@@ -303,5 +344,6 @@ def evaluate(program: ProgramData, *, seed: int | None = 2026, ci_method: str = 
     ev.costs = costs_level.evaluate(program, ev.level2, ev.assessment)
     ev.level5 = roi.evaluate(program, ev.costs)
     ev.participant_scores, ev.chain = chain.evaluate(ev)
+    ev.instrument_validation = instruments.evaluate(program, seed=seed if seed is not None else 2026)
     ev.verdict = verdict.evaluate(ev)
     return ev

@@ -70,6 +70,9 @@ class Instrument(_Strict):
     labels: str | dict[str, float] | None = None
     scale: tuple[float, float] = (1, 5)
     scales: dict[str, Subscale]
+    #: construct validity in the report's appendix: ``efa`` (KMO, Bartlett, parallel analysis,
+    #: minres/oblimin EFA) or ``cfa`` (one factor per scale, ML, fit indices with Hu & Bentler's cut-offs)
+    validation: Literal["efa", "cfa"] | None = Field(default=None, alias="validate")
 
     @model_validator(mode="before")
     @classmethod
