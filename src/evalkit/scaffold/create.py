@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+import pandas as pd
+
 from ..errors import Problem, ValidationError
 from ..i18n import t
 from ..ingest.readers import _encoding, _sniff_delimiter
@@ -189,12 +192,37 @@ def _copy_export(src: Path | bytes, dst: Path, header_row: int) -> str | None:
     return original.name
 
 
+def grid_from_bytes(name: str, content: bytes) -> pd.DataFrame:
+    """An uploaded export as :func:`evalkit.scaffold.infer.read_grid` reads a file, from memory."""
+    suffix = Path(name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        from ..ingest.readers import _cell_text
+        from ..ingest.safety import check_xlsx
+
+        check_xlsx(io.BytesIO(content), name)  # unpacked size and sheet extent before parsing
+
+        grid = pd.read_excel(io.BytesIO(content), header=None, dtype=object).map(_cell_text)
+    else:
+        from ..ingest.readers import _sniff_delimiter
+
+        for enc in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                text = content.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        delim = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:20000])
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        width = max((len(r) for r in rows), default=0)
+        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    return grid.map(lambda v: np.nan if v is None or (isinstance(v, float) and np.isnan(v))
+                    else (str(v).strip() or np.nan))
+
+
 def plan_uploads(folder: Path, uploads: dict[str, tuple[str, bytes]], meta: dict | None = None, *,
                  lang: str = "id") -> Plan:
     """The plan for uploaded exports ``{role: (file name, content)}``, read in memory (the
     workbench: nothing is written before :func:`new_program` creates the folder)."""
-    from ..workbench.files import grid_from_bytes
-
     folder = check_new_folder(Path(folder))
     names = destination_names({r: Path(sanitize_filename(n)) for r, (n, _) in uploads.items()})
     grids = {r: grid_from_bytes(names[r], c) for r, (_, c) in uploads.items()}

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ValidationError
-from ..scaffold.create import SUFFIXES, sanitize_filename
+from ..scaffold.create import SUFFIXES, grid_from_bytes, sanitize_filename  # noqa: F401 (re-exported)
 from .server import DEFAULT_UPLOAD_MB
 
 
@@ -56,30 +56,6 @@ def check_upload(name: str, size: int, limit_mb: float | None = None) -> str:
     if Path(safe).suffix.lower() not in SUFFIXES:
         raise ValidationError(Problem("upload_bad_type", params={"name": safe}))
     return safe
-
-
-def grid_from_bytes(name: str, content: bytes) -> pd.DataFrame:
-    """An uploaded export as :func:`evalkit.scaffold.infer.read_grid` reads a file, from memory."""
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        from ..ingest.readers import _cell_text
-
-        grid = pd.read_excel(io.BytesIO(content), header=None, dtype=object).map(_cell_text)
-    else:
-        from ..ingest.readers import _sniff_delimiter
-
-        for enc in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = content.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        delim = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:20000])
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-        width = max((len(r) for r in rows), default=0)
-        grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    return grid.map(lambda v: np.nan if v is None or (isinstance(v, float) and np.isnan(v))
-                    else (str(v).strip() or np.nan))
 
 
 def code_cells(notebook: Path) -> int:
