@@ -153,6 +153,61 @@ def _text_width(doc):
     return sec.page_width - sec.left_margin - sec.right_margin
 
 
+def _font_size(b: Table) -> float:
+    n = len(b.columns)
+    return 8 if n > 8 else 9 if n > 5 else 10
+
+
+def column_widths(b: Table, texts, width: int, font_pt: float):
+    """Column widths (EMU) that fill ``width``: a number column as wide as its widest cell,
+    a text column at least as wide as its longest word (capped) and more as its text is
+    longer; ``None`` entries never. Raises nothing: when even the minimum is wider than the
+    page, the columns shrink in proportion (the caller chose landscape before that)."""
+    minimum, desired = _widths_cm(b, texts, font_pt)
+    total_w = width / 360000  # EMU → cm
+    if sum(desired) <= total_w:
+        extra = total_w - sum(desired)
+        text_cols = [j for j, c in enumerate(b.columns) if c.kind == "text"] or list(range(len(desired)))
+        weights = [desired[j] if j in text_cols else 0 for j in range(len(desired))]
+        out = [d + extra * w / sum(weights) for d, w in zip(desired, weights)]
+    elif sum(minimum) <= total_w:
+        room = total_w - sum(minimum)
+        slack = [d - m for d, m in zip(desired, minimum)]
+        out = [m + room * s_ / sum(slack) for m, s_ in zip(minimum, slack)] if sum(slack) else minimum
+    else:
+        out = [m * total_w / sum(minimum) for m in minimum]
+    return [w * 360000 for w in out]
+
+
+def _widths_cm(b: Table, texts, font_pt: float):
+    char = 0.55 * font_pt * 0.03528  # average character width in cm
+    pad = 0.45  # left + right cell margins
+    minimum, desired = [], []
+    for j, c in enumerate(b.columns):
+        cells = [r[j] for r in texts]
+        longest_cell = max([len(x) for x in cells] or [1])
+        longest_word = max([len(w) for x in cells + [clean(c.label)] for w in x.split()] or [1])
+        if c.kind == "text":
+            lo = min(longest_word, 16)
+            hi = max(lo, min(longest_cell, 42))
+        else:
+            lo = max(longest_cell, min(longest_word, 10))
+            hi = max(lo, min(len(clean(c.label)), 14))
+        minimum.append(lo * char + pad)
+        desired.append(hi * char + pad)
+    return minimum, desired
+
+
+def needs_landscape(b: Table, lang: str, portrait_width_cm: float, max_columns: int) -> bool:
+    """A table goes on a landscape page when it has more than ``max_columns`` columns or
+    its narrowest layout does not fit the portrait text width."""
+    if len(b.columns) > max_columns:
+        return True
+    texts = [[format_value(v, c, lang) for v, c in zip(row, b.columns)] for row in b.rows]
+    minimum, _ = _widths_cm(b, texts, _font_size(b))
+    return sum(minimum) > portrait_width_cm
+
+
 def _table(doc, b: Table, lang: str, font_size):
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -164,16 +219,7 @@ def _table(doc, b: Table, lang: str, font_size):
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
     texts = [[format_value(v, c, lang) for v, c in zip(row, cols)] for row in b.rows]
-    # column widths ∝ the longest word/cell (capped), filling the text width
-    need = []
-    for j, c in enumerate(cols):
-        longest_cell = max([len(r[j]) for r in texts] or [1])
-        longest_word = max([len(w) for w in clean(c.label).split()] or [1])
-        # text columns may wrap (weight by their length, capped); number columns need their widest cell
-        need.append(max(4, min(longest_cell, 34 if c.kind == "text" else 16), min(longest_word, 14)))
-    width = _text_width(doc)
-    total = sum(need)
-    widths = [Emu(int(width * n / total)) for n in need]
+    widths = [Emu(int(w)) for w in column_widths(b, texts, _text_width(doc), font_size.pt)]
     hdr = table.rows[0]
     _repeat_header(hdr)
     for j, (cell, c) in enumerate(zip(hdr.cells, cols)):
@@ -295,10 +341,11 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
                 _md_runs(cell.add_paragraph(style="List Bullet"), line)
             doc.add_paragraph()
         elif isinstance(b, Table):
-            landscape = len(b.columns) > cfg["landscape_columns"]
+            m = cfg["margins_cm"]
+            landscape = needs_landscape(b, lang, 21.0 - m["left"] - m["right"], cfg["landscape_columns"])
             if landscape:
                 _new_section(doc, landscape=True)
-            _table(doc, b, lang, Pt(8 if len(b.columns) > 9 else 9 if len(b.columns) > 5 else 10))
+            _table(doc, b, lang, Pt(_font_size(b)))
             if landscape:
                 _new_section(doc, landscape=False)
         elif isinstance(b, Figure):
