@@ -47,7 +47,8 @@ Confirmatory side (lavaan conventions)
 :func:`cfa` fits ``Σ = ΛΦΛ' + Θ`` by maximum likelihood as lavaan ``cfa(model, data,
 std.lv = FALSE)``: listwise deletion, sample covariance ``S`` divided by N, the first loading of
 each factor fixed to 1, factor (co)variances free. ``F_ML = ln|Σ| + tr(SΣ⁻¹) − ln|S| − p`` is
-minimized by Fisher scoring, finished with Newton steps on the observed Hessian;
+minimized by Fisher scoring, finished with Newton steps on the observed Hessian (from a
+per-factor principal-axis start, then lavaan-like simple starts and BFGS if that fails);
 ``χ² = N · F_ML``; baseline ``χ²_b = N(Σ ln s_ii − ln|S|)`` on
 ``p(p−1)/2`` df; ``CFI = 1 − max(χ² − df, 0)/max(χ² − df, χ²_b − df_b, 0)`` (Bentler 1990),
 ``TLI = (χ²_b/df_b − χ²/df)/(χ²_b/df_b − 1)`` (not clipped, as lavaan),
@@ -1040,6 +1041,48 @@ class _Structure:
         return out
 
 
+def _start_values_blocks(st: _Structure, S: np.ndarray) -> np.ndarray | None:
+    """Start from a one-factor principal-axis fit to each factor's own items (SMCs on the
+    diagonal of their correlations): ``λ_j = l_j s_j / (l_r s_r)`` with ``r`` the marker,
+    ``φ = (l_r s_r)²``, residual variances ``s_jj − λ_j²φ`` (at least s_jj/10), factor
+    covariances 0. None when a marker barely loads on its own factor."""
+    theta = np.zeros(len(st.free))
+    sd = np.sqrt(np.diag(S))
+    R = S / np.outer(sd, sd)
+    lam, phi = {}, {}
+    for j in range(st.m):
+        own = [q for q in st.params if q.matrix == "L" and q.j == j]
+        idx = [q.i for q in own]
+        marker = next((q for q in own if not q.free and q.value != 0), None)
+        if marker is None or len(idx) < 2:
+            return None
+        Rj = R[np.ix_(idx, idx)]
+        if len(idx) == 2:
+            l = np.sqrt(np.abs(Rj[0, 1])) * np.array([1.0, np.sign(Rj[0, 1]) or 1.0])
+        else:
+            M = Rj.copy()
+            np.fill_diagonal(M, _smc(Rj))
+            w, V = np.linalg.eigh(M)
+            l = V[:, -1] * math.sqrt(max(w[-1], 1e-6))
+        r = idx.index(marker.i)
+        if abs(l[r]) < 0.1:
+            return None
+        scale = l[r] * sd[marker.i] / marker.value
+        phi[j] = scale ** 2
+        for q, lj in zip(own, l):
+            lam[(q.i, j)] = lj * sd[q.i] / scale
+    for a, k in enumerate(st.free):
+        q = st.params[k]
+        if q.matrix == "L":
+            theta[a] = lam[(q.i, q.j)]
+        elif q.matrix == "P":
+            theta[a] = phi[q.i] if q.i == q.j else 0.0
+        elif q.i == q.j:
+            common = sum(lam[(i, j)] ** 2 * phi[j] for (i, j) in lam if i == q.i)
+            theta[a] = max(S[q.i, q.i] - common, S[q.i, q.i] / 10)
+    return theta
+
+
 def _start_values(st: _Structure, S: np.ndarray) -> np.ndarray:
     """Start: residual variances s_jj/2, factor variance from the marker's covariance with the
     other indicators (s_rj s_rk / s_jk averaged, else s_rr/2), loadings s_jr/φ, covariances 0."""
@@ -1090,14 +1133,16 @@ def _f_ml(Sigma, S, logdet_S, p):
     return float(logdet + np.sum((Ci @ S) * Ci) - logdet_S - p)
 
 
-def _gradient(st: _Structure, S: np.ndarray, theta: np.ndarray):
-    """``∂F/∂θ_a = tr(W Σ_a)`` with ``W = Σ⁻¹(Σ − S)Σ⁻¹``, and the Fisher information
-    ``tr(Σ⁻¹Σ_a Σ⁻¹Σ_b)`` (twice the expected Hessian of F)."""
+def _gradient(st: _Structure, S: np.ndarray, theta: np.ndarray, info: bool = True):
+    """``∂F/∂θ_a = tr(W Σ_a)`` with ``W = Σ⁻¹(Σ − S)Σ⁻¹``, and (``info``) the Fisher
+    information ``tr(Σ⁻¹Σ_a Σ⁻¹Σ_b)`` (twice the expected Hessian of F)."""
     Sigma = st.sigma(theta)
     Si = np.linalg.inv(Sigma)
     D = st.derivatives(theta)
     W = Si @ (Sigma - S) @ Si
     g = np.einsum("ij,aij->a", W, D)
+    if not info:
+        return g, None
     A = np.einsum("ij,ajk->aik", Si, D)
     return g, np.einsum("aij,bji->ab", A, A)
 
@@ -1112,7 +1157,7 @@ def _observed_hessian(st: _Structure, S: np.ndarray, theta: np.ndarray):
         tp[a] += h
         tm[a] -= h
         try:
-            H[:, a] = (_gradient(st, S, tp)[0] - _gradient(st, S, tm)[0]) / (2 * h)
+            H[:, a] = (_gradient(st, S, tp, False)[0] - _gradient(st, S, tm, False)[0]) / (2 * h)
         except np.linalg.LinAlgError:
             return None
     return (H + H.T) / 2
@@ -1137,15 +1182,26 @@ def _fit_ml(st: _Structure, S: np.ndarray, theta: np.ndarray, max_iter: int):
                 theta[a] = 0.0
         F = _f_ml(st.sigma(theta), S, logdet_S, p)
     newton = False
+    newton_steps = 0
     g_prev = math.inf
+    history = []
     for it in range(1, max_iter + 1):
         g, info = _gradient(st, S, theta)
         gmax = float(np.max(np.abs(g)))
         if gmax < GTOL:
             return theta, F, it, True
+        history.append(F)
+        # give up on a run away (estimates without bound, F creeping down an improper valley)
+        if np.max(np.abs(theta)) > 1e4 or (it > 60 and history[-40] - F < 1e-10 * max(1.0, abs(F))
+                                            and gmax > 1e-6):
+            return theta, F, it, False
         if it > 5 and gmax > 0.5 * g_prev:
             newton = True  # Fisher scoring has become linear
         g_prev = gmax
+        if newton:
+            newton_steps += 1
+            if newton_steps > 60:  # Newton converges fast or not at all
+                return theta, F, it, False
         H = _observed_hessian(st, S, theta) if newton else None
         step = None
         if H is not None:
@@ -1172,6 +1228,23 @@ def _fit_ml(st: _Structure, S: np.ndarray, theta: np.ndarray, max_iter: int):
             return cand, Fc, it, gmax < 1e-6
         theta, F = cand, Fc
     return theta, F, max_iter, False
+
+
+def _bfgs(st: _Structure, S: np.ndarray, theta: np.ndarray, max_iter: int):
+    """scipy BFGS on F_ML with the analytic gradient (Σ outside the positive-definite cone
+    counts as a very large F); the end point, or None."""
+    p = S.shape[0]
+    logdet_S = np.linalg.slogdet(S)[1]
+
+    def fun(t):
+        F = _f_ml(st.sigma(t), S, logdet_S, p)
+        if not math.isfinite(F):
+            return 1e10, np.zeros_like(t)
+        return F, _gradient(st, S, t, False)[0]
+
+    with np.errstate(all="ignore"):
+        res = optimize.minimize(fun, theta, jac=True, method="BFGS", options={"maxiter": max_iter, "gtol": 1e-9})
+    return res.x if np.all(np.isfinite(res.x)) else None
 
 
 def _rmsea_ci_lavaan(chisq, df, N):
@@ -1280,6 +1353,12 @@ def _identification(model: Model, st: _Structure, p: int):
         raise StatisticsError(Problem("cfa_negative_df", params={"npar": npar, "moments": moments}))
 
 
+def _proper(st: _Structure, theta: np.ndarray) -> bool:
+    """No negative variance and a positive semi-definite factor covariance matrix."""
+    L, T, P = st.matrices(theta)
+    return bool(np.all(np.diag(T) >= 0) and np.linalg.eigvalsh(P)[0] >= -1e-12)
+
+
 def _local_identification(st: _Structure, theta: np.ndarray):
     D = st.derivatives(theta)
     iu = np.triu_indices(st.p)
@@ -1306,7 +1385,7 @@ def _standardized(st: _Structure, theta: np.ndarray) -> np.ndarray:
     L, T, P = st.matrices(theta)
     Sigma = L @ P @ L.T + T
     sd_o = np.sqrt(np.diag(Sigma))
-    sd_f = np.sqrt(np.diag(P))
+    sd_f = np.sqrt(np.abs(np.diag(P))) * np.where(np.diag(P) < 0, np.nan, 1.0)
     out = np.empty(len(st.params))
     for k, q in enumerate(st.params):
         if q.matrix == "L":
@@ -1388,9 +1467,26 @@ def cfa(data: pd.DataFrame, model: str, *, max_iter: int = 500) -> CFAResult:
             else:
                 generic[a] = 0.2 * math.sqrt(abs(_free_value(st, theta0, "P", q.i) * _free_value(st, theta0, "P", q.j)))
     _local_identification(st, generic)
-    theta, F, iterations, ok = _fit_ml(st, S, theta0, max_iter)
-    if not ok:
-        raise StatisticsError(Problem("cfa_not_converged", params={"iterations": iterations}))
+    # two starts (per-factor principal axis, then the marker-covariance start): the lowest F
+    # that converged wins; a second start is tried only when the first one fails or is improper
+    fits = []
+    for start in (_start_values_blocks(st, S), theta0):
+        if start is None:
+            continue
+        fit = _fit_ml(st, S, start, max_iter)
+        if not fit[3]:  # BFGS from the same start (nlminb-like), polished by Newton steps
+            x = _bfgs(st, S, start, min(20 * max_iter, 3000))
+            if x is not None:
+                polished = _fit_ml(st, S, x, max_iter)
+                if polished[3]:
+                    fit = (polished[0], polished[1], fit[2] + polished[2], True)
+        fits.append(fit)
+        if fit[3] and _proper(st, fit[0]):
+            break
+    good = [f for f in fits if f[3]]
+    if not good:
+        raise StatisticsError(Problem("cfa_not_converged", params={"iterations": max_iter}))
+    theta, F, iterations, ok = min(good, key=lambda f: f[1])
     _local_identification(st, theta)
     Sigma = st.sigma(theta)
     Si = np.linalg.inv(Sigma)
