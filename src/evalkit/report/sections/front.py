@@ -318,7 +318,7 @@ class FrontSection:
         prof = getattr(ev, "profile", None)
         if isinstance(prof, pd.DataFrame) and not prof.empty:
             self.table("profile", self.t("doc.profile_table"), *self._frame_table(prof), note=None)
-        else:
+        elif not self._roster_profile():
             self.para(self.t("doc.profile_none"))
         rows = []
         n = self.program.roster_size()
@@ -329,6 +329,27 @@ class FrontSection:
                     Column(self.t("doc.response_rate"), "percent", 0)]
             self.table("response", self.t("doc.response_table"), cols, rows,
                        note=self.t("doc.response_note", n=n if n is not None else "–"))
+
+    def _roster_profile(self) -> bool:
+        """Counts by sex, rank, position, unit, age band … from the roster's declared profile
+        columns (``roster.profile`` in program.yaml); False when there are none."""
+        roster = self.program.roster
+        if roster is None:
+            return False
+        cols = [c for c in roster.columns if c != "participant" and roster[c].notna().any()]
+        if not cols:
+            return False
+        n = len(roster)
+        rows = []
+        for c in cols:
+            counts = roster[c].fillna("–").astype(str).value_counts()
+            for i, (cat, k) in enumerate(counts.items()):
+                shown = self._tr("report_labels.sex", cat) if c == "sex" else cat
+                rows.append([self._tr("report_labels.profile_var", c) if i == 0 else "", shown, int(k), k / n])
+        cols_ = [Column(self.t("report_labels.profile_characteristic")), Column(self.t("report_labels.profile_category")),
+                 Column("n", "int"), Column(self.t("report_labels.profile_share"), "percent", 0)]
+        self.table("profile", self.t("doc.profile_table"), cols_, rows)
+        return True
 
     def _frame_table(self, df: pd.DataFrame):
         """A tidy frame as typed columns: integers as counts, ``share``/``pct``/``rate`` as
