@@ -95,6 +95,7 @@ class ProgramEvaluation:
                 "overall_band": l1.overall_band,
                 "scales": {
                     name: {"k": len(s.items), "n": s.n, "mean": _f(s.mean), "sd": _f(s.sd), "band": s.band,
+                           "agree_share": _f(s.agree_share),
                            "alpha": _f(s.reliability.alpha) if s.reliability else None,
                            "alpha_ci": [_f(s.reliability.coefficients.loc["alpha", "ci_low"]),
                                         _f(s.reliability.coefficients.loc["alpha", "ci_high"])]

@@ -25,6 +25,15 @@ from ..stats.reliability import ReliabilityResult, reliability, scale_scores
 SECTIONS = ("level1", "instructors")
 
 
+def agree_point(scale) -> float | None:
+    """The agreement point of an answer range from ``config/likert.yaml`` (``agree_from``)."""
+    from .._config import load_config
+
+    key = f"{scale[0]:g}-{scale[1]:g}"
+    v = load_config("likert").get("agree_from", {}).get(key)
+    return None if v is None else float(v)
+
+
 @dataclass
 class ScaleResult:
     """Level 1 (or Level 3) result for one scale."""
@@ -40,6 +49,10 @@ class ScaleResult:
     reliability: ReliabilityResult | None
     distribution: pd.DataFrame  # item x response value counts (raw answers), plus 'missing'
     validity: pd.DataFrame | None = None  # uji validitas (item–total r vs critical r)
+    #: share of respondents whose scale score is at least the agreement point of the answer
+    #: range (config/likert.yaml ``agree_from``: 4 on 1–5) — the *persentase setuju*; None when
+    #: the range has no agreement point
+    agree_share: float | None = None
 
 
 @dataclass
@@ -96,11 +109,14 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
             rel = reliability(df, items, reverse=sub.reverse, scale=ins.scale, ci_method=ci_method, seed=seed)
             val = item_validity(df, items, reverse=sub.reverse, scale=ins.scale)
         mean = float(score.mean())
+        point = agree_point(ins.scale)
+        answered = score.dropna()
+        share = float((answered >= point).mean()) if point is not None and len(answered) else None
         scales[name] = ScaleResult(
             name=name, label=sub.label or {"id": name, "en": name}, items=items, reverse=list(sub.reverse),
             n=int(score.notna().sum()), mean=mean, sd=float(score.std(ddof=1)),
             band=band(mean, bset) if bset else None,
-            reliability=rel, distribution=_distribution(df, items, ins.scale), validity=val)
+            reliability=rel, distribution=_distribution(df, items, ins.scale), validity=val, agree_share=share)
     overall = pd.concat(all_scores, axis=1).mean(axis=1)
     om = float(overall.mean())
     resp = pd.DataFrame({"reaction": overall})
