@@ -333,3 +333,12 @@ def test_improper_lavaan_solution_is_matched_and_flagged():
     res = evalkit.cfa(HS, ref["model"])
     assert abs(res.fit["chisq"] - ref["fit"]["chisq"]) < 1e-6
     assert any("factor covariance matrix is not positive definite" in n for n in res.notes)
+
+
+def test_validate_instrument_leaves_single_item_scales_out_of_the_cfa():
+    scales = dict(SCALES, extra=["x9"])
+    scales["speed"] = ["x7", "x8"]
+    v = evalkit.validate_instrument(HS, scales, "cfa")
+    assert "extra" not in v.model and v.model.endswith("speed =~ x7 + x8")
+    assert v.notes[0] == "scale extra has a single item and is left out of the CFA"
+    assert v.kmo.items.index.tolist() == [f"x{i}" for i in range(1, 10)]

@@ -1631,8 +1631,8 @@ def validate_instrument(data: pd.DataFrame, scales: dict[str, list[str]], method
                         n_factors: int | None = None, seed: int = 20190101, n_iter: int = 20) -> InstrumentValidation:
     """Construct validity of an instrument for a report appendix (format-neutral).
 
-    ``method="cfa"``: the lavaan model ``scale =~ item1 + item2 …`` (one line per scale) is
-    fitted by :func:`cfa` and judged by Hu & Bentler's (1999) cut-offs (CFI ≥ .95, TLI ≥ .95,
+    ``method="cfa"``: the lavaan model ``scale =~ item1 + item2 …`` (one line per scale; a
+    single-item scale is left out, with a note) is fitted by :func:`cfa` and judged by Hu & Bentler's (1999) cut-offs (CFI ≥ .95, TLI ≥ .95,
     RMSEA ≤ .06, SRMR ≤ .08), with KMO (≥ .60, Kaiser 1974) and Bartlett's test (p < .05) of the
     same items. ``method="efa"``: KMO, Bartlett, parallel analysis (seeded, so a report is
     reproducible) and :func:`efa` (minres, oblimin) with ``n_factors`` factors — by default the
@@ -1666,13 +1666,19 @@ def validate_instrument(data: pd.DataFrame, scales: dict[str, list[str]], method
     rows = [_check_row("KMO", k.overall, ">=", KMO_MIN, "Kaiser 1974"),
             _check_row("Bartlett p", b.pvalue, "<", 0.05, "Bartlett 1951")]
     if method == "cfa":
-        model = "\n".join(f"{name} =~ " + " + ".join(its) for name, its in scales.items())
+        single = [name for name, its in scales.items() if len(its) < 2]
+        kept = {name: its for name, its in scales.items() if len(its) >= 2}
+        if not kept:  # nothing to fit: the named error of cfa()
+            kept = scales
+            single = []
+        model = "\n".join(f"{name} =~ " + " + ".join(its) for name, its in kept.items())
         res = cfa(data, model)
+        notes = [f"scale {name} has a single item and is left out of the CFA" for name in single]
         for key, label in (("cfi", "CFI"), ("tli", "TLI"), ("rmsea", "RMSEA"), ("srmr", "SRMR")):
             op, bound = HU_BENTLER[key]
             rows.append(_check_row(label, res.fit[key], op, bound, "Hu & Bentler 1999"))
         return InstrumentValidation("cfa", dict(scales), k, b, pd.DataFrame(rows), cfa=res, model=model,
-                                    notes=list(res.notes))
+                                    notes=notes + list(res.notes))
     pa = parallel_analysis(data, n_iter=n_iter, seed=seed, items=items)
     if n_factors is None:
         n_factors = len(scales) if len(scales) > 1 else max(1, pa.n_factors)
