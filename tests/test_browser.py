@@ -106,3 +106,24 @@ def test_print_to_pdf_gives_a_clean_document(reports, browser):
 
     assert pdf[:4] == b"%PDF"
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) >= 5  # every section printed, not one cut page
+
+
+@pytest.mark.parametrize("pid", ["pkp-2026-angkatan-1", "smart-2026-angkatan-1"])
+def test_no_table_is_cut_at_the_page_edge_in_print(reports, browser, pid):
+    """In print, at the width of an A4 page's text (21 cm − 4.5 cm of margins, ``@page`` in
+    report.css), every table fits; tables marked landscape fit a landscape A4 page."""
+    widths = {"portrait": round((21 - 4.5) / 2.54 * 96), "landscape": round((29.7 - 4) / 2.54 * 96)}
+    for kind, px in widths.items():
+        page = browser.new_page(viewport={"width": px, "height": 1100})
+        page.goto((reports / pid / "report.html").as_uri())
+        page.emulate_media(media="print")
+        sel = ".evalkit-apa.landscape" if kind == "landscape" else ".evalkit-apa:not(.landscape)"
+        over = page.evaluate(f"""Array.from(document.querySelectorAll('{sel}')).map(d => {{
+            const t = d.querySelector('table');
+            return [d.querySelector('.evalkit-caption').textContent, t.scrollWidth, document.body.clientWidth];
+        }}).filter(x => x[1] > x[2] + 1)""")
+        imgs = page.evaluate("Array.from(document.images).filter(i => i.getBoundingClientRect().right > "
+                             "document.body.clientWidth + 1).length")
+        page.close()
+        assert not over, (kind, over)
+        assert imgs == 0
