@@ -161,3 +161,15 @@ def test_improper_solution_is_reported_not_hidden():
     assert theta_a == pytest.approx(-0.8, abs=1e-6)
     assert res.fit["df"] == 0 and res.fit["chisq"] == pytest.approx(0, abs=1e-8)
     assert any("negative variance of a" in n for n in res.notes)
+
+
+def test_principal_axis_with_a_negative_eigenvalue_is_refused():
+    # three principal axes for six noisy items of one factor: the third eigenvalue of the
+    # reduced matrix turns negative, where psych would return NaN loadings with a warning
+    rng = np.random.default_rng(11)
+    X = np.round(np.clip(rng.normal(size=(40, 1)) @ rng.normal(size=(1, 6)) + rng.normal(size=(40, 6)) + 3, 1, 5))
+    d = pd.DataFrame(X, columns=list("abcdef"))
+    p = _raises(lambda: evalkit.efa(d, 3, "pa"), "efa_not_converged")
+    assert p.params["method"] == "pa"
+    res = evalkit.efa(d, 3, "minres")  # the same data with minres: a solution, its problems noted
+    assert np.isfinite(res.loadings.to_numpy()).all()
