@@ -29,7 +29,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "evalkit.report.sections")
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "evalkit.report.sections",
+           "evalkit.report.writers.html", "evalkit.report.writers.docx", "evalkit.report.writers.xlsx", "jinja2",
+           "markdown_it", "nh3", "docx", "xlsxwriter")
 
 
 def enabled() -> bool:
@@ -228,6 +230,13 @@ def _warm_up() -> None:
     for fmt in ("png", "svg"):
         fig.savefig(io.BytesIO(), format=fmt, dpi=300)
     plt.close(fig)
+    # the writers: templates compiled, the Markdown parser and the sanitiser built
+    from ..report.blocks import Column, Table
+    from .writers import html as html_writer
+
+    html_writer.environment().get_template("document.html")
+    html_writer.md_html("**x** [y](https://example.org)")
+    html_writer.render_block(Table(1, "T 1", "t", [Column("a"), Column("b", "number")], [["x", 1.0]]), "id")
 
 
 def _become_kernel(req: dict) -> None:
