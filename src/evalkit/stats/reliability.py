@@ -32,7 +32,13 @@ Confidence intervals for α:
 * ``"duhachek"`` (Duhachek & Iacobucci 2004): ``α ± z·ase`` with psych's
   ``ase = √(Q/n)``, ``Q = 2k²/((k−1)² (ΣC)³) · (ΣC·(tr C² + (tr C)²) − 2·tr C·Σ(C²))``;
 * ``"bootstrap"``: percentile interval of ``n_boot`` resamples of respondents
-  (seeded); it gives *every* coefficient a CI.
+  (seeded); it gives *every* coefficient a CI;
+* ``"bca"``: the bias-corrected and accelerated interval of the same resamples (Efron
+  1987), acceleration from the jackknife, as R's ``boot.ci(type = "bca")``; see
+  :func:`bootstrap_interval`. Resamples are drawn in fixed chunks from child seeds of
+  ``numpy.random.SeedSequence(seed)``; with complete data each chunk's covariance
+  matrices are one matrix product (row counts × the table of cross-products) and every
+  coefficient, ω's ML fit included, is computed for the whole chunk at once.
 """
 from __future__ import annotations
 
@@ -146,6 +152,80 @@ def _fisher_one_factor(R: np.ndarray, lam: np.ndarray, psi: np.ndarray, *, tol: 
         except np.linalg.LinAlgError:
             active[idx] = False
             break
+        lam[idx] -= step[:, :p]
+        psi[idx] -= step[:, p:]
+    ok = done & (psi >= PSI_MIN).all(axis=1)
+    flip = lam.sum(axis=1) < 0
+    lam[flip] = -lam[flip]
+    return lam, psi, ok
+
+
+def _ml_gradient(S: np.ndarray, L: np.ndarray, P: np.ndarray) -> np.ndarray:
+    """Gradient of the one-factor ML discrepancy at (λ, ψ) for a stack of matrices ``S``
+    (B, p, p): ``[2Gλ, diag G]``, ``G = A − A S A`` (as in :func:`_fisher_one_factor`), in
+    O(p²) per fit: with ``D = diag(1/ψ)``, ``v = λ/ψ``, ``c = λ'v``, Woodbury's
+    ``A = D − v v'/(1+c)`` turns every product with A into a scaled vector, so only ``S v``
+    and ``S (Aλ)`` touch S, and ``diag(A S A)_i = d_i² S_ii − 2 d_i v_i (S v)_i/(1+c)
+    + v_i² (v'S v)/(1+c)²``."""
+    d = 1 / P
+    v = L * d
+    c1 = 1 + (L * v).sum(axis=1, keepdims=True)
+
+    def A(x):  # A x for a stack of vectors
+        return d * x - v * ((v * x).sum(axis=1, keepdims=True) / c1)
+
+    Al = A(L)
+    SAl = np.einsum("bij,bj->bi", S, Al)
+    Gl = Al - A(SAl)
+    Sv = np.einsum("bij,bj->bi", S, v)
+    vSv = (v * Sv).sum(axis=1, keepdims=True)
+    diagA = d - v * v / c1
+    diagS = np.diagonal(S, axis1=1, axis2=2)
+    diagASA = d * d * diagS - 2 * d * v * Sv / c1 + v * v * vSv / c1 ** 2
+    return np.concatenate([2 * Gl, diagA - diagASA], axis=1)
+
+
+def _chord_one_factor(R: np.ndarray, lam0: np.ndarray, psi0: np.ndarray, *, tol: float = 1e-11,
+                      max_iter: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One-factor ML fits to a stack of correlation matrices that all lie near one another
+    (bootstrap resamples, leave-one-out samples), all started at the same (λ0, ψ0) (the full
+    sample's solution): Newton steps with one Jacobian for the whole stack — the gradient's
+    Jacobian (the observed Hessian) at (λ0, ψ0) and the stack's mean matrix, by central
+    differences. Each fit ends where its own gradient is below ``tol``, i.e. at its own ML
+    optimum, as Fisher scoring would; only the path is cheaper (no solve per fit). Returns λ,
+    ψ and the mask of fits that converged to an interior solution; the caller refits the rest."""
+    B, p, _ = R.shape
+    S0 = R.mean(axis=0)[None]
+    th0 = np.concatenate([lam0, psi0])
+    h = 1e-6
+    J = np.empty((2 * p, 2 * p))
+    for a in range(2 * p):
+        e = np.zeros(2 * p)
+        e[a] = h
+        up, dn = th0 + e, th0 - e
+        J[:, a] = (_ml_gradient(S0, up[None, :p], up[None, p:]) - _ml_gradient(S0, dn[None, :p], dn[None, p:]))[0] / (2 * h)
+    lam = np.repeat(lam0[None].astype(float), B, axis=0)
+    psi = np.repeat(psi0[None].astype(float), B, axis=0)
+    done = np.zeros(B, dtype=bool)
+    try:
+        Jinv = np.linalg.inv(J)
+    except np.linalg.LinAlgError:
+        return lam, psi, done
+    active = np.ones(B, dtype=bool)
+    for _ in range(max_iter):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        bad = ~(psi[idx] > 0).all(axis=1) | ~np.isfinite(lam[idx]).all(axis=1)
+        if bad.any():
+            active[idx[bad]] = False
+            idx = idx[~bad]
+        g = _ml_gradient(R[idx], lam[idx], psi[idx])
+        conv = np.abs(g).max(axis=1) < tol
+        done[idx[conv]] = True
+        active[idx[conv]] = False
+        idx, g = idx[~conv], g[~conv]
+        step = g @ Jinv.T
         lam[idx] -= step[:, :p]
         psi[idx] -= step[:, p:]
     ok = done & (psi >= PSI_MIN).all(axis=1)
@@ -618,7 +698,7 @@ def _from_long(data, items, scores, subject):
 
 def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, reverse=(), scale=None,
                 missing="pairwise", ci=0.95, ci_method="feldt", n_boot=2000, seed=None,
-                omega_if_deleted=True, ordinal=False) -> ReliabilityResult:
+                omega_if_deleted=True, ordinal=False, workers=1) -> ReliabilityResult:
     """Reliability of a scale: α, standardized α, λ2, λ6, split-half, ω_total, inter-item r,
     with confidence intervals and a full item analysis.
 
@@ -646,11 +726,15 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
         pingouin); ``"listwise"``: complete rows only.
     ci : float
         Confidence level.
-    ci_method : {"feldt", "duhachek", "bootstrap"}
-        CI of α. ``"bootstrap"`` (percentile, ``n_boot`` resamples, ``seed``) also gives a CI
-        for every other coefficient.
+    ci_method : {"feldt", "duhachek", "bootstrap", "bca"}
+        CI of α. ``"bootstrap"`` (percentile) and ``"bca"`` (bias-corrected and accelerated,
+        jackknife acceleration) resample respondents ``n_boot`` times (``seed``) and also give
+        a CI for every other coefficient (ω_total included), as R's ``boot.ci``.
     n_boot, seed : int
-        Bootstrap resamples and seed (``ci_method="bootstrap"``).
+        Bootstrap resamples and seed (``ci_method="bootstrap"`` or ``"bca"``).
+    workers : int
+        Threads for the bootstrap; the resamples come in fixed seeded chunks, so the CIs of a
+        seed are the same whatever ``workers`` is.
     omega_if_deleted : bool
         Refit the one-factor model without each item (k ML fits, warm-started); the
         costliest part for long scales.
@@ -686,9 +770,9 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     if missing not in ("pairwise", "listwise"):
         raise StatisticsError(Problem("bad_option", params={"name": "missing", "value": missing,
                                                             "choices": "pairwise, listwise"}))
-    if ci_method not in ("feldt", "duhachek", "bootstrap"):
+    if ci_method not in ("feldt", "duhachek", "bootstrap", "bca"):
         raise StatisticsError(Problem("bad_option", params={"name": "ci_method", "value": ci_method,
-                                                            "choices": "feldt, duhachek, bootstrap"}))
+                                                            "choices": "feldt, duhachek, bootstrap, bca"}))
     if not 0 < ci < 1:
         raise StatisticsError(Problem("bad_option", params={"name": "ci", "value": ci, "choices": "0 < ci < 1"}))
     reverse = [reverse] if isinstance(reverse, str) else list(reverse or ())
@@ -806,14 +890,19 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
             lo["alpha"], hi["alpha"] = est["alpha"] - z * ase, est["alpha"] + z * ase
             method["alpha"] = "Duhachek (asymptotic)"
         else:
-            boots = _bootstrap(X, missing, n_boot, seed)
-            q = (1 - ci) / 2
+            start = (fit["lam"], fit["psi"]) if fit else None
+            boots = _bootstrap(X, missing, n_boot, seed, complete=complete, start=start, workers=workers)
+            jack = _jackknife(X, missing, complete=complete, start=start, workers=workers) \
+                if ci_method == "bca" else None
+            kind = "percentile" if ci_method == "bootstrap" else "bca"
+            label = "percentile bootstrap" if kind == "percentile" else "BCa bootstrap"
             for c in COEFFICIENTS:
                 col = boots[c]
-                col = col[np.isfinite(col)]
-                if len(col) >= max(20, n_boot // 10) and np.isfinite(est[c]):
-                    lo[c], hi[c] = np.quantile(col, [q, 1 - q])
-                    method[c] = f"percentile bootstrap ({n_boot})"
+                if np.isfinite(col).sum() >= max(20, n_boot // 10) and np.isfinite(est[c]):
+                    lo[c], hi[c] = bootstrap_interval(est[c], col, ci, method=kind,
+                                                      jack=None if jack is None else jack[c])
+                    if np.isfinite(lo[c]):
+                        method[c] = f"{label} ({n_boot})"
     names = list(COEFFICIENTS)
     poly = None
     if ordinal and k >= 2:
@@ -994,14 +1083,146 @@ def _freq_table(counts, vals, items, n) -> pd.DataFrame:
     return out
 
 
-def _bootstrap(X, missing, n_boot, seed) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    n = X.shape[0]
-    res = {c: np.full(n_boot, np.nan) for c in COEFFICIENTS}
+BOOT_CHUNK = 250  # resamples per chunk; fixed, so a seed gives the same CIs whatever the worker count
+_PAIRS_MAX = 64 * 2 ** 20  # bytes of the n × k(k+1)/2 cross-product table used for complete data
+
+
+def _boot_index_chunks(n: int, n_boot: int, seed):
+    """The resample indices, chunk by chunk: chunk ``c`` (``BOOT_CHUNK`` resamples of n rows,
+    the last one shorter) draws from ``default_rng(SeedSequence(seed).spawn(chunks)[c])``.
+    The chunking depends only on ``n_boot``, never on the number of workers."""
+    sizes = [min(BOOT_CHUNK, n_boot - s) for s in range(0, n_boot, BOOT_CHUNK)]
+    seqs = np.random.SeedSequence(seed).spawn(len(sizes))
+    return [(seq, size) for seq, size in zip(seqs, sizes)]
+
+
+def _boot_covs(Xc: np.ndarray, idx: np.ndarray, pairs: np.ndarray | None) -> np.ndarray:
+    """Covariance matrices (ddof 1) of the resamples ``Xc[idx[b]]`` of complete data ``Xc``
+    (centred on the full sample's means, which covariances do not depend on).
+
+    With the table ``pairs`` (n × k(k+1)/2, the products ``x_i x_j`` of each row, i ≤ j)
+    every resample's cross-products are one matrix product ``W @ pairs``, ``W`` the
+    resamples' row counts; without it, one ``XbᵀXb`` per resample."""
+    b, n = idx.shape
+    k = Xc.shape[1]
+    iu = np.triu_indices(k)
+    if pairs is not None:
+        W = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n).astype(float)
+        s1 = W @ Xc
+        G = np.empty((b, k, k))
+        up = W @ pairs
+        G[:, iu[0], iu[1]] = up
+        G[:, iu[1], iu[0]] = up
+    else:
+        G = np.empty((b, k, k))
+        s1 = np.empty((b, k))
+        for r in range(b):
+            Xb = Xc[idx[r]]
+            G[r] = Xb.T @ Xb
+            s1[r] = Xb.sum(axis=0)
+    return (G - s1[:, :, None] * s1[:, None, :] / n) / (n - 1)
+
+
+def _jackknife_covs(Xc: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Covariance matrices of the leave-one-out samples (row ``i`` of ``rows`` left out) of
+    complete centred data, by down-dating ``G = XᵀX`` and the column sums ``s``: with
+    ``m = n − 1`` and ``u = x_i − s/n``, ``C_(i) = (G − s s'/m + (n/m) s s'/n² − (n/m) u u')/(m − 1)``
+    (equal to ``((G − x_i x_i') − (s − x_i)(s − x_i)'/m)/(m − 1)``)."""
+    n = Xc.shape[0]
+    m = n - 1
+    G = Xc.T @ Xc
+    s = Xc.sum(axis=0)
+    c = n / m
+    base = (G - np.outer(s, s) / m + c * np.outer(s, s) / n ** 2) / (m - 1)
+    u = Xc[rows] - s / n
+    out = np.einsum("bi,bj->bij", u * (-c / (m - 1)), u)
+    out += base
+    return out
+
+
+def _coefficients_batch(Cs: np.ndarray, start: tuple | None = None) -> dict[str, np.ndarray]:
+    """:func:`_coefficients` of complete data for a stack of covariance matrices (B, k, k),
+    vectorised: the same formulas and the same rules (a coefficient above 1 or from a
+    singular R is missing), ω from one batched run of Newton steps from ``start`` = (λ, ψ)
+    (the full sample's standardized solution; :func:`_chord_one_factor`, then Fisher scoring
+    for any that did not converge), or without ``start`` one batched Fisher-scoring run from
+    each R's leading principal component; fits that reach no interior optimum are redone
+    one by one as :func:`_one_factor_ml` does. A matrix with a missing entry or an item
+    without variance gives missing values (as a resample the loop skips)."""
+    B, k, _ = Cs.shape
+    out = {c: np.full(B, np.nan) for c in COEFFICIENTS}
+    with np.errstate(all="ignore"):
+        d = np.diagonal(Cs, axis1=1, axis2=2)
+        tot = Cs.sum(axis=(1, 2))
+        valid = np.isfinite(Cs).all(axis=(1, 2)) & (d > 0).all(axis=1) & (tot > 0)
+        if k < 2 or not valid.any():
+            return out
+        v = np.flatnonzero(valid)
+        C, d, tot = Cs[v], d[v], tot[v]
+        tr = d.sum(axis=1)
+        sd = np.sqrt(d)
+        R = C / (sd[:, :, None] * sd[:, None, :])
+        sumR = R.sum(axis=(1, 2))
+        res = {"alpha": k / (k - 1) * (1 - tr / tot), "std_alpha": k / (k - 1) * (1 - k / sumR)}
+        off2 = (C ** 2).sum(axis=(1, 2)) - (d ** 2).sum(axis=1)
+        res["lambda2"] = (1 - tr / tot) + np.sqrt(k / (k - 1) * off2) / tot
+        iu = np.triu_indices(k, 1)
+        res["average_r"] = (sumR - k) / (k * (k - 1))
+        res["median_r"] = np.median(R[:, iu[0], iu[1]], axis=1)
+        ev = np.abs(np.linalg.eigvalsh(R))  # R symmetric: its 2-norm condition number from eigenvalues
+        singular = ~(ev.max(axis=1) / ev.min(axis=1) <= 1e12)
+        lam6 = np.full(v.size, np.nan)
+        omega = np.full(v.size, np.nan)
+        ns = np.flatnonzero(~singular)
+        if ns.size:
+            Rn = R[ns]
+            lam6[ns] = 1 - (k - (1 - 1 / np.diagonal(np.linalg.inv(Rn), axis1=1, axis2=2)).sum(axis=1)) / sumR[ns]
+            if k >= 3:
+                if start is None:
+                    e, vec = np.linalg.eigh(Rn)
+                    l0 = vec[:, :, -1] * np.sqrt(np.clip(e[:, -1], 0, None))[:, None]
+                    l0 = l0 * np.where(l0.sum(axis=1) < 0, -1.0, 1.0)[:, None]
+                    lam0, psi0 = 0.9 * l0, np.clip(1 - l0 ** 2, 0.2, 1)
+                with _w.catch_warnings():
+                    _w.simplefilter("ignore")
+                    if start is None:
+                        lam, _, ok = _fisher_one_factor(Rn, lam0, psi0)
+                    else:
+                        lam, _, ok = _chord_one_factor(Rn, np.asarray(start[0], float), np.asarray(start[1], float))
+                        redo = np.flatnonzero(~ok)
+                        if redo.size:  # far from the start: Fisher scoring from it
+                            lam[redo], _, ok[redo] = _fisher_one_factor(
+                                Rn[redo], np.repeat(start[0][None], redo.size, 0), np.repeat(start[1][None], redo.size, 0))
+                    sdn = sd[ns]
+                    num = ((lam * sdn).sum(axis=1)) ** 2  # _omega_from, for the whole stack
+                    omega[ns] = np.where(ok, num / (num + ((1 - lam ** 2) * sdn ** 2).sum(axis=1)), np.nan)
+                    for j in np.flatnonzero(~ok):
+                        try:
+                            lj, pj = _one_factor_ml(Rn[j])
+                            omega[ns[j]] = _omega_from(lj, pj, sdn[j])
+                        except (np.linalg.LinAlgError, ValueError):
+                            pass
+        res["lambda6"], res["omega_total"] = lam6, omega
+        o, e_ = np.arange(0, k, 2), np.arange(1, k, 2)
+        va = C[:, o][:, :, o].sum(axis=(1, 2))
+        vb = C[:, e_][:, :, e_].sum(axis=(1, 2))
+        cab = C[:, o][:, :, e_].sum(axis=(1, 2))
+        r = cab / np.sqrt(va * vb)
+        res["split_half"] = np.where((va > 0) & (vb > 0), 2 * r / (1 + r), np.nan)
+        for c in COEFFICIENTS:
+            val = res[c]
+            val = np.where(np.isfinite(val) & (val > 1 + 1e-12), np.nan, val)
+            out[c][v] = val
+    return out
+
+
+def _coefficients_loop(X: np.ndarray, missing: str, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """The replicates one resample at a time (data with missing answers: pairwise covariances)."""
+    res = {c: np.full(len(idx), np.nan) for c in COEFFICIENTS}
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
-        for b in range(n_boot):
-            Xb = X[rng.integers(0, n, n)]
+        for b, rows in enumerate(idx):
+            Xb = X[rows]
             try:
                 Cb = _cov(Xb, missing)
                 if not np.all(np.isfinite(Cb)) or np.any(np.diag(Cb) <= 0):
@@ -1012,6 +1233,153 @@ def _bootstrap(X, missing, n_boot, seed) -> dict[str, np.ndarray]:
             for c in COEFFICIENTS:
                 res[c][b] = est[c]
     return res
+
+
+def _replicates(X: np.ndarray, missing: str, idx: np.ndarray, complete: bool, start) -> dict[str, np.ndarray]:
+    """Every coefficient of each resample ``X[idx[b]]``."""
+    if not complete:
+        return _coefficients_loop(X, missing, idx)
+    Xc = X - X.mean(axis=0)
+    k = X.shape[1]
+    pairs = None
+    if X.shape[0] * k * (k + 1) // 2 * 8 <= _PAIRS_MAX:
+        iu = np.triu_indices(k)
+        pairs = Xc[:, iu[0]] * Xc[:, iu[1]]
+    return _coefficients_batch(_boot_covs(Xc, idx, pairs), start)
+
+
+def _bootstrap(X, missing, n_boot, seed, *, complete=None, start=None, workers: int = 1) -> dict[str, np.ndarray]:
+    """``n_boot`` bootstrap replicates of every coefficient, resampling respondents.
+
+    Resamples come in fixed chunks (:func:`_boot_index_chunks`), each from its own child
+    seed of ``SeedSequence(seed)``; ``workers`` threads compute chunks side by side (NumPy
+    releases the GIL), so the replicates do not depend on ``workers``. With complete data
+    each chunk's covariance matrices come from one matrix product and the coefficients
+    from :func:`_coefficients_batch`; with missing answers, one resample at a time."""
+    n = X.shape[0]
+    if complete is None:
+        complete = not np.isnan(X).any()
+    chunks = _boot_index_chunks(n, n_boot, seed)
+    Xc = X - X.mean(axis=0) if complete else X
+    k = X.shape[1]
+    pairs = None
+    if complete and n * k * (k + 1) // 2 * 8 <= _PAIRS_MAX:
+        iu = np.triu_indices(k)
+        pairs = Xc[:, iu[0]] * Xc[:, iu[1]]
+
+    def run(chunk):
+        seq, size = chunk
+        idx = np.random.default_rng(seq).integers(0, n, (size, n))
+        if complete:
+            return _coefficients_batch(_boot_covs(Xc, idx, pairs), start)
+        return _coefficients_loop(X, missing, idx)
+
+    if workers > 1 and len(chunks) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(run, chunks))
+    else:
+        parts = [run(c) for c in chunks]
+    return {c: np.concatenate([p[c] for p in parts]) for c in COEFFICIENTS}
+
+
+def _jackknife(X, missing, *, complete, start=None, workers: int = 1) -> dict[str, np.ndarray]:
+    """Leave-one-out values of every coefficient (n of them), for the BCa acceleration."""
+    n = X.shape[0]
+    if not complete:
+        idx = np.array([np.delete(np.arange(n), i) for i in range(n)])
+        return _coefficients_loop(X, missing, idx)
+    Xc = X - X.mean(axis=0)
+    step = max(1, min(n, 2 ** 22 // max(1, X.shape[1] ** 2)))
+    blocks = [np.arange(s, min(n, s + step)) for s in range(0, n, step)]
+
+    def run(rows):
+        return _coefficients_batch(_jackknife_covs(Xc, rows), start)
+
+    if workers > 1 and len(blocks) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(run, blocks))
+    else:
+        parts = [run(b) for b in blocks]
+    return {c: np.concatenate([p[c] for p in parts]) for c in COEFFICIENTS}
+
+
+def _norm_inter(t: np.ndarray, probs) -> np.ndarray:
+    """Quantiles of the replicates ``t`` at ``probs`` as R's ``boot`` takes them (its
+    ``norm.inter``): the ``(R+1)·p``-th order statistic, interpolated on the normal
+    quantile scale between neighbours (Davison & Hinkley 1997, eq. 5.8); the extreme order
+    statistics beyond the ends.
+
+    Examples
+    --------
+    >>> float(_norm_inter(np.arange(1.0, 100.0), [0.5])[0])  # (R+1)·p = 50: the 50th value
+    50.0
+    """
+    t = np.sort(np.asarray(t, dtype=float)[np.isfinite(t)])
+    R = t.size
+    out = []
+    for p in np.atleast_1d(probs):
+        rk = (R + 1) * p
+        k = int(math.trunc(rk))
+        if k <= 0:
+            out.append(t[0])
+        elif k >= R:
+            out.append(t[-1])
+        elif k == rk:
+            out.append(t[k - 1])
+        else:
+            z, z1, z2 = stats.norm.ppf([p, k / (R + 1), (k + 1) / (R + 1)])
+            out.append(t[k - 1] + (z - z1) / (z2 - z1) * (t[k] - t[k - 1]))
+    return np.array(out)
+
+
+def bootstrap_interval(t0: float, t: np.ndarray, ci: float = 0.95, *, method: str = "percentile",
+                       jack: np.ndarray | None = None) -> tuple[float, float]:
+    """Percentile or BCa bootstrap interval from the replicates ``t`` of an estimate ``t0``,
+    as R's ``boot.ci(type = "perc" / "bca")``.
+
+    * percentile: the ``(1 ± ci)/2`` quantiles of ``t`` (:func:`_norm_inter`);
+    * BCa (Efron 1987; Davison & Hinkley 1997, §5.3.2): the quantiles at
+      ``Φ(z0 + (z0 + z_q)/(1 − a·(z0 + z_q)))``, with bias correction
+      ``z0 = Φ⁻¹(#{t* < t0}/R)`` and acceleration ``a = Σ L³ / (6 (Σ L²)^{3/2})`` from the
+      jackknife influence values ``L_i = (n − 1)(t0 − θ_(i))`` of the leave-one-out
+      estimates ``jack``, as R's ``empinf(type = "jack")`` (which centres on ``t0``; Efron's
+      1987 formula centres on the mean of the θ_(i), a difference of order 1/n).
+
+    Missing replicates or jackknife values are left out; an interval that cannot be formed
+    (z0 or a not finite) is (nan, nan).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.exponential(size=50)
+    >>> t = np.array([rng.choice(x, 50).mean() for _ in range(999)])
+    >>> jack = np.array([np.delete(x, i).mean() for i in range(50)])
+    >>> lo, hi = bootstrap_interval(x.mean(), t, method="bca", jack=jack)
+    >>> bool(lo < x.mean() < hi)
+    True
+    """
+    t = np.asarray(t, dtype=float)
+    t = t[np.isfinite(t)]
+    if t.size == 0 or not np.isfinite(t0):
+        return math.nan, math.nan
+    probs = np.array([(1 - ci) / 2, (1 + ci) / 2])
+    if method == "bca":
+        if jack is None:
+            raise ValueError("BCa needs the jackknife values")
+        jack = np.asarray(jack, dtype=float)
+        jack = jack[np.isfinite(jack)]
+        z0 = stats.norm.ppf(np.mean(t < t0))
+        L = (jack.size - 1) * (t0 - jack) if jack.size > 1 else np.zeros(1)
+        with np.errstate(all="ignore"):
+            a = (L ** 3).sum() / (6 * (L ** 2).sum() ** 1.5)
+        if not (np.isfinite(z0) and np.isfinite(a)):
+            return math.nan, math.nan
+        zq = stats.norm.ppf(probs)
+        probs = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
+    elif method != "percentile":
+        raise ValueError(f"unknown bootstrap interval {method!r}")
+    lo, hi = _norm_inter(t, probs)
+    return float(lo), float(hi)
 
 
 def scale_scores(df: pd.DataFrame, items: list[str], reverse: list[str], scale: tuple[float, float],
