@@ -28,7 +28,9 @@ CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or ""
                  if p and os.path.exists(p)), None)
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-IMG = ROOT / "docs" / "img"
+# the screenshots of docs/quickstart-evaluator.md are refreshed only on request
+# (EVALKIT_UPDATE_SCREENSHOTS=1), so that a test run never changes tracked files
+IMG = (ROOT / "docs" / "img") if os.environ.get("EVALKIT_UPDATE_SCREENSHOTS") else (ROOT / "tests" / "screenshots")
 
 if not CHROMIUM:
     if os.environ.get("EVALKIT_REQUIRE_BROWSER") == "1":
