@@ -283,6 +283,14 @@ def test_raw_folders_unchanged_and_outputs_refused_inside_them(hostile):
         render_report(program, hostile["out"], processed_dir=program.parent / "processed")
     with pytest.raises(ReportError):
         render_report(program, hostile["out"], processed_dir=program / "processed")
+    from evalkit.report.dashboard import render_dashboard
+    from evalkit.report.render import guard_not_in_raw
+
+    with pytest.raises(ReportError):
+        render_dashboard(hostile["processed"], program.parent / "dashboard")
+    with pytest.raises(ReportError):  # what `evalkit dashboard --processed` checks before writing the ledger
+        guard_not_in_raw(program.parent / "processed")
+    guard_not_in_raw(hostile["processed"])  # beside raw/: allowed
     assert tree_checksums(program) == hostile["before"]
 
 

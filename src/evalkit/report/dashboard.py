@@ -233,7 +233,10 @@ def render_dashboard(processed_dir, out_dir, *, lang: str = "id", notebook=None)
 
     root = project_root(Path(__file__).parent)
     nb_in = Path(notebook) if notebook else notebook_path(root, "institution_dashboard.ipynb")
+    from .render import guard_not_in_raw
+
     out_dir = Path(out_dir).resolve()
+    guard_not_in_raw(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     store.connect(processed_dir).close()  # a clear error before a kernel starts
     stage = atomic.staging_dir(out_dir / "_dashboard")

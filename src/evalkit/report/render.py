@@ -80,9 +80,23 @@ def export_html(nb: nbformat.NotebookNode, title: str) -> str:
 
 
 def guard_not_in_raw(path: Path, program_dir: Path | None = None, raw_dir: Path | None = None) -> None:
-    """Refuse a folder evalkit would write into (``--out``, ``--processed``) that is, or lies
-    inside, the raw data: the program folder, the folder of program folders beside it, or
-    ``raw_dir`` (symlinks resolved). Raises :class:`~evalkit.errors.ReportError` ``inside_raw``."""
+    """Refuse a folder evalkit would write into (``--out``, ``--processed``, the dashboard's
+    output) that is, or lies inside, raw data (symlinks resolved): the program folder, the
+    folder of program folders beside it, ``raw_dir``, any folder holding a ``program.yaml``,
+    and any ``raw`` folder of program folders. Raises :class:`~evalkit.errors.ReportError`
+    ``inside_raw``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> raw = pathlib.Path(tempfile.mkdtemp()) / "data" / "raw"
+    >>> (raw / "p-1").mkdir(parents=True); _ = (raw / "p-1" / "program.yaml").write_text("name: x")
+    >>> guard_not_in_raw(raw.parent / "processed")
+    >>> guard_not_in_raw(raw / "processed")
+    Traceback (most recent call last):
+    ...
+    evalkit.errors.ReportError: ...
+    """
     o = Path(path).resolve()
     roots = []
     if program_dir is not None:
@@ -93,6 +107,18 @@ def guard_not_in_raw(path: Path, program_dir: Path | None = None, raw_dir: Path 
     for r in roots:
         if o == r or r in o.parents:
             raise ReportError(Problem("inside_raw", file=str(path)))
+    for a in [o, *o.parents]:
+        if not a.is_dir():
+            continue
+        if (a / "program.yaml").exists():
+            raise ReportError(Problem("inside_raw", file=str(path)))
+        if a.name == "raw":
+            try:
+                programs = any((c / "program.yaml").exists() for c in a.iterdir() if c.is_dir())
+            except OSError:
+                programs = False
+            if programs:
+                raise ReportError(Problem("inside_raw", file=str(path)))
 
 
 def _guard_output(out_dir: Path, program_dir: Path) -> None:

@@ -10,6 +10,20 @@ from ...i18n import fmt_p, has
 from .base import resolve_path
 
 
+def _json_value(v):
+    """Values json cannot write: missing (pd.NA, NaT) → null, NumPy scalars → numbers, dates → ISO."""
+    import numpy as np
+    import pandas as pd
+
+    if v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
 class BackSection:
     def _items_text(self, items, kind: str) -> list[str]:
         """Conclusions/recommendations of the verdict (``key``, ``params``, ``finding``) in words,
@@ -217,5 +231,5 @@ class BackSection:
         if not output_dir:
             return
         path = resolve_path(output_dir) / "metrics.json"
-        atomic.write_text(path, json.dumps(self.evaluation.metrics(), indent=2, ensure_ascii=False))
+        atomic.write_text(path, json.dumps(self.evaluation.metrics(), indent=2, ensure_ascii=False, default=_json_value))
 
