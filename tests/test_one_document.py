@@ -238,3 +238,25 @@ def test_wide_table_gets_a_landscape_section_and_fits_the_page(tmp_path):
     for t, sec in zip(doc.tables, (landscape[0], doc.sections[-1])):
         width = sum(c.width for c in t.columns)
         assert width <= sec.page_width - sec.left_margin - sec.right_margin + 100
+
+
+def test_executive_summary_opens_with_the_verdict_in_words(rendered):
+    """The first thing under *Ringkasan eksekutif* is the verdict block; the strong cohort is
+    judged (partly) effective, the weak one not effective; every key is worded (no raw
+    criterion, reason or recommendation key reaches the reader)."""
+    from bs4 import BeautifulSoup
+
+    want = {"pkp-2026-angkatan-1": ("efektif", "efektif sebagian"), "pkp-2026-angkatan-2": ("tidak efektif",)}
+    for pid, (folder, lang) in rendered.items():
+        soup = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+        h = soup.find("h2", string="Ringkasan eksekutif" if lang == "id" else "Executive summary")
+        box = h.find_next_sibling()
+        assert "evalkit-callout" in box.get("class", []), pid
+        text = box.get_text(" ", strip=True)
+        if pid in want:
+            first = box.select_one("li").get_text(" ", strip=True)
+            assert any(f"Keseluruhan: {w} " in first + " " for w in want[pid]), (pid, first)
+        body = soup.get_text(" ", strip=True)
+        keys = re.findall(r"\b(?:l\d_[a-z_]+|rec_[a-z0-9_]+|concl_[a-z_]+|design_[a-z_]+|overall_[a-z_]+)\b", body)
+        assert not keys, (pid, keys[:5])
+        assert "(Kriteria:" in text or "(Criterion:" in text

@@ -107,7 +107,7 @@ class InstitutionDashboard(ReportDocument):
         """All programs side by side: description and headline figure of each level."""
         df = self.program_table()
         self.heading(2, self.t("dash.programs_heading"))
-        cols = [Column(self.t("index.program")), Column(self.t("index.cohort")), Column(self.t("dash.year"), "int"),
+        cols = [Column(self.t("index.program")), Column(self.t("index.cohort")), Column(self.t("dash.year")),
                 Column(self.t("title.mode")), Column(self.t("title.participants"), "int")]
         shown = [m for m in HEADLINES if m[0] in df.columns]
         kinds = {"num": ("number", 2), "coef": ("coef", 2), "pct": ("percent", 0), "rp": ("money", 0)}
@@ -115,7 +115,7 @@ class InstitutionDashboard(ReportDocument):
         rows = []
         for _, r in df.iterrows():
             rows.append([r["name"], r["cohort"] if isinstance(r["cohort"], str) else "–",
-                         None if pd.isna(r["year"]) else int(r["year"]), self.t(f"mode.{r['delivery_mode']}"),
+                         "–" if pd.isna(r["year"]) else str(int(r["year"])), self.t(f"mode.{r['delivery_mode']}"),
                          None if pd.isna(r["participants"]) else int(r["participants"])]
                         + [None if pd.isna(r[m]) else float(r[m]) for m, _, _ in shown])
         self._table(cols, rows, "dash.programs_table", note=self.t("dash.programs_note"), name="programs")
@@ -186,10 +186,10 @@ class InstitutionDashboard(ReportDocument):
         per_year = comp.groupby("year").agg(employees=("employee", "size"), compliant=("compliant", "sum"),
                                             mean_jp=("jp", "mean")).reset_index()
         per_year["share"] = per_year["compliant"] / per_year["employees"]
-        cols = [Column(self.t("dash.year"), "int"), Column(self.t("dash.employees"), "int"),
+        cols = [Column(self.t("dash.year")), Column(self.t("dash.employees"), "int"),
                 Column(self.t("dash.compliant"), "int"), Column(self.t("dash.compliant") + " (%)", "percent", 0),
                 Column(self.t("dash.below"), "int"), Column(self.t("dash.mean_jp"), "number", 1)]
-        rows = [[int(r["year"]), int(r["employees"]), int(r["compliant"]), r["share"],
+        rows = [[str(int(r["year"])), int(r["employees"]), int(r["compliant"]), r["share"],
                  int(r["employees"] - r["compliant"]), r["mean_jp"]] for _, r in per_year.iterrows()]
         self._table(cols, rows, "dash.jp_table", note=self.t("dash.jp_note", minimum=self.num(self.minimum_jp, 0)),
                     name="jp")

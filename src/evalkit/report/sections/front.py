@@ -125,7 +125,9 @@ class FrontSection:
                 text = self._vtext(d.get("reason"), d.get("params"))
             else:
                 text = f"{self._vtext(d.get('reason'), d.get('params'))} " + self.t(
-                    "report_verdict.criterion", text=self._vtext(d.get("criterion"), d.get("params"), "criterion"))
+                    "report_verdict.criterion", text=self._vtext(d.get("criterion"), {
+                        **((v.get("criteria") or {}).get(f"level{int(lvl)}") or {}), **(d.get("params") or {})},
+                        "criterion"))
             lines.append(self.t("doc.verdict_level", level=self.t(f"level.{int(lvl)}"),
                                 status=self._tr("verdict.status", d.get("status")), text=text))
         self.callout("verdict", self._tr("verdict", "title") if has("verdict.title") else self.t("doc.verdict_title"),
