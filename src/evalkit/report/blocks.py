@@ -90,6 +90,7 @@ class Heading(_Legacy):
     anchor: str | None = None
     page_break: bool = False  # start a new page in print and Word
     toc: bool = False  # Word: a table-of-contents field follows this heading
+    subtitle: bool = False  # the cover's program name: not a section (Word style Subtitle)
 
     def _legacy(self):
         return ("heading", self.level, self.text)

@@ -94,8 +94,9 @@ class ReportDocument:
         _show(block, self.lang)
         return block
 
-    def heading(self, level: int, text: str, *, page_break: bool = False, toc: bool = False):
-        return self.add(Heading(level, str(text), anchor(str(text)), page_break=page_break, toc=toc))
+    def heading(self, level: int, text: str, *, page_break: bool = False, toc: bool = False, subtitle: bool = False):
+        return self.add(Heading(level, str(text), anchor(str(text)), page_break=page_break, toc=toc,
+                                subtitle=subtitle))
 
     def para(self, text: str):
         if text and str(text).strip():

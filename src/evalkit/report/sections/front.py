@@ -34,7 +34,7 @@ class FrontSection:
         if s.start_date:
             dates = fmt_date(s.start_date, self.lang) + (f" – {fmt_date(s.end_date, self.lang)}" if s.end_date else "")
         self.heading(1, self.t("doc.report_title"))
-        self.heading(2, s.name)
+        self.heading(2, s.name, subtitle=True)
         self.pairs([(self.t("title.institution"), s.institution), (self.t("title.cohort"), s.cohort or "–"),
                     (self.t("title.dates"), dates), (self.t("title.jp"), self.num(s.jp, 0) if s.jp else "–"),
                     (self.t("title.mode"), self.t(f"mode.{s.delivery_mode}")),

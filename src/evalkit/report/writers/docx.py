@@ -273,7 +273,7 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
     sec.left_margin, sec.right_margin = Cm(m["left"]), Cm(m["right"])
     sec.top_margin, sec.bottom_margin = Cm(m["top"]), Cm(m["bottom"])
     font = font or cfg["font"]
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Caption", "List Bullet"):
+    for name in ("Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption", "List Bullet"):
         st = doc.styles[name]
         st.font.name = font
         rpr = st.element.get_or_add_rPr()
@@ -304,6 +304,8 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
             text = clean(b.text)
             if b.level == 1:
                 h = doc.add_paragraph(text, style="Title")
+            elif getattr(b, "subtitle", False):
+                h = doc.add_paragraph(text, style="Subtitle")
             else:
                 h = doc.add_heading(text, level=min(b.level - 1, 3))
             if b.page_break and not first_heading:
