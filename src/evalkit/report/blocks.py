@@ -269,6 +269,21 @@ def md_escape(text) -> str:
     return s.replace("\n", " ").replace("\r", " ")
 
 
+def md_code(text) -> str:
+    """User text as a Markdown code span that it cannot close: the fence is one backtick
+    longer than the longest run inside (CommonMark), and no backslash escapes (code spans
+    show them literally).
+
+    >>> md_code("a`b")
+    '``a`b``'
+    """
+    s = ("" if text is None else str(text)).replace("\n", " ").replace("\r", " ")
+    runs = [len(r) for r in re.findall(r"`+", s)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
 def blocks_text(blocks) -> str:
     """Every table and figure caption, one a line (used by the tests that compare formats)."""
     return "\n".join(b.caption for b in blocks if isinstance(b, (Table, Figure)))

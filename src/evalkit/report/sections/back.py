@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ... import __version__, atomic
 from ...i18n import fmt_p, has
+from ..blocks import md_code
 from .base import resolve_path
 
 
@@ -195,9 +196,9 @@ class BackSection:
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         self.heading(2, self.t("colophon.heading"))
         self.para(self.t("colophon.text", version=__version__, commit=git_commit() or "–", time=now,
-                         params=self.esc(params) or "–", command=self.esc(command)))
+                         params=self.esc(params) or "–", command=command.replace("`", "'")))  # inside a code span: no escapes
         self.para(self.t("colophon.inputs"))
-        self.bullets([f"`{self.esc(i['path'])}` — `{i['sha256']}`" for i in m["inputs"]])
+        self.bullets([f"{md_code(i['path'])} — `{i['sha256']}`" for i in m["inputs"]])
 
     # -- documents -----------------------------------------------------------------------
     def document_title(self) -> str:

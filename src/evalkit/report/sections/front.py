@@ -8,7 +8,7 @@ from ..._config import load_config
 from ...bands import band
 from ...i18n import fmt_date, fmt_p, has
 from .. import figures
-from ..blocks import Column, V, anchor
+from ..blocks import Column, V, anchor, md_code
 
 
 def _status(value: float, strong: float, moderate: float) -> str:
@@ -287,7 +287,7 @@ class FrontSection:
         self.heading(3, self.t("doc.collection_heading"))
         m = ev.metrics()
         self.para(self.t("doc.collection_text", n=len(m.get("inputs", []))))
-        self.bullets([f"`{self.esc(i['path'])}`" for i in m.get("inputs", [])])
+        self.bullets([md_code(i["path"]) for i in m.get("inputs", [])])
         self.heading(3, self.t("doc.flow_heading"))
         self._flow_table()
         self.para(self.t("doc.analysis_text"))
