@@ -260,3 +260,36 @@ def test_executive_summary_opens_with_the_verdict_in_words(rendered):
         keys = re.findall(r"\b(?:l\d_[a-z_]+|rec_[a-z0-9_]+|concl_[a-z_]+|design_[a-z_]+|overall_[a-z_]+)\b", body)
         assert not keys, (pid, keys[:5])
         assert "(Kriteria:" in text or "(Criterion:" in text
+
+
+def test_notebook_shows_the_same_blocks(rendered):
+    """report.ipynb's outputs are the HTML writer's rendering of the same blocks: the same
+    tables (captions and cells) and figures as report.html."""
+    import json
+
+    from bs4 import BeautifulSoup
+
+    folder, _ = rendered["pkp-2026-angkatan-1"]
+    nb = json.loads((folder / "report.ipynb").read_text(encoding="utf-8"))
+    html = "".join("".join(o.get("data", {}).get("text/html", "")) for c in nb["cells"] for o in c.get("outputs", []))
+    soup = BeautifulSoup(html, "html.parser")
+    nb_tables = [(d.select_one("p.evalkit-caption").get_text(" ", strip=True),
+                  [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in d.select("tbody tr")])
+                 for d in soup.select("div.evalkit-apa")]
+    tables, figures = html_tables(folder / "report.html")
+    assert nb_tables == [(c, rows) for c, _, rows in tables]
+    assert [f.select_one("figcaption").get_text(" ", strip=True) for f in soup.select("figure")] == figures
+
+
+def test_docx_writer_takes_an_overlong_title_and_control_characters(tmp_path):
+    from docx import Document
+
+    from evalkit.report.blocks import Heading, Paragraph
+    from evalkit.report.writers.docx import write_docx
+    from evalkit.report.writers.xlsx import write_xlsx
+
+    name = "Pelatihan " * 40 + "\x07\x0b"
+    write_docx([Heading(1, name), Paragraph(f"**{name}**")], tmp_path / "t.docx", title=name, lang="id")
+    doc = Document(tmp_path / "t.docx")
+    assert len(doc.core_properties.title) <= 255 and "\x07" not in doc.paragraphs[0].text
+    write_xlsx([Heading(1, name)], tmp_path / "t.xlsx", title=name, lang="id", meta={"=x": name})
