@@ -20,13 +20,46 @@ from ..i18n import t
 PALETTE_5 = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 
 
+THEME_RC = {"figure.dpi": 110, "savefig.dpi": 300, "axes.titleweight": "bold",
+            "axes.spines.top": False, "axes.spines.right": False,
+            # user text (scale labels, indicator names) is never TeX: a "$" stays a "$"
+            "text.parse_math": False, "svg.fonttype": "path"}
+
+
 def set_theme() -> None:
-    """The evalkit theme: seaborn ``whitegrid``, colour-blind-safe palette, readable fonts."""
-    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind",
-                  rc={"figure.dpi": 110, "savefig.dpi": 300, "axes.titleweight": "bold",
-                      "axes.spines.top": False, "axes.spines.right": False,
-                      # user text (scale labels, indicator names) is never TeX: a "$" stays a "$"
-                      "text.parse_math": False, "svg.fonttype": "path"})
+    """The evalkit theme, set globally: seaborn ``whitegrid``, colour-blind-safe palette,
+    readable fonts (for your own notebooks; the report uses :func:`theme` instead)."""
+    sns.set_theme(style="whitegrid", context="notebook", palette="colorblind", rc=THEME_RC)
+
+
+def theme_rc() -> dict:
+    """The rcParams of :func:`set_theme`, as a dict."""
+    from cycler import cycler
+
+    rc = {}
+    rc.update(sns.axes_style("whitegrid"))
+    rc.update(sns.plotting_context("notebook"))
+    rc["axes.prop_cycle"] = cycler(color=sns.color_palette("colorblind").as_hex())
+    rc.update(THEME_RC)
+    return rc
+
+
+def theme():
+    """The evalkit theme for the figures drawn inside a ``with`` block only; matplotlib's
+    global state is left as it was (``plt.rc_context``)."""
+    return plt.rc_context(theme_rc())
+
+
+def themed(fn):
+    """Decorator: run a section method under :func:`theme`."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        with theme():
+            return fn(*args, **kw)
+
+    return wrapper
 
 
 def _diverging_colors(k: int) -> list[str]:

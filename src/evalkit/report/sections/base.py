@@ -45,6 +45,13 @@ def _show(block, lang: str) -> None:
     display(HTML(render_block(block, lang)))
 
 
+#: methods that draw nothing (not wrapped in the plotting theme)
+_PLAIN = {"t", "num", "coef", "rp", "pct", "ci", "band", "esc", "add", "heading", "para", "bullets", "callout", "pairs",
+          "signature_block", "page_break", "table", "figure", "tables", "html", "from_folder", "sql",
+          "write_documents", "write_metrics", "write_html", "document_title", "program_table", "costs_by_mode",
+          "compliance"}
+
+
 class ReportDocument:
     """The language, numbered tables and figures (figures also saved as PNG 300 dpi + SVG +
     alt text under ``figures_dir``) and the list of blocks shown (:attr:`blocks`)."""
@@ -56,7 +63,20 @@ class ReportDocument:
         self.figures_dir = Path(figures_dir) if figures_dir else None
         #: every block shown, in order (the one document every writer renders)
         self.blocks: list = []
-        figures.set_theme()
+
+    def __init_subclass__(cls, **kw):
+        """Every public section method of a document draws under the evalkit theme
+        (:func:`evalkit.report.figures.theme`); the global matplotlib state is not touched."""
+        super().__init_subclass__(**kw)
+        for klass in cls.__mro__:
+            if klass in (ReportDocument, object):
+                continue
+            for name, fn in list(vars(klass).items()):
+                if callable(fn) and not name.startswith("_") and not getattr(fn, "_themed", False) \
+                        and name not in _PLAIN:
+                    wrapped = figures.themed(fn)
+                    wrapped._themed = True
+                    setattr(cls, name, wrapped) if name not in vars(cls) or vars(cls)[name] is fn else None
 
     # -- words and numbers ---------------------------------------------------------------
     def t(self, key, **kw):
