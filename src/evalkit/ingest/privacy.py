@@ -120,7 +120,7 @@ class Masker:
         """Mask every text cell of ``df`` (or of ``columns``), in a copy; distinct values once."""
         import pandas as pd
 
-        out = df.copy()
+        out = df.copy(deep=False)  # copy-on-write: a changed column is replaced in the copy only
         for c in (columns if columns is not None else out.columns):
             s = out[c]
             if s.dtype == object or pd.api.types.is_string_dtype(s):

@@ -429,11 +429,13 @@ def _items_for(spec: ProgramSpec, instrument: str) -> list[str]:
 def _likert_block(spec, instrument, df, table, problems) -> pd.DataFrame:
     ins = spec.instruments[instrument]
     labels = spec.label_map(instrument)
-    cols = {}
-    for item in ins.items():
-        if item in df.columns:
-            cols[item] = V.map_likert(df, table, item, labels, ins.scale, problems)
-    return pd.DataFrame(cols, index=df.index)
+    present = [item for item in ins.items() if item in df.columns]
+    # one float block, filled column by column (Fortran order: each column contiguous, and
+    # pandas keeps it as its block without the consolidation copy of a dict of columns)
+    block = np.empty((len(df), len(present)), order="F")
+    for j, item in enumerate(present):
+        block[:, j] = V.map_likert(df, table, item, labels, ins.scale, problems).to_numpy()
+    return pd.DataFrame(block, index=df.index, columns=present, copy=False)
 
 
 def _level1(spec, fs, table, problems, key, masker):
@@ -443,7 +445,7 @@ def _level1(spec, fs, table, problems, key, masker):
     if fs.id_column:
         V.check_ids(df, table, fs.id_column, problems)
     scores = _likert_block(spec, fs.instrument, df, table, problems)
-    out = pd.DataFrame({"respondent": [f"R{i + 1:04d}" for i in range(len(df))]}, index=df.index)
+    out = pd.DataFrame({"respondent": V.respondent_ids(len(df)).array}, index=df.index)
     out["participant"] = (pseudonymize_series(df[fs.id_column], key) if fs.id_column and fs.id_column in df
                           else pd.Series([None] * len(df), index=df.index, dtype=object))
     out = pd.concat([out, scores], axis=1)

@@ -73,6 +73,25 @@ def _encoding(path: Path) -> str:
     return "latin-1"
 
 
+def _decodes_start(head: bytes, enc: str) -> bool:
+    """Whether the first bytes of a file decode in ``enc`` (a character cut at the end is fine)."""
+    import codecs
+
+    try:
+        codecs.getincrementaldecoder(enc)().decode(head)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _layout(head: bytes, enc: str, expected) -> tuple[int, str]:
+    """Rows to skip above the header, and the delimiter, from the file's first bytes."""
+    sample = head.decode(enc, errors="ignore")[:20000]
+    skip = _header_line(sample, _sniff_delimiter(sample), expected)
+    delim = _sniff_delimiter("\n".join(sample.splitlines()[skip:])) if skip else _sniff_delimiter(sample)
+    return skip, delim
+
+
 def _sniff_delimiter(sample: str) -> str:
     lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
     if not lines:
@@ -113,15 +132,23 @@ def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataF
                                  encoding="utf8" if enc in ("utf-8", "utf-8-sig") else enc,
                                  block_size=1 << 24)
         parse = pacsv.ParseOptions(delimiter=delim, newlines_in_values=True)
-        conv = pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(names))},
-                                    strings_can_be_null=False, quoted_strings_can_be_null=False)
+        # empty cells (quoted or not) are missing straight from the parser
+        # large_string: pandas' own Arrow string type (a plain string column would be cast, a copy)
+        conv = pacsv.ConvertOptions(column_types={f"c{i}": pa.large_string() for i in range(len(names))},
+                                    null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True)
         table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=conv)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError, StopIteration):
         return None
     cols = {}
-    for name, col in zip(names, table.columns):
-        col = pc.utf8_trim_whitespace(col)
-        cols[name] = pd.Series(pd.arrays.ArrowStringArray(pc.if_else(pc.equal(col, ""), None, col)))
+    columns = table.columns
+    del table  # each raw column is released as soon as its trimmed copy exists
+    for j, name in enumerate(names):
+        col, columns[j] = pc.utf8_trim_whitespace(columns[j]), None
+        # a cell of white space only is empty once trimmed: missing too (looked for only
+        # where some trimmed cell has length 0, which the offsets tell without reading text)
+        if col.null_count < len(col) and pc.min(pc.binary_length(col)).as_py() == 0:
+            col = pc.if_else(pc.equal(col, ""), None, col)
+        cols[name] = pd.Series(pd.arrays.ArrowStringArray(col))
     return pd.DataFrame(cols)
 
 
@@ -166,12 +193,21 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
         if not head.strip() and path.stat().st_size <= len(head):
             raise ValidationError(Problem("empty_file", file=rel))
         check_csv_header(path, rel)
-        enc = _encoding(path)
-        sample = head.decode(enc, errors="ignore")[:20000]
-        skip = _header_line(sample, _sniff_delimiter(sample), expected)
-        delim = _sniff_delimiter("\n".join(sample.splitlines()[skip:])) if skip else _sniff_delimiter(sample)
-        try:
+        # the encoding is the first of ENCODINGS that decodes the whole file; when the start
+        # is UTF-8, Arrow's reader (which checks every string column's UTF-8) decides for the
+        # rest in the same pass, and only a file it refuses is decoded again here
+        df, tried = None, None
+        if _decodes_start(head, "utf-8-sig"):
+            enc = tried = "utf-8-sig"
+            skip, delim = _layout(head, enc, expected)
             df = _read_csv_arrow(path, enc, delim, skip)
+        if df is None:
+            enc = _encoding(path)
+            if enc != tried:
+                skip, delim = _layout(head, enc, expected)
+        try:
+            if df is None and enc != tried:
+                df = _read_csv_arrow(path, enc, delim, skip)
             if df is None:
                 df = _read_csv_text(path, enc, delim, skip)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -136,6 +136,37 @@ def _g(x):
     return "–" if x is None else f"{x:g}"
 
 
+def respondent_ids(n: int) -> pd.Series:
+    """``R0001``, ``R0002``, … ``R{n}`` (at least four digits) as a text column, built by Arrow
+    (a million of them in a fraction of the time of formatting each in Python).
+
+    Examples
+    --------
+    >>> respondent_ids(3).tolist()
+    ['R0001', 'R0002', 'R0003']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    nums = pc.cast(pa.array(np.arange(1, n + 1, dtype=np.int64)), pa.string())
+    ids = pc.binary_join_element_wise("R", pc.utf8_lpad(nums, 4, "0"), "")
+    return pd.Series(pd.array(ids, dtype=pd.Series(["R"]).dtype))
+
+
+def _factorize(s: pd.Series) -> tuple[np.ndarray, list]:
+    """``(codes, distinct values)``, code −1 = missing: Arrow's dictionary encoding for
+    Arrow-backed text (several times faster than :func:`pandas.factorize` on it), else pandas."""
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is not None:
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(arr).combine_chunks()
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        return codes, enc.dictionary.to_pylist()
+    codes, uniq = pd.factorize(s)
+    return codes, list(uniq)
+
+
 def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float] | None,
                scale: tuple[float, float], problems: list[Problem]) -> pd.Series:
     """Text labels (``Sangat Setuju``) or numbers → scores on the nominal scale.
@@ -145,7 +176,7 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
     """
     lookup = {norm(k): float(v) for k, v in (labels or {}).items()}
     raw = df[col]
-    codes, uniq = pd.factorize(raw)  # each distinct answer is looked at once (a few per column)
+    codes, uniq = _factorize(raw)  # each distinct answer is looked at once (a few per column)
     uniq = np.asarray(uniq, dtype=object)
     conv: dict = {}
     bad_vals: dict = {}
