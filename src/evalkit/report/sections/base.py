@@ -68,15 +68,18 @@ class ReportDocument:
         """Every public section method of a document draws under the evalkit theme
         (:func:`evalkit.report.figures.theme`); the global matplotlib state is not touched."""
         super().__init_subclass__(**kw)
-        for klass in cls.__mro__:
+        done: set[str] = set()
+        for klass in cls.__mro__:  # the first definition in the MRO is the one that counts
             if klass in (ReportDocument, object):
                 continue
             for name, fn in list(vars(klass).items()):
-                if callable(fn) and not name.startswith("_") and not getattr(fn, "_themed", False) \
-                        and name not in _PLAIN:
+                if name in done or name.startswith("_") or name in _PLAIN or not callable(fn):
+                    continue
+                done.add(name)
+                if not getattr(fn, "_themed", False):
                     wrapped = figures.themed(fn)
                     wrapped._themed = True
-                    setattr(cls, name, wrapped) if name not in vars(cls) or vars(cls)[name] is fn else None
+                    setattr(cls, name, wrapped)
 
     # -- words and numbers ---------------------------------------------------------------
     def t(self, key, **kw):
