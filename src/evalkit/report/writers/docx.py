@@ -298,8 +298,15 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
     upd.set(qn("w:val"), "true")
     doc.settings.element.append(upd)
 
+    from ...i18n import t
+
     first_heading = True
+    skip_links = False
     for b in blocks:
+        if skip_links and isinstance(b, Bullets):  # the HTML contents' links: Word has its TOC field
+            skip_links = False
+            continue
+        skip_links = False
         if isinstance(b, Heading):
             text = clean(b.text)
             if b.level == 1:
@@ -313,7 +320,8 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
             first_heading = False
             if getattr(b, "toc", False):
                 p = doc.add_paragraph()
-                _field(p, 'TOC \\o "1-3" \\h \\z \\u', "…")
+                _field(p, 'TOC \\o "1-3" \\h \\z \\u', t("report_labels.toc_update", lang))
+                skip_links = True
         elif isinstance(b, Paragraph):
             from .html import paragraphs
 
