@@ -298,7 +298,7 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
     upd.set(qn("w:val"), "true")
     doc.settings.element.append(upd)
 
-    from ...i18n import t
+    from ...i18n import t as tr
 
     first_heading = True
     skip_links = False
@@ -320,7 +320,7 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
             first_heading = False
             if getattr(b, "toc", False):
                 p = doc.add_paragraph()
-                _field(p, 'TOC \\o "1-3" \\h \\z \\u', t("report_labels.toc_update", lang))
+                _field(p, 'TOC \\o "1-3" \\h \\z \\u', tr("report_labels.toc_update", lang))
                 skip_links = True
         elif isinstance(b, Paragraph):
             from .html import paragraphs
