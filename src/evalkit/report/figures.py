@@ -149,7 +149,8 @@ def prepost_plot(data: pd.DataFrame, *, pre: str = "pre", post: str = "post", ax
 
 
 def gain_hist(data: pd.DataFrame, *, gain: str = "gain", ax=None, lang: str = "en"):
-    """Histogram of individual normalized gains with Hake's bands shaded (low < .3 ≤ medium < .7 ≤ high).
+    """Histogram of individual normalized gains with Hake's bands shaded (``hake`` in
+    ``config/bands.yaml``: low < .3 ≤ medium < .7 ≤ high).
 
     Returns
     -------
@@ -158,9 +159,16 @@ def gain_hist(data: pd.DataFrame, *, gain: str = "gain", ax=None, lang: str = "e
     g = data[gain].dropna()
     if ax is None:
         _, ax = plt.subplots(figsize=(5.6, 3.6))
+    from ..bands import band_sets
+
     lo = min(-0.2, float(g.min()) if len(g) else 0)
-    for a, b, key, col in ((lo - 0.05, 0.3, "low", "#f4cccc"), (0.3, 0.7, "medium", "#fff2cc"),
-                           (0.7, 1.05, "high", "#d9ead3")):
+    # the band limits from config/bands.yaml (hake), not from code
+    bands = band_sets()["hake"]["bands"]
+    starts = [lo - 0.05] + [float(b["min"]) for b in bands[1:]]
+    ends = starts[1:] + [1.05]
+    colours = {"low": "#f4cccc", "medium": "#fff2cc", "high": "#d9ead3"}
+    for a, b, key in zip(starts, ends, [b["key"] for b in bands]):
+        col = colours.get(key, "#eeeeee")
         ax.axvspan(a, b, color=col, alpha=0.6, zorder=0)
         ax.text((max(a, lo) + b) / 2, 0.97, t(f"band.{key}", lang), transform=ax.get_xaxis_transform(),
                 ha="center", va="top", fontsize="small", color="#555")

@@ -147,7 +147,8 @@ class FrontSection:
         if ev.level2:
             r = ev.level2.prepost
             p = r.tests.loc["paired_t", "p_value"]
-            sig = self.t("summary.significant" if p < 0.05 else "summary.not_significant", p=fmt_p(p, self.lang))
+            sig = self.t("summary.significant" if p < scorecard_cutoffs()["level2"]["alpha"] else "summary.not_significant",
+                         p=fmt_p(p, self.lang))
             dz = r.effect_sizes.loc["d_z", "estimate"]
             g = (r.gain or {}).get("class_gain")
             key = "summary.l2" if r.mean_diff > 0 and g is not None else "summary.l2_down"
