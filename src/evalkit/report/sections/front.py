@@ -22,6 +22,12 @@ def scorecard_cutoffs() -> dict:
 
 
 class FrontSection:
+    def _alpha(self) -> float:
+        """The significance level: the verdict's (``config/verdict.yaml``, per program), else
+        the scorecard's (``config/report.yaml``) — one level for every sentence of the report."""
+        v = getattr(self.evaluation, "verdict", None) or {}
+        return ((v.get("criteria") or {}).get("level2") or {}).get("alpha", scorecard_cutoffs()["level2"]["alpha"])
+
     def _tr(self, prefix: str, key) -> str:
         """``prefix.key`` from the translation table, else the key itself."""
         return self.t(f"{prefix}.{key}") if has(f"{prefix}.{key}") else str(key)
@@ -147,7 +153,7 @@ class FrontSection:
         if ev.level2:
             r = ev.level2.prepost
             p = r.tests.loc["paired_t", "p_value"]
-            sig = self.t("summary.significant" if p < scorecard_cutoffs()["level2"]["alpha"] else "summary.not_significant",
+            sig = self.t("summary.significant" if p < self._alpha() else "summary.not_significant",
                          p=fmt_p(p, self.lang))
             dz = r.effect_sizes.loc["d_z", "estimate"]
             g = (r.gain or {}).get("class_gain")
@@ -189,7 +195,7 @@ class FrontSection:
             dz = r.effect_sizes.loc["d_z", "estimate"]
             p = r.tests.loc["paired_t", "p_value"]
             dzb = band(abs(dz), "cohen_d") if dz == dz else None
-            st = "weak" if not (p < cut["level2"]["alpha"] and dz > 0) or dzb in ("negligible", "small") else (
+            st = "weak" if not (p < self._alpha() and dz > 0) or dzb in ("negligible", "small") else (
                 "strong" if dzb == "large" else "moderate")
             g = (r.gain or {}).get("class_gain")
             rows.append(("2", self.t("scorecard.l2"), V(dz, "number", prefix="d_z = "), st,

@@ -5,7 +5,6 @@ from ...bands import band
 from ...i18n import fmt_p
 from .. import figures
 from ..blocks import Column, V
-from .front import scorecard_cutoffs
 
 
 class Level2Section:
@@ -41,7 +40,7 @@ class Level2Section:
             rows.append([f"{self.t('l2.pass_rate', mark=mark)} — {self.t('l2.pre')}", V(l2.pass_rate_pre, "percent", 0), None, ""])
             rows.append([f"{self.t('l2.pass_rate', mark=mark)} — {self.t('l2.post')}", V(l2.pass_rate_post, "percent", 0), None, ""])
         self._table(cols, rows, "l2.table_title", note=self.t("l2.table_note"), name="level2")
-        sig = tt.p_value < scorecard_cutoffs()["level2"]["alpha"]
+        sig = tt.p_value < self._alpha()
         ttext = self.t("l2.ttext_sig" if sig else "l2.ttext_ns", df=int(tt["df"]), t=self.num(tt.statistic),
                        p=fmt_p(tt.p_value, self.lang))
         dzband = band(abs(es.estimate), "cohen_d")
