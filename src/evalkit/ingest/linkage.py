@@ -21,25 +21,71 @@ Rules
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .nip import agrees, names_match, parse_id
+from .nip import ParsedId, agrees, names_match, parse_id
 from .readers import Table
 
 TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "cap waktu", "waktu pengisian", "tanggal pengisian",
                      "submitted at", "waktu")
 
 
+def _plain_nip(s: pd.Series) -> np.ndarray:
+    """Mask of the cells that are exactly 18 ASCII digits (vectorised; parse_id leaves them as they are)."""
+    if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+        return np.zeros(len(s), dtype=bool)
+    return s.str.fullmatch(r"[0-9]{18}").fillna(False).to_numpy(dtype=bool)
+
+
+class _ParsedIds(Sequence):
+    """The parsed id of every row, as :func:`parse_id` gives it, made on access for the plain
+    18-digit cells (a million-row column needs no million objects up front)."""
+
+    def __init__(self, values: np.ndarray, plain: np.ndarray, other: dict):
+        self._values, self._plain, self._other = values, plain, other
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if self._plain[i]:
+            return ParsedId(str(self._values[i]))
+        return self._other.get(i if i >= 0 else i + len(self))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+
 def canonical_ids(table: Table, column: str) -> tuple[pd.Series, list]:
-    """``(canonical ids as text with NaN for lossy/empty, parsed ids)`` of one id column."""
-    parsed = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else parse_id(v)
-              for v in table.df[column]]
-    canon = pd.Series([p.canonical if p is not None and not p.lossy else np.nan for p in parsed],
-                      index=table.df.index, dtype=object)
-    return canon, parsed
+    """``(canonical ids as text with NaN for lossy/empty, parsed ids)`` of one id column.
+
+    The common cell, exactly 18 ASCII digits, is its own canonical form: found by one
+    vectorised match; :func:`parse_id` runs only on the other cells (once per distinct value)."""
+    col = table.df[column]
+    values = col.to_numpy(dtype=object)
+    plain = _plain_nip(col)
+    canon = np.full(len(values), np.nan, dtype=object)
+    canon[plain] = values[plain]
+    other: dict = {}
+    cache: dict = {}
+    for i in np.flatnonzero(~plain):
+        v = values[i]
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            continue
+        key = (type(v), v)
+        if key not in cache:
+            cache[key] = parse_id(v)
+        p = other[int(i)] = cache[key]
+        if p is not None and not p.lossy:
+            canon[i] = p.canonical
+    return pd.Series(canon, index=table.df.index, dtype=object), _ParsedIds(values, plain, other)
 
 
 def resolve_lossy(tables: dict[str, Table], id_cols: dict[str, str], name_cols: dict[str, list[str]]
@@ -59,11 +105,15 @@ def resolve_lossy(tables: dict[str, Table], id_cols: dict[str, str], name_cols: 
             continue
         canon[role], parsed[role] = canonical_ids(table, col)
         names = _names(table, name_cols.get(role, []))
-        for i, c in canon[role].items():
-            if isinstance(c, str):
-                registry.setdefault(c, set())
-                if names is not None and isinstance(names.iloc[i], str):
-                    registry[c].add(names.iloc[i])
+        ids = canon[role].to_numpy(dtype=object)
+        has = np.array([isinstance(c, str) for c in ids], dtype=bool) if len(ids) else np.zeros(0, dtype=bool)
+        for c in pd.unique(ids[has]):
+            registry.setdefault(c, set())
+        if names is not None:  # each distinct (id, name) pair once
+            nm = names.to_numpy(dtype=object)
+            pairs = {(c, n) for c, n in zip(ids[has], nm[has]) if isinstance(n, str)}
+            for c, n in pairs:
+                registry[c].add(n)
     problems: list[Problem] = []
     linked: dict[str, set[str]] = {}
     exact = [c for c in registry if c.isdigit() and len(c) == 18]

@@ -96,10 +96,30 @@ def pseudonym(value, key: bytes) -> str:
     return "P-" + mac[:PSEUDONYM_LEN]
 
 
+_PLAIN_NIP = re.compile(r"[0-9]{18}")
+
+
 def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
-    cache: dict = {}
-    out = [cache.setdefault(v, pseudonym(v, key)) if not pd.isna(v) else None for v in s]
-    return pd.Series(out, index=s.index, name=s.name, dtype=object)
+    """:func:`pseudonym` of every cell (missing stays missing), one HMAC per distinct value;
+    a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id`.
+
+    Examples
+    --------
+    >>> pseudonymize_series(pd.Series(["197803152005011002", None, "1978 0315 2005 01 1 002"]), b"k").tolist()
+    ['P-e570804bef', None, 'P-e570804bef']
+    """
+    import numpy as np
+
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    out = np.empty(len(uniq) + 1, dtype=object)
+    out[-1] = None  # code −1: a missing cell
+    for j, v in enumerate(uniq):
+        if isinstance(v, str) and _PLAIN_NIP.fullmatch(v):
+            text = v
+        else:
+            text = normalize_id(v)
+        out[j] = "P-" + hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_LEN]
+    return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
 
 
 def looks_like_nip(s: pd.Series) -> bool:
