@@ -1,5 +1,5 @@
 """Benchmark: a reaction survey of N respondents × 25 Likert items (text labels, CSV as Google
-Forms exports it) through ingest, validation, Likert mapping, pseudonymization and
+Forms exports it) through ingest, validation, Likert mapping, pseudonymization (of the NIP column) and
 reliability(). Goal (issue #7): 1,000,000 rows in ≤ 30 s and ≤ 2 GB peak memory.
 
 Each size runs in a fresh process so that its peak memory (ru_maxrss) is its own.
@@ -20,6 +20,17 @@ from pathlib import Path
 LABELS = ["Sangat Tidak Setuju", "Tidak Setuju", "Ragu-ragu", "Setuju", "Sangat Setuju"]
 
 
+def nips(n: int) -> list[str]:
+    """n distinct, well-formed 18-digit NIPs (birth date 19YYMMDD, TMT 2005-01, gender 1, serial)."""
+    out = []
+    for i in range(n):
+        serial, rest = i % 1000, i // 1000
+        dd, rest = rest % 28 + 1, rest // 28
+        mm, yy = rest % 12 + 1, 60 + (rest // 12) % 40
+        out.append(f"19{yy:02d}{mm:02d}{dd:02d}2005011{serial:03d}")
+    return out
+
+
 def make_program(folder: Path, n: int, k: int = 25, seed: int = 1) -> Path:
     import numpy as np
     import pandas as pd
@@ -31,14 +42,14 @@ def make_program(folder: Path, n: int, k: int = 25, seed: int = 1) -> Path:
     X = np.clip(np.rint(3.6 + 0.8 * theta + rng.normal(0, 0.8, (n, k))), 1, 5).astype(int)
     labels = np.array(LABELS, dtype=object)[X - 1]
     df = pd.DataFrame(labels, columns=[f"q{i + 1}" for i in range(k)])
-    df.insert(0, "NIP", [f"19{80 + i % 15:02d}01012005011{i % 10}{i:05d}"[:18] for i in range(n)])
+    df.insert(0, "NIP", nips(n))
     df.insert(0, "Timestamp", "2026/11/01 10:00:00 AM GMT+7")
     df.to_csv(prog / "reaksi.csv", index=False)
     items = [f"q{i + 1}" for i in range(k)]
     (prog / "program.yaml").write_text(json.dumps({
         "name": "Survei nasional", "institution": "LAN", "language": "id",
         "instruments": {"reaksi": {"labels": "setuju5", "scale": [1, 5], "scales": {"semua": {"items": items}}}},
-        "level1": {"file": "reaksi.csv", "instrument": "reaksi"}}))
+        "level1": {"file": "reaksi.csv", "instrument": "reaksi", "id_column": "NIP"}}))
     return prog
 
 

@@ -140,7 +140,8 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
         if not _is_text(s):
             continue
         codes_, uniq = uniques(s)
-        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and _fold(u) in labels]
+        # a text of digits only folds to itself, never a label: skipped without folding (id columns)
+        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not u.isdigit() and _fold(u) in labels]
         if hit:
             m = np.isin(codes_, hit)
             has_label |= m

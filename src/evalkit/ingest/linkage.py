@@ -62,6 +62,10 @@ class _ParsedIds(Sequence):
         for i in range(len(self)):
             yield self[i]
 
+    def others(self):
+        """``(row, parsed id)`` of the cells that are not plain 18-digit NIPs (empty ones left out)."""
+        return sorted(self._other.items())
+
 
 def canonical_ids(table: Table, column: str) -> tuple[pd.Series, list]:
     """``(canonical ids as text with NaN for lossy/empty, parsed ids)`` of one id column.
@@ -98,30 +102,31 @@ def resolve_lossy(tables: dict[str, Table], id_cols: dict[str, str], name_cols: 
     """
     canon: dict[str, pd.Series] = {}
     parsed: dict[str, list] = {}
-    registry: dict[str, set[str]] = {}  # exact id → names written beside it anywhere
     for role, table in tables.items():
         col = id_cols.get(role)
         if not col or col not in table.df.columns:
             continue
         canon[role], parsed[role] = canonical_ids(table, col)
-        names = _names(table, name_cols.get(role, []))
-        ids = canon[role].to_numpy(dtype=object)
-        has = np.array([isinstance(c, str) for c in ids], dtype=bool) if len(ids) else np.zeros(0, dtype=bool)
-        for c in pd.unique(ids[has]):
-            registry.setdefault(c, set())
-        if names is not None:  # each distinct (id, name) pair once
-            nm = names.to_numpy(dtype=object)
-            pairs = {(c, n) for c, n in zip(ids[has], nm[has]) if isinstance(n, str)}
-            for c, n in pairs:
-                registry[c].add(n)
     problems: list[Problem] = []
     linked: dict[str, set[str]] = {}
+    if not any(p is not None and p.lossy for plist in parsed.values()
+               for _, p in (plist.others() if isinstance(plist, _ParsedIds) else enumerate(plist))):
+        return canon, linked, problems  # no rounded id: nothing to link by name
+    registry: dict[str, set[str]] = {}  # exact id → names written beside it anywhere
+    for role in canon:
+        table = tables[role]
+        names = _names(table, name_cols.get(role, []))
+        for i, c in canon[role].items():
+            if isinstance(c, str):
+                registry.setdefault(c, set())
+                if names is not None and isinstance(names.iloc[i], str):
+                    registry[c].add(names.iloc[i])
     exact = [c for c in registry if c.isdigit() and len(c) == 18]
     for role, plist in parsed.items():
         table = tables[role]
         col = id_cols[role]
         names = _names(table, name_cols.get(role, []))
-        for i, p in enumerate(plist):
+        for i, p in (plist.others() if isinstance(plist, _ParsedIds) else enumerate(plist)):
             if p is None or not p.lossy:
                 continue
             name = names.iloc[i] if names is not None else None
@@ -158,13 +163,16 @@ def find_timestamp(table: Table, declared: str | None) -> str | None:
 def parse_timestamps(s: pd.Series) -> pd.Series:
     """Google Forms timestamps (``2026/05/29 01:19:06 PM GMT+7``, ``29/05/2026 13:19:06``) and
     ISO dates → datetimes (NaT where unparsable)."""
-    txt = s.astype("string").str.replace(r"\s*(GMT|UTC)[+-]?\d{0,2}(:?\d{2})?\s*$", "", regex=True)
+    codes, uniq = pd.factorize(s)  # each distinct timestamp is parsed once
+    txt = pd.Series(uniq, dtype=object).astype("string").str.replace(
+        r"\s*(GMT|UTC)[+-]?\d{0,2}(:?\d{2})?\s*$", "", regex=True)
     out = pd.to_datetime(txt, errors="coerce", format="mixed", dayfirst=False)
     # a day-first date (29/05/2026) fails month-first parsing: try those again day-first
     retry = out.isna() & txt.notna()
     if retry.any():
         out = out.where(~retry, pd.to_datetime(txt.where(retry), errors="coerce", format="mixed", dayfirst=True))
-    return out
+    vals = np.append(out.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))  # code −1: missing
+    return pd.Series(vals[codes], index=s.index, name=s.name)
 
 
 def dedupe(table: Table, ids: pd.Series, policy: str, timestamp: str | None) -> tuple[np.ndarray, list[Problem]]:

@@ -223,7 +223,9 @@ def load_program(folder: str | Path) -> ProgramData:
     for role, table in tables.items():
         col = getattr(spec, role).id_column
         if col and col in table.df.columns:
-            other_ids |= {v for v in table.df[col].dropna().astype(str) if not v.isdigit() and len(v) >= 4}
+            vals = table.df[col].dropna().astype(str)
+            vals = vals[~vals.str.fullmatch(r"[0-9]+").fillna(False).to_numpy(dtype=bool)]  # plain NIPs: digits
+            other_ids |= {v for v in vals if not v.isdigit() and len(v) >= 4}
     masker = Masker(names, other_ids)
     checkers = {"roster": _roster, "level1": _level1, "instructors": _instructors, "level2": _level2,
                 "level3": _level3, "level4": _level4, "costs": _costs, "costs_alternative": _costs,

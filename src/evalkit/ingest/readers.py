@@ -44,7 +44,8 @@ class Table:
     def take(self, keep: np.ndarray) -> "Table":
         """The table with only the rows where ``keep`` is true; row numbers are kept."""
         keep = np.asarray(keep, dtype=bool)
-        rows = np.array([self.row_of(i) for i in range(len(self.df))], dtype=np.int64)[keep]
+        rows = (np.asarray(self.rows, dtype=np.int64) if self.rows is not None
+                else np.arange(self.header_row + 1, self.header_row + 1 + len(self.df), dtype=np.int64))[keep]
         return Table(self.df[keep].reset_index(drop=True), self.file, self.header_row, rows)
 
 
