@@ -21,7 +21,8 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
+from . import _lazy_imports  # noqa: F401  (before nbformat: defers jsonschema's rfc3987_syntax, ~1 s)
+import nbformat  # noqa: E402
 
 from .. import atomic
 from ..errors import Problem, ReportError
