@@ -90,6 +90,7 @@ def environment():
                                                                               default=True),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)
     env.globals.update(md=lambda s: Markup(md_html(s)), paragraphs=paragraphs, zip=zip, is_num=_is_num,
+                       kind_of=lambda v, c: cell_kind(v, c)[1],
                        b64=lambda b: base64.b64encode(b).decode("ascii"), kind=lambda b: type(b).__name__)
     return env
 
