@@ -32,10 +32,14 @@ def _processed_default(path: Path) -> Path | None:
 
 
 def cmd_report(args) -> int:
+    from .report import kernels
+
+    kernels.ForkServer.prestart()  # the kernel's imports run beside ours and the validation (Linux)
     from .ingest import find_programs
     from .report.index import build_index
     from .report.render import parse_formats, render_report
 
+    manager = kernels.ForkKernelManager if kernels.enabled() else None
     formats = parse_formats(args.format)
     programs = find_programs(Path(args.path))
     processed = Path(args.processed) if args.processed else _processed_default(Path(args.path))
@@ -44,7 +48,7 @@ def cmd_report(args) -> int:
         print(f"[evalkit] {prog.name}: rendering …", flush=True)
         try:
             out = render_report(prog, args.out, lang=args.lang, seed=args.seed, processed_dir=processed,
-                                notebook=args.notebook, formats=formats)
+                                notebook=args.notebook, formats=formats, kernel_manager_class=manager)
             print(f"[evalkit] {prog.name}: done → {out}", flush=True)
         except EvalkitError as exc:
             failed.append(prog.name)
@@ -71,9 +75,12 @@ def cmd_dashboard(args) -> int:
     from .ingest.ledger import load_jp_ledger, write_ledger
     from .report.dashboard import render_dashboard
 
+    from .report.render import guard_not_in_raw
+
     processed = Path(args.processed)
     ledger = Path(args.ledger) if args.ledger else processed.resolve().parent / "raw" / "institution" / "jp_ledger.csv"
     if args.ledger or ledger.exists():
+        guard_not_in_raw(processed)  # the ledger's pseudonymized table is written there
         write_ledger(load_jp_ledger(ledger), processed)
         print(f"[evalkit] JP ledger {ledger} → {processed / 'institution' / 'jp_ledger.parquet'} (pseudonymized)")
     out = render_dashboard(processed, args.out, lang=args.lang)

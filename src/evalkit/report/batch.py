@@ -68,6 +68,7 @@ def _render_one(args) -> dict:
     from .render import render_report
 
     program_dir, out, lang, seed, formats, processed, notebook, digest, retries = args
+    kernels.ForkServer.prestart()  # its imports run beside this worker's validation of the program
     kernel_manager = kernels.ForkKernelManager if kernels.enabled() else None
     pid = Path(program_dir).name
     log = Path(out) / "_logs" / f"{pid}.log"

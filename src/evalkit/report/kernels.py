@@ -87,22 +87,48 @@ class ForkServer:
     _instance: ForkServer | None = None
     _lock = threading.Lock()
 
-    def __init__(self):
+    def __init__(self, wait: bool = True):
         if not _become_subreaper():  # kernels re-parented to init would think the parent died
             raise RuntimeError("cannot become a child subreaper")
         env = {**os.environ, "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
         self.proc = subprocess.Popen([sys.executable, "-m", "evalkit.report.kernels"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-        if self.proc.stdout.readline().strip() != "ready":
-            raise RuntimeError("the kernel fork server did not start")
+        self.ready = False
         self.launched: list[int] = []  # pids of the kernels forked so far
+        if wait:
+            self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        if not self.ready:
+            if self.proc.stdout.readline().strip() != "ready":
+                raise RuntimeError("the kernel fork server did not start")
+            self.ready = True
+
+    @classmethod
+    def prestart(cls) -> None:
+        """Start this process's fork server without waiting for it: its imports (pandas,
+        SciPy, matplotlib, evalkit's report) then run beside the caller's own work (validating
+        the program, importing papermill) instead of after it. Never raises."""
+        if not enabled():
+            return
+        with cls._lock:
+            if cls._instance is not None and cls._instance.proc.poll() is None:
+                return
+            try:
+                cls._instance = cls(wait=False)
+            except (OSError, RuntimeError):
+                cls._instance = None
 
     @classmethod
     def get(cls) -> ForkServer | None:
         """This process's fork server (started on first use), or None when it cannot run."""
         with cls._lock:
             if cls._instance is not None and cls._instance.proc.poll() is None:
-                return cls._instance
+                try:
+                    cls._instance._wait_ready()
+                    return cls._instance
+                except (OSError, RuntimeError):
+                    cls._instance = None
             try:
                 cls._instance = cls()
             except (OSError, RuntimeError):
@@ -146,6 +172,66 @@ class ForkKernelManager(AsyncKernelManager):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
+
+
+ENGINE = "evalkit"
+
+
+def register_engine() -> str:
+    """Register :class:`FinalSaveEngine` with papermill (once) and return its name."""
+    from papermill.engines import papermill_engines
+
+    if ENGINE not in papermill_engines._engines:
+        papermill_engines.register(ENGINE, __getattr__("FinalSaveEngine"))
+    return ENGINE
+
+
+def _final_save_engine():
+    from papermill.engines import NBClientEngine, NotebookExecutionManager
+
+    class FinalSaveManager(NotebookExecutionManager):
+        """Writes the output notebook once, when execution ends (completed or failed).
+
+        papermill's own manager rewrites (and validates) the whole notebook before and after
+        every cell, which for a report's 25 cells with embedded figures is about a second of
+        the parent's CPU per report; nobody reads the partial notebook here (it is written
+        into a staging folder that is published only when complete), so once is enough."""
+
+        _final = False
+
+        def save(self, **kwargs):
+            if self._final:
+                super().save(**kwargs)
+
+        def notebook_complete(self, **kwargs):
+            self._final = True
+            super().notebook_complete(**kwargs)
+
+    class FinalSaveEngine(NBClientEngine):
+        """papermill's nbclient engine with :class:`FinalSaveManager`."""
+
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):
+            nb_man = FinalSaveManager(nb, output_path=output_path, progress_bar=progress_bar,
+                                      log_output=log_output, autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    return FinalSaveEngine
+
+
+def __getattr__(name):
+    if name == "FinalSaveEngine":  # built on first use: papermill is imported only then
+        if "FinalSaveEngine" not in globals():
+            globals()["FinalSaveEngine"] = _final_save_engine()
+        return globals()["FinalSaveEngine"]
+    raise AttributeError(name)
 
 
 def _become_subreaper() -> bool:

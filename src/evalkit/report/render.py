@@ -199,9 +199,11 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
     try:
         try:
             extra = {"kernel_manager_class": kernel_manager_class} if kernel_manager_class else {}
+            from .kernels import register_engine  # the notebook written once, not around every cell
+
             pm.execute_notebook(str(nb_in), str(stage / "report.ipynb"), parameters=params, cwd=str(root),
                                 progress_bar=False, kernel_name=kernel_name, log_output=False,
-                                extra_arguments=KERNEL_ARGS, **extra)
+                                extra_arguments=KERNEL_ARGS, engine_name=register_engine(), **extra)
         except pm.PapermillExecutionError as exc:
             failed = out_dir / "_failed" / pid
             if failed.exists():
