@@ -35,3 +35,16 @@ def test_agree_share_in_metrics():
     m = evaluate(load_program(RAW / "mot-2026-angkatan-1")).metrics()
     shares = [s["agree_share"] for s in m["level1"]["scales"].values()]
     assert all(0 <= x <= 1 for x in shares)
+
+
+def test_agree_share_is_shown_in_the_level1_table():
+    from evalkit.report.sections import ProgramReport
+
+    folder = RAW / "pkp-2026-angkatan-1"
+    rep = ProgramReport.from_folder(folder, lang="en")
+    rep.level1()
+    tab = next(t for t in rep.tables() if any(c.label == "% agree" for c in t.columns))
+    j = [c.label for c in tab.columns].index("% agree")
+    shares = [row[j] for row in tab.rows]
+    want = [s.agree_share for s in rep.evaluation.level1.scales.values()]
+    assert shares[:len(want)] == want  # one row per dimension (an overall row follows)

@@ -171,3 +171,9 @@ def test_report_has_right_respondents_and_no_personal_data(messy, tmp_path):
         assert person["nip"] not in text
         assert person["name"] not in text
     assert tree_checksums(folder) == before
+    # only supervisors rated: the report names no alumni self-ratings and no agreement table
+    html = (rep / "report.html").read_text(encoding="utf-8")
+    assert "atasan mereka" in html
+    assert "alumni sendiri" not in html and "Kesepakatan alumni dan atasan" not in html
+    # the participant flow and the linkage reach the report's methods section
+    assert "nilai_latsar.xlsx" in html

@@ -87,7 +87,10 @@ def formula_cells(table: Table, skip: set[str]) -> list[Problem]:
     return problems
 
 
-_FORMULA = re.compile(r"^\s*=[A-Za-z(]")
+#: formula text as a spreadsheet writes it: a function call (``=AVERAGE(D6:D45)``, ``=SUM(…)``) or
+#: a cell reference (``=D6*2``, ``=$D$6``). Other text starting with ``=`` (``=cmd|' /C calc'!A0``)
+#: is kept as text; the writers store it as text, never as a formula.
+_FORMULA = re.compile(r"^\s*=\s*(?:[A-Za-z_][A-Za-z0-9_.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b)")
 
 
 def clean_cells(table: Table, codes: list[str], skip: set[str]) -> tuple[dict[str, dict[str, int]], list[Problem]]:

@@ -69,6 +69,8 @@ class Level1Result:
     respondents: pd.DataFrame | None = None
     #: the IKM (:func:`~evalkit.stats.impact.ikm`) when the instrument is the 9-element one
     ikm: dict | None = None
+    #: share of respondents whose overall score reaches the agreement point (see ScaleResult.agree_share)
+    overall_agree_share: float | None = None
 
     def table(self) -> pd.DataFrame:
         rows = []
@@ -127,7 +129,10 @@ def evaluate_level1(p: ProgramData, ci_method: str = "feldt", seed: int | None =
         from ..stats.impact import ikm
 
         ikm_result = ikm(df, items=ins.items())
-    return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om,
+    point = agree_point(ins.scale)
+    answered = overall.dropna()
+    overall_share = float((answered >= point).mean()) if point is not None and len(answered) else None
+    return Level1Result(n_respondents=len(df), scales=scales, overall_mean=om, overall_agree_share=overall_share,
                         overall_band=band(om, bset) if bset else None,
                         comments=p.level1_comments, scale_range=tuple(ins.scale), band_set=bset, respondents=resp,
                         ikm=ikm_result)

@@ -165,7 +165,9 @@ class FrontSection:
             lines.append(self.t("summary.not_measured", level=self.t("level.2")))
         if ev.level3:
             n_up, n_aspects = ev.level3.improved()
-            lines.append(self.t("summary.l3", n_up=n_up, n_aspects=n_aspects))
+            raters = ev.level3.table.index.get_level_values("rater")
+            who = self.t("l3.raters_atasan") if "atasan" in set(raters) else self.l3_raters()
+            lines.append(self.t("summary.l3", raters=who, n_up=n_up, n_aspects=n_aspects))
         else:
             lines.append(self.t("summary.not_measured", level=self.t("level.3")))
         if ev.level4 is not None:
@@ -254,7 +256,8 @@ class FrontSection:
         self.heading(3, self.t("doc.objectives_heading"))
         measured = [self.t(f"level.{i}") for i, m in ev.measured.items() if m]
         self.para(self.t("doc.objectives_text"))
-        self.bullets([self.t(f"doc.objective_l{i}") for i, m in ev.measured.items() if m and has(f"doc.objective_l{i}")])
+        self.bullets([self.t(f"doc.objective_l{i}", **({"raters": self.l3_raters()} if i == 3 else {}))
+                      for i, m in ev.measured.items() if m and has(f"doc.objective_l{i}")])
         missing = [self.t(f"level.{i}") for i, m in ev.measured.items() if not m]
         if missing:
             self.para(self.t("doc.objectives_missing", levels="; ".join(missing)))
@@ -265,7 +268,7 @@ class FrontSection:
         ev, spec = self.evaluation, self.program.spec
         self.heading(2, self.t("doc.method_heading"), page_break=True)
         self.heading(3, self.t("doc.design_heading"))
-        self.para(self.t("doc.design_text") + (" " + self.t("doc.design_l3") if ev.level3 else "") +
+        self.para(self.t("doc.design_text") + (" " + self.t("doc.design_l3", raters=self.l3_raters()) if ev.level3 else "") +
                   (" " + self.t("doc.design_l4") if ev.level4 is not None else ""))
         self.heading(3, self.t("doc.instruments_heading"))
         rows = []
@@ -301,10 +304,13 @@ class FrontSection:
 
     def _flow(self) -> list[tuple[str, int | None]]:
         ev = self.evaluation
+        pf = self.program.participant_flow()
         flow = [(self.t("doc.flow_roster"), self.program.roster_size())]
         if ev.level1:
             flow.append((self.t("doc.flow_l1"), ev.level1.n_respondents))
         if ev.level2:
+            flow.append((self.t("doc.flow_pre"), pf["pre"]))
+            flow.append((self.t("doc.flow_post"), pf["post"]))
             flow.append((self.t("doc.flow_l2"), ev.level2.prepost.n))
         if ev.assessment is not None:
             flow.append((self.t("doc.flow_certified"), int(ev.assessment.funnel["n"]["certified"])))
@@ -318,6 +324,24 @@ class FrontSection:
         cols = [Column(self.t("doc.stage")), Column("n", "int"), Column(self.t("doc.share_roster"), "percent", 0)]
         rows = [[k, n, (n / base) if base and n is not None else None] for k, n in flow]
         self.table("flow", self.t("doc.flow_table"), cols, rows, note=self.t("doc.flow_note"))
+        self._linkage_table()
+
+    def _linkage_table(self):
+        """How the files were joined (ingest's linkage summary) and what the input rules did."""
+        lk = self.program.linkage
+        if lk is not None and len(lk):
+            cols = [Column(self.t("doc.linkage_left")), Column(self.t("doc.linkage_right")),
+                    Column(self.t("doc.linkage_matched"), "int"), Column(self.t("doc.linkage_only_left"), "int"),
+                    Column(self.t("doc.linkage_only_right"), "int"), Column(self.t("doc.linkage_by_name"), "int")]
+            rows = [[r.left, r.right, int(r.matched), int(r.only_left), int(r.only_right), int(r.matched_by_name)]
+                    for r in lk.itertuples()]
+            self.table("linkage", self.t("doc.linkage_table"), cols, rows, note=self.t("doc.linkage_note"))
+        counts: dict[str, int] = {}
+        for w in self.program.warnings:
+            counts[w.key] = counts.get(w.key, 0) + (int(w.params.get("n", 1)) if w.key == "missing_codes" else 1)
+        rules = [self.t(f"doc.rule_{k}", n=n) for k, n in counts.items() if has(f"doc.rule_{k}")]
+        if rules:
+            self.para(self.t("doc.input_rules", rules="; ".join(rules)))
 
     def profile(self):
         """*Profil peserta*: counts by sex, rank/golongan, unit, age band where the data has them

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...bands import band
+from ...levels.reaction import agree_point
 from .. import figures
 from ..blocks import Column, V
 
@@ -16,14 +17,15 @@ class Level1Section:
         self.para(self.t("l1.intro", lo=self.num(lo, 0), hi=self.num(hi, 0), n=l1.n_respondents))
         cols = [Column(self.t("table.scale")), Column(self.t("table.k"), "int"), Column(self.t("table.n"), "int"),
                 Column(self.t("table.mean"), "number"), Column(self.t("table.sd"), "number"),
-                Column(self.t("table.band")), Column(self.t("table.alpha"), "coef"), Column("95% CI (α)", "ci_coef"),
+                Column(self.t("table.band")), Column(self.t("table.agree_share"), "percent", 0),
+                Column(self.t("table.alpha"), "coef"), Column("95% CI (α)", "ci_coef"),
                 Column(self.t("table.omega"), "coef")]
         rows, texts = [], []
         for s in l1.scales.values():
             name = s.label.get(self.lang, s.name)
             rel = s.reliability
             a = rel.coefficients.loc["alpha"] if rel is not None else None
-            rows.append([name, len(s.items), s.n, s.mean, s.sd, self.band(s.band),
+            rows.append([name, len(s.items), s.n, s.mean, s.sd, self.band(s.band), s.agree_share,
                          a.estimate if a is not None else None, (a.ci_low, a.ci_high) if a is not None else None,
                          rel.coefficients.loc["omega_total", "estimate"] if rel is not None else None])
             if a is not None:
@@ -34,8 +36,10 @@ class Level1Section:
                 for w in rel.warnings.render(self.lang):
                     texts.append(self.t("l1.warning", scale=self.esc(name), text=self.esc(w)))
         rows.append([self.t("table.overall"), sum(len(s.items) for s in l1.scales.values()), l1.n_respondents,
-                     l1.overall_mean, None, self.band(l1.overall_band), None, None, None])
-        self._table(cols, rows, "l1.table_title", note=self.t("l1.table_note", lo=self.num(lo, 0), hi=self.num(hi, 0)),
+                     l1.overall_mean, None, self.band(l1.overall_band), l1.overall_agree_share, None, None, None])
+        point = agree_point(l1.scale_range)
+        self._table(cols, rows, "l1.table_title", note=self.t("l1.table_note", lo=self.num(lo, 0), hi=self.num(hi, 0),
+                                                             agree=self.num(point, 0) if point is not None else "–"),
                     name="level1")
         rev = [i for s in l1.scales.values() for i in s.reverse]
         if rev:

@@ -5,6 +5,14 @@ from ..blocks import Column
 
 
 class Level3Section:
+    def l3_raters(self) -> str:
+        """The rater groups that actually rated, in words ("alumni sendiri dan atasan mereka",
+        "atasan mereka"): the report names only the groups the data has."""
+        l3 = self.evaluation.level3
+        groups = list(dict.fromkeys(l3.table.index.get_level_values("rater"))) if l3 is not None else []
+        words = [self.t(f"l3.raters_{g}") if g in ("alumni", "atasan") else str(g) for g in groups]
+        return self.t("l3.raters_and").join(words) if words else "–"
+
     def level3(self):
         l3 = self.evaluation.level3
         if l3 is None:
@@ -12,7 +20,8 @@ class Level3Section:
         spec = self.program.spec
         ins = spec.instruments[spec.level3.instrument]
         self.heading(2, self.t("level.3"), page_break=True)
-        self.para(self.t("l3.intro", n=l3.n_participants, lo=self.num(ins.scale[0], 0), hi=self.num(ins.scale[1], 0)))
+        self.para(self.t("l3.intro", raters=self.l3_raters(), n=l3.n_participants, lo=self.num(ins.scale[0], 0),
+                         hi=self.num(ins.scale[1], 0)))
 
         def label(aspect):
             return ins.scales[aspect].label.get(self.lang, aspect) if aspect in ins.scales else aspect
@@ -28,7 +37,8 @@ class Level3Section:
                  r["p_value"]] for (aspect, rater), r in l3.table.iterrows()]
         self._table(cols, rows, "l3.table_title", name="level3")
         comb, agr = l3.combined, l3.agreement
-        if comb is not None:
+        several = l3.table.index.get_level_values("rater").nunique() > 1
+        if comb is not None and several:  # agreement and a combined score need two rater groups
             def icc(aspect, time):
                 if agr is None or (aspect, time) not in agr.index:
                     return None, None
