@@ -105,3 +105,13 @@ def test_bca_reduces_to_percentile_without_bias_or_acceleration():
 def test_unknown_ci_method_is_a_statistics_error():
     with pytest.raises(StatisticsError):
         evalkit.reliability(DATA, ci_method="bcaa")
+
+
+def test_non_integer_data_take_the_centred_float64_path(start):
+    Xf = X + np.random.default_rng(0).normal(0, 0.3, X.shape) + 100.0  # not integers, large means
+    assert rl._pair_table(Xf)[0].dtype == np.float64
+    assert rl._pair_table(X)[0].dtype == np.float32  # small integers: exact sums in float32
+    loop = rl._coefficients_loop(Xf, "pairwise", IDX[:40])
+    batch = rl._replicates(Xf, "pairwise", IDX[:40], True, None)
+    for c in rl.COEFFICIENTS:
+        np.testing.assert_allclose(batch[c], loop[c], rtol=0, atol=1e-9, equal_nan=True, err_msg=c)

@@ -1096,28 +1096,49 @@ def _boot_index_chunks(n: int, n_boot: int, seed):
     return [(seq, size) for seq, size in zip(seqs, sizes)]
 
 
+def _pair_table(X: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(data, pairs)`` for :func:`_boot_covs`: the data and the table of products ``x_i x_j``
+    of each row (i ≤ j, n × k(k+1)/2, C-contiguous), or None when the table would exceed
+    :data:`_PAIRS_MAX`. Integer answers whose sums stay below 2^24 (any Likert survey short of
+    millions of rows) are kept as they are in float32, where every sum of the resample's
+    counts × products is then exact; other data are centred on their means in float64."""
+    n, k = X.shape
+    if n * k * (k + 1) // 2 * 8 > _PAIRS_MAX:
+        return None
+    iu = np.triu_indices(k)
+    m = X.mean(axis=0)
+    var = X.var(axis=0)
+    exact = (np.all(X == np.rint(X)) and n * float(np.max(X * X)) < 2 ** 24
+             and np.all(m * m <= 1e4 * var))  # the uncentred sums lose nothing to cancellation
+    data = X.astype(np.float32) if exact else X - m
+    return data, np.ascontiguousarray(data[:, iu[0]] * data[:, iu[1]])
+
+
 def _boot_covs(Xc: np.ndarray, idx: np.ndarray, pairs: np.ndarray | None) -> np.ndarray:
     """Covariance matrices (ddof 1) of the resamples ``Xc[idx[b]]`` of complete data ``Xc``
-    (centred on the full sample's means, which covariances do not depend on).
+    (centred on the full sample's means, or exact small integers; see :func:`_pair_table`).
 
     With the table ``pairs`` (n × k(k+1)/2, the products ``x_i x_j`` of each row, i ≤ j)
     every resample's cross-products are one matrix product ``W @ pairs``, ``W`` the
-    resamples' row counts; without it, one ``XbᵀXb`` per resample."""
+    resamples' row counts; without it, one ``XbᵀXb`` per resample. In either case
+    ``C = (G − s sᵀ/n)/(n − 1)`` in float64 from the cross-products G and column sums s."""
     b, n = idx.shape
     k = Xc.shape[1]
     iu = np.triu_indices(k)
     if pairs is not None:
-        W = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n).astype(float)
-        s1 = W @ Xc
+        W = np.bincount((idx + (np.arange(b) * n)[:, None]).ravel(), minlength=b * n).reshape(b, n)
+        W = W.astype(pairs.dtype)
+        s1 = (W @ Xc).astype(float)
         G = np.empty((b, k, k))
-        up = W @ pairs
+        up = (W @ pairs).astype(float)
         G[:, iu[0], iu[1]] = up
         G[:, iu[1], iu[0]] = up
     else:
         G = np.empty((b, k, k))
         s1 = np.empty((b, k))
+        Xd = Xc.astype(float)
         for r in range(b):
-            Xb = Xc[idx[r]]
+            Xb = Xd[idx[r]]
             G[r] = Xb.T @ Xb
             s1[r] = Xb.sum(axis=0)
     return (G - s1[:, :, None] * s1[:, None, :] / n) / (n - 1)
@@ -1239,12 +1260,8 @@ def _replicates(X: np.ndarray, missing: str, idx: np.ndarray, complete: bool, st
     """Every coefficient of each resample ``X[idx[b]]``."""
     if not complete:
         return _coefficients_loop(X, missing, idx)
-    Xc = X - X.mean(axis=0)
-    k = X.shape[1]
-    pairs = None
-    if X.shape[0] * k * (k + 1) // 2 * 8 <= _PAIRS_MAX:
-        iu = np.triu_indices(k)
-        pairs = Xc[:, iu[0]] * Xc[:, iu[1]]
+    table = _pair_table(X)
+    Xc, pairs = table if table is not None else (X - X.mean(axis=0), None)
     return _coefficients_batch(_boot_covs(Xc, idx, pairs), start)
 
 
@@ -1260,12 +1277,10 @@ def _bootstrap(X, missing, n_boot, seed, *, complete=None, start=None, workers: 
     if complete is None:
         complete = not np.isnan(X).any()
     chunks = _boot_index_chunks(n, n_boot, seed)
-    Xc = X - X.mean(axis=0) if complete else X
-    k = X.shape[1]
-    pairs = None
-    if complete and n * k * (k + 1) // 2 * 8 <= _PAIRS_MAX:
-        iu = np.triu_indices(k)
-        pairs = Xc[:, iu[0]] * Xc[:, iu[1]]
+    Xc, pairs = X, None
+    if complete:
+        table = _pair_table(X)
+        Xc, pairs = table if table is not None else (X - X.mean(axis=0), None)
 
     def run(chunk):
         seq, size = chunk
