@@ -153,9 +153,16 @@ def test_scorecard_tells_strong_from_weak_cohort(rendered_samples):
         cells = [re.findall(r"<td>(.*?)</td>", r, flags=re.S) for r in rows]
         return next(c for c in cells if c and c[0] == level)[-1]
 
-    assert status_row("pkp-2026-angkatan-1", "2") == "strong"
-    assert status_row("pkp-2026-angkatan-2", "2") == "weak"
-    assert status_row("pkp-2026-angkatan-2", "4") == "weak"
+    # the scorecard's status of a level is the verdict's (one judgement per level)
+    import json
+
+    for pid in ("pkp-2026-angkatan-1", "pkp-2026-angkatan-2"):
+        v = json.loads((out / "en" / pid / "metrics.json").read_text())["verdict"]["levels"]
+        for n in range(1, 6):
+            assert status_row(pid, str(n)) == v[f"level{n}"]["status"].replace("_", " ")
+    assert status_row("pkp-2026-angkatan-1", "2") == "partly met"   # pass rate 50 % against 80 %
+    assert status_row("pkp-2026-angkatan-2", "2") == "not met"
+    assert status_row("pkp-2026-angkatan-2", "4") == "not met"
     assert status_row("mot-2026-angkatan-1", "3") == "not measured"
     assert any((out / "en" / "mot-2026-angkatan-1" / "figures").glob("*scorecard.svg"))
 

@@ -237,18 +237,21 @@ def achievement_bars(data: pd.DataFrame, *, indicator: str = "indicator", progre
 
 
 STATUS_COLORS = {"strong": "#a6d96a", "moderate": "#fee08b", "weak": "#f4a582", "not_measured": "#e0e0e0",
-                 "info": "#c6dbef"}
+                 "info": "#c6dbef",
+                 # the verdict's level statuses (the scorecard shows those)
+                 "met": "#a6d96a", "partly_met": "#fee08b", "not_met": "#f4a582"}
 
 
 def scorecard_plot(data: pd.DataFrame, *, label: str = "label", value: str = "value", status: str = "status",
                    status_text: dict | None = None, ax=None, lang: str = "en"):
-    """One coloured tile per level: green strong, yellow moderate, red weak, grey not measured.
+    """One coloured tile per level: green met (strong), yellow partly met (moderate), red not met
+    (weak), grey not measured.
 
     Parameters
     ----------
     data : DataFrame
         One row per level with a ``label``, a display ``value`` and a ``status`` key
-        (strong, moderate, weak, not_measured, info).
+        (met, partly_met, not_met — or strong, moderate, weak — not_measured, info).
 
     Returns
     -------

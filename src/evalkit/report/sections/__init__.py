@@ -25,7 +25,7 @@ from ...ingest import load_program
 from .back import BackSection
 from .base import ReportDocument, resolve_path
 from .costs import CostsSection
-from .front import FrontSection, _status, scorecard_cutoffs
+from .front import FrontSection, scorecard_cutoffs
 from .level1 import Level1Section
 from .level2 import Level2Section
 from .level3 import Level3Section

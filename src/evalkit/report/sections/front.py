@@ -11,11 +11,6 @@ from .. import figures
 from ..blocks import Column, V, anchor, md_code
 
 
-def _status(value: float, strong: float, moderate: float) -> str:
-    """Scorecard status of a headline: strong from ``strong`` up, moderate from ``moderate``."""
-    return "strong" if value >= strong else "moderate" if value >= moderate else "weak"
-
-
 def scorecard_cutoffs() -> dict:
     """The scorecard's cut-offs (``config/report.yaml``, ``scorecard``)."""
     return load_config("report")["scorecard"]
@@ -183,51 +178,49 @@ class FrontSection:
         """The program on one table and one figure: each level's headline, its status, and what
         was not measured. Cut-offs from ``config/report.yaml``."""
         ev = self.evaluation
-        cut = scorecard_cutoffs()
-        rows = []  # (level, measure, value cell, status)
+        # one judgement per level: the scorecard's status is the verdict's (levels/verdict.py)
+        status = {n: lv["status"] for n, lv in (ev.verdict or {}).get("levels", {}).items()}
+        rows = []  # (level, measure, value cell, status, detail)
         if ev.level1:
             b = ev.level1.overall_band
-            st = "strong" if b == "very_good" else "moderate" if b == "good" else "weak"
-            rows.append(("1", self.t("scorecard.l1"), V(ev.level1.overall_mean, "number"), st,
+            rows.append(("1", self.t("scorecard.l1"), V(ev.level1.overall_mean, "number"), status.get(1, "not_measured"),
                          f"{self.num(ev.level1.overall_mean)} ({self.band(b)})"))
         else:
             rows.append(("1", self.t("scorecard.l1"), None, "not_measured", None))
         if ev.level2:
             r = ev.level2.prepost
             dz = r.effect_sizes.loc["d_z", "estimate"]
-            p = r.tests.loc["paired_t", "p_value"]
-            dzb = band(abs(dz), "cohen_d") if dz == dz else None
-            st = "weak" if not (p < self._alpha() and dz > 0) or dzb in ("negligible", "small") else (
-                "strong" if dzb == "large" else "moderate")
             g = (r.gain or {}).get("class_gain")
-            rows.append(("2", self.t("scorecard.l2"), V(dz, "number", prefix="d_z = "), st,
+            rows.append(("2", self.t("scorecard.l2"), V(dz, "number", prefix="d_z = "), status.get(2, "not_measured"),
                          f"d_z = {self.num(dz)}; ⟨g⟩ = {self.coef(g)}"))
         else:
             rows.append(("2", self.t("scorecard.l2"), None, "not_measured", None))
         if ev.level3:
-            up, n_aspects = ev.level3.improved()
+            p3 = ev.verdict["levels"][3]["params"] if ev.verdict else {}
+            up, n_aspects = int(p3.get("improved", 0)), int(p3.get("aspects", 0))
             share = up / n_aspects if n_aspects else 0
-            rows.append(("3", self.t("scorecard.l3"), V(share, "percent", 0), _status(share, **cut["level3"]),
+            rows.append(("3", self.t("scorecard.l3"), V(share, "percent", 0), status.get(3, "not_measured"),
                          f"{up} / {n_aspects}"))
         else:
             rows.append(("3", self.t("scorecard.l3"), None, "not_measured", None))
         if ev.level4 is not None:
             met, n = int(ev.level4["target_met"].sum()), len(ev.level4)
             share = met / n if n else 0
-            rows.append(("4", self.t("scorecard.l4"), V(share, "percent", 0), _status(share, **cut["level4"]),
+            rows.append(("4", self.t("scorecard.l4"), V(share, "percent", 0), status.get(4, "not_measured"),
                          f"{met} / {n}"))
         else:
             rows.append(("4", self.t("scorecard.l4"), None, "not_measured", None))
         if ev.level5 is not None:
             r = ev.level5.roi
-            rows.append(("5", self.t("scorecard.l5"), V(r["roi_pct"] / 100, "percent", 0),
-                         _status(r["roi_pct"], **cut["level5"]), f"{self.num(r['roi_pct'], 0)}% (BCR {self.num(r['bcr'])})"))
+            rows.append(("5", self.t("scorecard.l5"), V(r["roi_pct"] / 100, "percent", 0), status.get(5, "not_measured"),
+                         f"{self.num(r['roi_pct'], 0)}% (BCR {self.num(r['bcr'])})"))
         else:
             rows.append(("5", self.t("scorecard.l5"), None, "not_measured", None))
         if ev.costs and ev.costs.get("per_participant"):
             rows.append(("Rp", self.t("scorecard.costs"), V(ev.costs["per_participant"], "money"), "info",
                          self.rp(ev.costs["per_participant"])))
-        status_text = {k: self.t(f"scorecard.{k}") for k in ("strong", "moderate", "weak", "not_measured", "info")}
+        status_text = {**{k: self.t(f"verdict.status.{k}") for k in ("met", "partly_met", "not_met", "not_measured")},
+                       "info": self.t("scorecard.info")}
         self.heading(2, self.t("scorecard.heading"))
         cols = [Column(self.t("scorecard.level")), Column(self.t("scorecard.measure")),
                 Column(self.t("scorecard.value"), "number"), Column(self.t("doc.detail")),
