@@ -323,11 +323,11 @@ class FrontSection:
         """How the files were joined (ingest's linkage summary) and what the input rules did."""
         lk = self.program.linkage
         if lk is not None and len(lk):
-            cols = [Column(self.t("doc.linkage_left")), Column(self.t("doc.linkage_right")),
+            cols = [Column(self.t("doc.linkage_pair")),
                     Column(self.t("doc.linkage_matched"), "int"), Column(self.t("doc.linkage_only_left"), "int"),
                     Column(self.t("doc.linkage_only_right"), "int"), Column(self.t("doc.linkage_by_name"), "int")]
-            rows = [[r.left, r.right, int(r.matched), int(r.only_left), int(r.only_right), int(r.matched_by_name)]
-                    for r in lk.itertuples()]
+            rows = [[f"{r.left} ↔ {r.right}", int(r.matched), int(r.only_left), int(r.only_right),
+                     int(r.matched_by_name)] for r in lk.itertuples()]
             self.table("linkage", self.t("doc.linkage_table"), cols, rows, note=self.t("doc.linkage_note"))
         counts: dict[str, int] = {}
         for w in self.program.warnings:
