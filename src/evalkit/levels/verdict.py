@@ -188,10 +188,11 @@ def evidence(ev, levels: dict[int, dict], c: dict) -> tuple[str, list[str]]:
 
 def recommendations(ev, levels: dict[int, dict]) -> list[dict]:
     """Recommendations, each tied to the finding it comes from (``key``, ``params``, ``finding``):
-    the weakest Level 1 dimension and its lowest item, a missed Level 2 target, aspects without
+    first the decision the verdict supports (run again as it is, with the changes below, not in
+    this form, or measure more before deciding), then the weakest Level 1 dimension and its lowest item, a missed Level 2 target, aspects without
     change, indicators short of target, a negative ROI, the cheaper delivery mode per certified
     graduate."""
-    out: list[dict] = []
+    out: list[dict] = [{"key": f"rec_decision_{overall(levels)[0]}", "finding": "overall", "params": {}}]
     l1 = ev.level1
     if l1 is not None and l1.scales:
         weakest = min(l1.scales.values(), key=lambda s: s.mean)
@@ -201,8 +202,11 @@ def recommendations(ev, levels: dict[int, dict]) -> list[dict]:
             lo, hi = l1.scale_range
             means = {i: (lo + hi - df[i]).mean() if i in weakest.reverse else df[i].mean() for i in weakest.items}
             item = min(means, key=means.get)
+        # the question as the respondents read it (the export's header mapped to the item), else the item id
+        fs = ev.program.spec.level1
+        question = {v: k for k, v in (fs.columns or {}).items()}.get(item, item) if fs is not None else item
         out.append({"key": "rec_l1_weakest", "finding": "level1",
-                    "params": {"scale": weakest.name, "label": weakest.label, "mean": weakest.mean, "item": item,
+                    "params": {"scale": weakest.name, "label": weakest.label, "mean": weakest.mean, "item": question,
                                "band": weakest.band}})
     s2 = levels[2]
     if s2["status"] in ("partly_met", "not_met"):
@@ -219,8 +223,11 @@ def recommendations(ev, levels: dict[int, dict]) -> list[dict]:
         rater = s3["params"].get("rater")
         sub = tab.xs(rater, level="rater") if rater and rater != "all" else tab.droplevel("rater")
         flat = sub.index[~((sub["diff"] > 0) & (sub["p_value"] < 0.05))].unique().tolist()
-        out.append({"key": "rec_l3_aspects", "finding": "level3", "params": {"aspects": ", ".join(map(str, flat)),
-                                                                            "n": len(flat)}})
+        ins = ev.program.spec.instruments[ev.program.spec.level3.instrument]
+        labels = [ins.scales[a].label if a in ins.scales and ins.scales[a].label else {"id": a, "en": a} for a in flat]
+        out.append({"key": "rec_l3_aspects", "finding": "level3",
+                    "params": {"aspects": {lang: ", ".join(lb.get(lang) or lb.get("en") or "" for lb in labels)
+                                           for lang in ("id", "en")}, "n": len(flat)}})
     if ev.level4 is not None and len(ev.level4):
         short = ev.level4.loc[~ev.level4["target_met"], "indicator"].tolist()
         if short:

@@ -60,9 +60,9 @@ class Level4Section:
             figures.logic_model(chain, ax=ax, lang=self.lang)
             self.figure(fig, "logic-model", self.t("l4.logic_alt", items="; ".join(
                 f"{self.t('logic.' + str(r['logic_level'])) if isinstance(r['logic_level'], str) else '–'}: "
-                f"{r['indicator']}" for _, r in l4.iterrows())), title=self.t("l4.logic_heading"))
+                f"{r['indicator']}" for _, r in l4.iterrows())), title=self.t("l4.logic_fig"))
         if has_goal:
             fig, ax = figures.plt.subplots(figsize=(11, 0.75 * len(l4) + 1.2))
             figures.performance_tree(l4, root=self.program.spec.name, ax=ax, lang=self.lang)
             self.figure(fig, "performance-tree", self.t("l4.tree_alt", items="; ".join(
-                f"{r['strategic_goal']} ← {r['indicator']}" for _, r in l4.iterrows())), title=self.t("doc.tree_title"))
+                f"{r['strategic_goal']} ← {r['indicator']}" for _, r in l4.iterrows())), title=self.t("l4.tree_fig"))
