@@ -193,9 +193,10 @@ class ReportDocument:
         stem = f"fig{self._figure_no:02d}-{name}"
         dpi = 300 if self.figures_dir is not None else 150
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
+        # a tight bounding box keeps legends and titles drawn outside the axes inside the image
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.08)
         png = buf.getvalue()
-        width = int(round(fig.get_figwidth() * 150))
+        width = int(round(int.from_bytes(png[16:20], "big") / dpi * 150))  # PNG IHDR width, shown at 150 dpi
         if title is None:
             title = (fig.axes[0].get_title() if fig.axes else "") or name
         block = Figure(self._figure_no, self._prefix("figure", self._figure_no), title, stem, png, alt, width)
@@ -203,7 +204,8 @@ class ReportDocument:
             self.figures_dir.mkdir(parents=True, exist_ok=True)
             atomic.write_bytes(self.figures_dir / f"{stem}.png", png)
             with plt.rc_context({"svg.fonttype": "path"}), atomic.atomic_path(self.figures_dir / f"{stem}.svg") as tmp:
-                fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None})
+                fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None},
+                            bbox_inches="tight", pad_inches=0.08)
             atomic.write_text(self.figures_dir / f"{stem}.txt", alt + "\n")
         plt.close(fig)
         return self.add(block)

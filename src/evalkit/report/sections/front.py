@@ -191,8 +191,10 @@ class FrontSection:
             r = ev.level2.prepost
             dz = r.effect_sizes.loc["d_z", "estimate"]
             g = (r.gain or {}).get("class_gain")
+            passed = (f"; {self.t('scorecard.pass_rate')} {self.pct(ev.level2.pass_rate_post)}"
+                      if ev.level2.pass_rate_post is not None else "")
             rows.append(("2", self.t("scorecard.l2"), V(dz, "number", prefix="d_z = "), status.get(2, "not_measured"),
-                         f"d_z = {self.num(dz)}; ⟨g⟩ = {self.coef(g)}"))
+                         f"d_z = {self.num(dz)}; ⟨g⟩ = {self.coef(g)}{passed}"))
         else:
             rows.append(("2", self.t("scorecard.l2"), None, "not_measured", None))
         if ev.level3:

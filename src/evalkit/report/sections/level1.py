@@ -51,8 +51,10 @@ class Level1Section:
         labels = self._answer_labels()
         for s in l1.scales.values():
             fig, ax = figures.plt.subplots(figsize=(8.5, 0.5 * len(s.items) + 1.6))
+            marked = {i: f"{t} {self.t('fig.reversed_mark')}" if i in s.reverse else t
+                      for i, t in {**{i: i for i in s.items}, **self._item_labels()}.items()}
             figures.likert_bars(df, s.items, scale=l1.scale_range, labels=labels, ax=ax, lang=self.lang,
-                                item_labels=self._item_labels())
+                                item_labels=marked)
             name = s.label.get(self.lang, s.name)
             title = self.t("fig.likert_title", scale=name)
             ax.set_title(title, pad=26)
@@ -118,7 +120,7 @@ class Level1Section:
             for item in it.index:
                 rows.append([item, s.label.get(self.lang, s.name), it.loc[item, "mean"], it.loc[item, "sd"],
                              it.loc[item, "r_rest"], it.loc[item, "alpha_if_deleted"], v.loc[item, "r_item_total"],
-                             v.loc[item, "r_critical"], yes if v.loc[item, "valid"] else no])
+                             v.loc[item, "r_critical"], yes if v.loc[item, "valid_corrected"] else no])
                 if not v.loc[item, "valid_corrected"]:
                     weak.append(item)
         if not rows:

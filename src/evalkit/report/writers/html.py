@@ -89,6 +89,10 @@ def environment():
                                                                               default_for_string=True,
                                                                               default=True),
                       undefined=StrictUndefined, trim_blocks=False, lstrip_blocks=False)
+    from ..._config import load_config
+
+    # the same rule as the Word writer: wider tables get a landscape page (config/report.yaml)
+    env.globals["landscape_columns"] = int(load_config("report")["docx"]["landscape_columns"])
     env.globals.update(md=lambda s: Markup(md_html(s)), paragraphs=paragraphs, zip=zip, is_num=_is_num,
                        kind_of=lambda v, c: cell_kind(v, c)[1],
                        b64=lambda b: base64.b64encode(b).decode("ascii"), kind=lambda b: type(b).__name__)
