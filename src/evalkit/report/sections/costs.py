@@ -18,7 +18,8 @@ class CostsSection:
             elif c.get(key):
                 rows.append([self.t(f"report_labels.{key}"), c[key]])
         rows += [[f"{self.t('costs.category')}: {k}", v] for k, v in c["by_category"].items()]
-        self._table(cols, rows, "costs.table_title", name="costs", note=self.t("report_labels.costs_note"))
+        note = "report_labels.costs_note" if self.evaluation.level5 is not None else "report_labels.costs_note_direct"
+        self._table(cols, rows, "costs.table_title", name="costs", note=self.t(note))
         if "modes" in c:
             md = c["modes"]
             base = md.index[(md["saving"] == 0)][0]
