@@ -131,6 +131,10 @@ class FrontSection:
                         "criterion"))
             lines.append(self.t("doc.verdict_level", level=self.t(f"level.{int(lvl)}"),
                                 status=self._tr("verdict.status", d.get("status")), text=text))
+        decision = next((r for r in v.get("recommendations") or [] if str(r.get("key", "")).startswith("rec_decision_")),
+                        None)
+        if decision is not None:  # what the head of the institute is asked to decide
+            lines.append(self.t("doc.verdict_decision", text=self._vtext(decision["key"], decision.get("params"), "rec")))
         self.callout("verdict", self._tr("verdict", "title") if has("verdict.title") else self.t("doc.verdict_title"),
                      [ln for ln in lines if ln])
 
