@@ -33,8 +33,17 @@ class Level1Section:
                                     band=self.band(s.band), alpha=self.coef(a.estimate),
                                     ci=self.ci(a.ci_low, a.ci_high, coef=True),
                                     aband=self.band(band(a.estimate, "alpha"))))
-                for w in rel.warnings.render(self.lang):
+                # each warning once; Heywood cases of the ω-if-deleted refits in one sentence
+                codes = list(getattr(rel.warnings, "codes", []))
+                rendered = rel.warnings.render(self.lang)
+                refits = [p["what"] for (k, p) in codes if k == "heywood" and str(p.get("what", "")).startswith("ω (")]
+                for (k, p), w in zip(codes or [(None, {})] * len(rendered), rendered):
+                    if k == "heywood" and str(p.get("what", "")).startswith("ω ("):
+                        continue
                     texts.append(self.t("l1.warning", scale=self.esc(name), text=self.esc(w)))
+                if refits:
+                    texts.append(self.t("l1.warning", scale=self.esc(name), text=self.t(
+                        "l1.heywood_refits", what=self.esc(", ".join(refits)))))
         rows.append([self.t("table.overall"), sum(len(s.items) for s in l1.scales.values()), l1.n_respondents,
                      l1.overall_mean, None, self.band(l1.overall_band), l1.overall_agree_share, None, None, None])
         point = agree_point(l1.scale_range)
