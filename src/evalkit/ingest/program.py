@@ -451,7 +451,8 @@ def _level1(spec, fs, table, problems, key, masker):
     out["participant"] = (pseudonymize_series(df[fs.id_column], key) if fs.id_column and fs.id_column in df
                           else pd.Series([None] * len(df), index=df.index, dtype=object))
     out = pd.concat([out, scores], axis=1)
-    empty = scores.notna().sum(axis=1) == 0 if len(scores.columns) else pd.Series(False, index=df.index)
+    empty = (pd.Series(np.isnan(scores.to_numpy()).all(axis=1), index=df.index) if len(scores.columns)
+             else pd.Series(False, index=df.index))
     if empty.any():
         out = out[~empty]
     comments = []
