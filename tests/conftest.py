@@ -37,3 +37,19 @@ def mini_copy(tmp_path) -> Path:
 @pytest.fixture
 def reference():
     return REFERENCE
+
+
+#: Debian's chromium, driven by Playwright through its executable path (``make browser`` installs it)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def chromium_or_skip() -> str:
+    """The chromium executable; skip the calling test module when it is missing, unless CI
+    requires the browser tests (``EVALKIT_REQUIRE_BROWSER=1``: then a missing chromium fails)."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe:
+        return exe
+    if os.environ.get("EVALKIT_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("EVALKIT_REQUIRE_BROWSER=1 but Debian's chromium is not installed (make browser)")
+    pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)

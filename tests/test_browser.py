@@ -8,25 +8,17 @@ missing browser fails the run.
 """
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import RAW, ROOT
+from conftest import CHROMIUM_ARGS, RAW, ROOT, chromium_or_skip
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+CHROMIUM = chromium_or_skip()
+ARGS = CHROMIUM_ARGS
 SHOTS = ROOT / "tests" / "screenshots"
-
-if not CHROMIUM:
-    if os.environ.get("EVALKIT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("EVALKIT_REQUIRE_BROWSER=1 but Debian's chromium is not installed (make browser)")
-    pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

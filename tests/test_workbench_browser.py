@@ -19,23 +19,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import MINI, ROOT, tree_checksums
+from conftest import CHROMIUM_ARGS, MINI, ROOT, chromium_or_skip, tree_checksums
 from test_new import N_PEOPLE, write_messy_exports
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
-                 if p and os.path.exists(p)), None)
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+CHROMIUM = chromium_or_skip()
+ARGS = CHROMIUM_ARGS
 # the screenshots of docs/quickstart-evaluator.md are refreshed only on request
 # (EVALKIT_UPDATE_SCREENSHOTS=1), so that a test run never changes tracked files
 IMG = (ROOT / "docs" / "img") if os.environ.get("EVALKIT_UPDATE_SCREENSHOTS") else (ROOT / "tests" / "screenshots")
-
-if not CHROMIUM:
-    if os.environ.get("EVALKIT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("EVALKIT_REQUIRE_BROWSER=1 but Debian's chromium is not installed (make browser)")
-    pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
+from .cleaning import uniques
 from .readers import Table, parse_numbers
 
 MAX_PER_COLUMN = 5
@@ -153,20 +154,6 @@ def respondent_ids(n: int) -> pd.Series:
     return pd.Series(pd.array(ids, dtype=pd.Series(["R"]).dtype))
 
 
-def _factorize(s: pd.Series) -> tuple[np.ndarray, list]:
-    """``(codes, distinct values)``, code −1 = missing: Arrow's dictionary encoding for
-    Arrow-backed text (several times faster than :func:`pandas.factorize` on it), else pandas."""
-    arr = getattr(s.array, "_pa_array", None)
-    if arr is not None:
-        import pyarrow.compute as pc
-
-        enc = pc.dictionary_encode(arr).combine_chunks()
-        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
-        return codes, enc.dictionary.to_pylist()
-    codes, uniq = pd.factorize(s)
-    return codes, list(uniq)
-
-
 def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float] | None,
                scale: tuple[float, float], problems: list[Problem]) -> pd.Series:
     """Text labels (``Sangat Setuju``) or numbers → scores on the nominal scale.
@@ -176,7 +163,7 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
     """
     lookup = {norm(k): float(v) for k, v in (labels or {}).items()}
     raw = df[col]
-    codes, uniq = _factorize(raw)  # each distinct answer is looked at once (a few per column)
+    codes, uniq = uniques(raw)  # each distinct answer is looked at once (a few per column)
     uniq = np.asarray(uniq, dtype=object)
     conv: dict = {}
     bad_vals: dict = {}
