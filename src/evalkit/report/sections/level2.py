@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 from ...bands import band
-from ...i18n import fmt_p
+from ...i18n import fmt_p, has
 from .. import figures
 from ..blocks import Column, V
 
 
 class Level2Section:
+    def _disc_band(self, key):
+        """Ebel's discrimination bands in the words of the table's note (``buruk`` for poor)."""
+        return self.t(f"test.disc_{key}") if has(f"test.disc_{key}") else self.band(key)
+
     def level2(self):
         l2 = self.evaluation.level2
         if l2 is None:
@@ -87,7 +91,7 @@ class Level2Section:
                 Column(self.t("test.difficulty_band")), Column(self.t("test.discrimination"), "coef"),
                 Column(self.t("test.discrimination_band")), Column(self.t("test.r_pbis"), "coef")]
         rows = [[i, r["difficulty"], self.band(r["difficulty_band"]), r["discrimination"],
-                 self.band(r["discrimination_band"]), r["point_biserial_rest"]] for i, r in tab.iterrows()]
+                 self._disc_band(r["discrimination_band"]), r["point_biserial_rest"]] for i, r in tab.iterrows()]
         self._table(cols, rows, "test.table_title", note=self.t("test.table_note"), name="test_items")
 
     def assessment(self):
