@@ -190,8 +190,9 @@ class BackSection:
         root = project_root(Path(__file__).parent)
         shown = folder.relative_to(root) if root in folder.parents else folder
         formats = m["parameters"].get("formats") or "html"
+        seed = m["parameters"].get("seed")
         command = f"evalkit report {shown} --out reports --lang {self.lang}" + (
-            f" --format {formats}" if formats != "html" else "")
+            f" --seed {seed}" if seed is not None else "") + (f" --format {formats}" if formats != "html" else "")
         params = ", ".join(f"{k} = {v}" for k, v in m["parameters"].items() if k != "program_dir")
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         self.heading(2, self.t("colophon.heading"))
