@@ -138,3 +138,15 @@ def test_grep_finds_no_presentation_import_in_stats(pattern):
     hits = [f"{p}:{i}" for p in (SRC / "stats").rglob("*.py")
             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if rx.search(line)]
     assert not hits, hits
+
+
+def test_every_level_module_names_its_program_yaml_sections_and_schemas():
+    import importlib
+
+    from pydantic import BaseModel
+
+    for name in ("reaction", "learning", "behaviour", "results", "roi", "costs", "instruments"):
+        mod = importlib.import_module(f"evalkit.levels.{name}")
+        assert set(mod.SCHEMA) == set(mod.SECTIONS), name
+        assert all(issubclass(cls, BaseModel) for cls in mod.SCHEMA.values()), name
+        assert callable(mod.evaluate), name

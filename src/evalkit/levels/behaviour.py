@@ -14,12 +14,17 @@ import pandas as pd
 
 from ..errors import StatisticsError
 from ..ingest.program import ProgramData
+from ..ingest.spec import Level3Spec
 from ..stats.agreement import icc
 from ..stats.prepost import prepost
 from ..stats.reliability import reliability, scale_scores
 
 #: the program.yaml sections this level reads
 SECTIONS = ("level3",)
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"level3": Level3Spec}
 
 
 @dataclass

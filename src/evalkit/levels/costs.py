@@ -9,9 +9,14 @@ from __future__ import annotations
 import pandas as pd
 
 from ..ingest.program import ProgramData
+from ..ingest.spec import CostsSpec
 
 #: the program.yaml sections this level reads
 SECTIONS = ("costs",)
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"costs": CostsSpec}
 
 
 def evaluate_costs(p: ProgramData, level2) -> dict:

@@ -14,9 +14,14 @@ import pandas as pd
 
 from ..errors import EvalkitError
 from ..ingest.program import ProgramData
+from ..ingest.spec import Instrument
 
 #: the program.yaml sections this unit reads
 SECTIONS = ("instruments",)
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"instruments": Instrument}
 
 
 def instrument_data(p: ProgramData, name: str) -> pd.DataFrame | None:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..ingest.program import ProgramData
+from ..ingest.spec import AssessmentSpec, Level2Spec, TestItemsSpec
 from ..stats.assessment import AssessmentResult, assessment_path
 from ..stats.groups import mcnemar
 from ..stats.items import ItemAnalysisResult, item_analysis
@@ -21,6 +22,10 @@ from ..stats.prepost import PrePostResult, prepost
 
 #: the program.yaml sections this level reads
 SECTIONS = ("level2", "test_items", "assessment")
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"level2": Level2Spec, "test_items": TestItemsSpec, "assessment": AssessmentSpec}
 
 
 def hake_cutoffs() -> tuple[float, float]:

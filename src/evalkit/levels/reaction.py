@@ -18,11 +18,16 @@ import pandas as pd
 
 from ..bands import band, band_set_for
 from ..ingest.program import ProgramData
+from ..ingest.spec import Level1Spec, InstructorsSpec
 from ..stats.items import item_validity
 from ..stats.reliability import ReliabilityResult, reliability, scale_scores
 
 #: the program.yaml sections this level reads
 SECTIONS = ("level1", "instructors")
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"level1": Level1Spec, "instructors": InstructorsSpec}
 
 
 def agree_point(scale) -> float | None:

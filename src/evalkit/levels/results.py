@@ -12,9 +12,14 @@ import pandas as pd
 
 from ..bands import band, band_set_for
 from ..ingest.program import ProgramData
+from ..ingest.spec import Level4Spec
 
 #: the program.yaml sections this level reads
 SECTIONS = ("level4",)
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"level4": Level4Spec}
 
 
 def evaluate_level4(p: ProgramData) -> pd.DataFrame:

@@ -12,9 +12,14 @@ import numpy as np
 import pandas as pd
 
 from ..ingest.program import ProgramData
+from ..ingest.spec import Level5Spec
 
 #: the program.yaml sections this level reads
 SECTIONS = ("level5",)
+#: the typed schema of each section (pydantic; it validates program.yaml when ingest reads it
+#: and documents every key — the schemas live in ingest/spec.py because ingest, a lower layer,
+#: validates the whole file before any level runs)
+SCHEMA = {"level5": Level5Spec}
 
 
 @dataclass
