@@ -366,10 +366,12 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
             inline.docPr.set("descr", clean(b.alt))
             inline.docPr.set("title", clean(b.title)[:255])
         elif isinstance(b, Signature):
-            t = doc.add_table(rows=1, cols=len(b.roles))
-            for j, (cell, role) in enumerate(zip(t.rows[0].cells, b.roles)):
-                cell.paragraphs[0].add_run(clean(b.place_date) if j == len(b.roles) - 1 else "")
-                cell.add_paragraph().add_run(clean(role)).bold = True
+            # the place/date line in a row of its own, so that the roles, the signature space and
+            # the name/NIP lines stand level in every column however the date line wraps
+            t = doc.add_table(rows=2, cols=len(b.roles))
+            t.rows[0].cells[-1].paragraphs[0].add_run(clean(b.place_date))
+            for j, (cell, role) in enumerate(zip(t.rows[1].cells, b.roles)):
+                cell.paragraphs[0].add_run(clean(role)).bold = True
                 for _ in range(4):
                     cell.add_paragraph()
                 cell.add_paragraph(f"{clean(b.name_label)}: ____________________")
