@@ -264,3 +264,25 @@ def test_test_items_without_id_column_names_the_section(mini_copy):
         load_program(mini_copy)
     p = err.value.problems[0]
     assert p.key == "needs_id" and "test_items section needs an id_column" in str(err.value)
+
+
+@pytest.mark.parametrize("decimal, expected", [(None, None), ("comma", 1234.0), ("dot", 1.234)])
+def test_ambiguous_number_is_an_error_until_the_file_declares_its_decimal_separator(mini_copy, decimal, expected):
+    text = (mini_copy / "tes.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    cells = lines[1].split(",")
+    cells[2] = '"1.234"'
+    lines[1] = ",".join(cells)
+    (mini_copy / "tes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if decimal:
+        _edit(mini_copy, "program.yaml", "  pre: pre\n", f"  pre: pre\n  decimal: {decimal}\n")
+        _edit(mini_copy, "program.yaml", "  max_score: 100", "  max_score: 2000")  # 1.234 read as 1234 is in range
+    if expected is None:
+        with pytest.raises(ValidationError) as err:
+            load_program(mini_copy)
+        p = next(p for p in err.value.problems if p.key == "ambiguous_number")
+        assert (p.file, p.column, p.row) == ("tes.csv", "pre", 2)
+        assert "decimal: comma" in p.message("en")
+    else:
+        pre = load_program(mini_copy).level2["pre"]
+        assert pre.iloc[0] == pytest.approx(expected)

@@ -212,6 +212,7 @@ def load_program(folder: str | Path) -> ProgramData:
         except ValidationError as exc:
             problems.extend(exc.problems)
             continue
+        table.decimal = fs.decimal
         tables[role] = _clean(spec, role, fs, table, notices, missing_rows)
     linked = _link_ids(spec, tables, problems, notices)
     names: set[str] = set()

@@ -34,6 +34,9 @@ class Table:
     #: the sheet row number of each data row, where rows were skipped (blank rows of a
     #: spreadsheet, title rows above the header); ``None``: consecutive after the header
     rows: np.ndarray | None = None
+    #: the file's decimal separator when program.yaml declares it (``decimal: comma|dot``);
+    #: ``None``: each column's own values decide (see :func:`parse_numbers`)
+    decimal: str | None = None
 
     def row_of(self, i: int) -> int:
         """The row number a spreadsheet shows for the ``i``-th data row (header counted)."""
@@ -46,7 +49,7 @@ class Table:
         keep = np.asarray(keep, dtype=bool)
         rows = (np.asarray(self.rows, dtype=np.int64) if self.rows is not None
                 else np.arange(self.header_row + 1, self.header_row + 1 + len(self.df), dtype=np.int64))[keep]
-        return Table(self.df[keep].reset_index(drop=True), self.file, self.header_row, rows)
+        return Table(self.df[keep].reset_index(drop=True), self.file, self.header_row, rows, self.decimal)
 
 
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -340,7 +343,8 @@ def parse_number(text: str, *, money: bool = False) -> float | None:
     return None if np.isnan(x) else float(x)
 
 
-def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: bool = False):
+def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: bool = False,
+                  decimal: str | None = None):
     """Parse a column of numbers typed by people: ``(numbers, not_a_number)`` (and, with
     ``with_ambiguous=True``, a third mask of cells whose separator cannot be decided).
 
@@ -355,6 +359,9 @@ def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: boo
       column's other values show (a decimal comma elsewhere makes the dot a thousands
       separator, and so on). Without such evidence the cell is *ambiguous*: never guessed,
       it counts as not a number and is reported as ambiguous.
+
+    ``decimal="comma"`` or ``"dot"`` (program.yaml's ``decimal:`` of a file) settles the
+    convention for every column of the file: ``1.234`` is then 1234 or 1.234.
 
     ``not_a_number`` is True where a cell holds text that is not a number; empty cells are
     NaN in ``numbers`` and False in ``not_a_number``.
@@ -377,6 +384,8 @@ def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: boo
     # the column's convention: "id" (dot groups thousands, comma is decimal) or "en"
     id_ev = bool(dot_groups.any() or dec_comma.any())
     en_ev = bool(comma_groups.any() or dec_dot.any())
+    if decimal in ("comma", "dot"):  # declared in program.yaml: no evidence needed
+        id_ev, en_ev = decimal == "comma", decimal == "dot"
     if money:
         # Rupiah amounts: a single group of three is thousands, whichever separator
         thousands_dot, thousands_comma = single_dot, single_comma

@@ -135,6 +135,9 @@ class FileSpec(_Strict):
     duplicates: DuplicatePolicy | None = None
     #: submission time (Google Forms ``Timestamp``/``Stempel waktu``), used by keep_last/keep_first
     timestamp_column: str | None = None
+    #: the file's decimal separator (``comma``: 72,5 and 1.234 = 1234; ``dot``: 72.5 and
+    #: 1,234 = 1234), for a column whose values alone leave ``1.234`` ambiguous
+    decimal: Literal["comma", "dot"] | None = None
 
     @field_validator("file")
     @classmethod

@@ -101,7 +101,8 @@ def to_numeric(df: pd.DataFrame, table: Table, col: str, problems: list[Problem]
     reported (at most :data:`MAX_PER_COLUMN` per kind, plus a count of the rest).
     """
     raw = df[col]
-    numbers, bad, ambiguous = parse_numbers(raw, money=money, with_ambiguous=True)
+    numbers, bad, ambiguous = parse_numbers(raw, money=money, with_ambiguous=True,
+                                            decimal=getattr(table, "decimal", None))
     bad = bad & ~ambiguous
     outside = pd.Series(False, index=raw.index)
     if lo is not None:
