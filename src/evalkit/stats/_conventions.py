@@ -32,6 +32,38 @@ def word(key: str, lang: str = "en", **params) -> str:
     return text.format(**params) if params else text
 
 
+def is_numeric_item(dtype) -> bool:
+    """Whether a column can hold item scores: numeric and not boolean."""
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+
+
+def item_columns(data, items=None, *, numeric_default: bool = False) -> list:
+    """The item columns of a wide frame, checked: ``data`` is a DataFrame, every item is one of
+    its columns (``unknown_items``) and numeric (``non_numeric_item``). Without ``items``:
+    every column, or with ``numeric_default`` only the numeric ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> item_columns(pd.DataFrame({"id": ["a"], "q1": [1], "q2": [2]}), numeric_default=True)
+    ['q1', 'q2']
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
+    dtypes = data.dtypes
+    if items is None:
+        items = [c for c, dt in dtypes.items() if is_numeric_item(dt)] if numeric_default else list(data.columns)
+    items = list(items)
+    unknown = [i for i in items if i not in data.columns]
+    if unknown:
+        raise StatisticsError(Problem("unknown_items", column=", ".join(map(str, unknown)),
+                                      params={"available": ", ".join(map(str, data.columns[:15]))}))
+    for i in items:
+        if not is_numeric_item(dtypes[i]):
+            raise StatisticsError(Problem("non_numeric_item", column=str(i), params={"dtype": str(dtypes[i])}))
+    return items
+
+
 def check_finite(frame: pd.DataFrame, columns) -> None:
     """Raise :class:`StatisticsError` (``infinite_value``) at the first ``±inf`` in ``columns``.
 

@@ -82,6 +82,7 @@ from scipy import optimize, stats
 
 from .._config import load_config
 from ..errors import Problem, StatisticsError
+from ._conventions import item_columns
 from .result import Result, apa_ci, apa_df, apa_num, apa_p
 
 __all__ = ["kmo", "bartlett", "parallel_analysis", "efa", "cfa", "validate_instrument",
@@ -107,10 +108,6 @@ def _text(key: str, lang: str, **params) -> str:
 
 # --------------------------------------------------------------------------- input checks
 
-def _numeric(dtype) -> bool:
-    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-
-
 def _prepare(data, items=None, *, missing: str = "pairwise", min_items: int = 3):
     """Checked item matrix: (items, X with NaN for missing answers, rows used)."""
     if not isinstance(data, pd.DataFrame):
@@ -118,17 +115,7 @@ def _prepare(data, items=None, *, missing: str = "pairwise", min_items: int = 3)
     if missing not in ("pairwise", "listwise"):
         raise StatisticsError(Problem("bad_option", params={"name": "missing", "value": missing,
                                                             "choices": "pairwise, listwise"}))
-    if items is None:
-        items = list(data.columns)
-    items = list(items)
-    unknown = [i for i in items if i not in data.columns]
-    if unknown:
-        raise StatisticsError(Problem("unknown_items", column=", ".join(map(str, unknown)),
-                                      params={"available": ", ".join(map(str, data.columns[:15]))}))
-    for i in items:
-        if not _numeric(data[i].dtype):
-            raise StatisticsError(Problem("non_numeric_item", column=str(i),
-                                          params={"dtype": str(data[i].dtype)}))
+    items = item_columns(data, items)
     if len(items) < min_items:
         raise StatisticsError(Problem("factor_too_few_items", params={"k": len(items), "min": min_items}))
     X = data[items].to_numpy(dtype=float, na_value=np.nan)

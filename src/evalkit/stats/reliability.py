@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ..errors import Problem, StatisticsError
-from ._conventions import check_finite_array, note_dropped
+from ._conventions import check_finite_array, item_columns, note_dropped
 from ._util import html_table, warnings_html
 from .result import Result, apa_ci, apa_num
 
@@ -571,22 +571,7 @@ class ReliabilityResult(Result):
 # --------------------------------------------------------------------------- public API
 
 def _prepare(data, items, reverse, scale):
-    if not isinstance(data, pd.DataFrame):
-        raise StatisticsError(Problem("not_a_dataframe", params={"what": type(data).__name__}))
-    def numeric(dtype) -> bool:
-        return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-
-    dtypes = data.dtypes
-    if items is None:
-        items = [c for c, dt in dtypes.items() if numeric(dt)]
-    items = list(items)
-    unknown = [i for i in items if i not in data.columns]
-    if unknown:
-        raise StatisticsError(Problem("unknown_items", column=", ".join(map(str, unknown)),
-                                      params={"available": ", ".join(map(str, data.columns[:15]))}))
-    for i in items:
-        if not numeric(dtypes[i]):
-            raise StatisticsError(Problem("non_numeric_item", column=str(i), params={"dtype": str(dtypes[i])}))
+    items = item_columns(data, items, numeric_default=True)
     bad_rev = [r for r in reverse if r not in items]
     if bad_rev:
         raise StatisticsError(Problem("unknown_reverse", column=", ".join(map(str, bad_rev))))
