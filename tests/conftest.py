@@ -53,3 +53,15 @@ def chromium_or_skip() -> str:
     if os.environ.get("EVALKIT_REQUIRE_BROWSER") == "1":
         raise RuntimeError("EVALKIT_REQUIRE_BROWSER=1 but Debian's chromium is not installed (make browser)")
     pytest.skip("Debian's chromium is not installed (make browser)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium under Playwright, one per test module (the module skips without it)."""
+    from playwright.sync_api import sync_playwright
+
+    exe = chromium_or_skip()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

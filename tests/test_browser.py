@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM_ARGS, RAW, ROOT, chromium_or_skip
+from conftest import RAW, ROOT, chromium_or_skip
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = chromium_or_skip()
-ARGS = CHROMIUM_ARGS
+chromium_or_skip()  # skip the module (or, in CI, fail) without chromium; the browser fixture is in conftest
 SHOTS = ROOT / "tests" / "screenshots"
 
 
@@ -31,16 +30,6 @@ def reports(tmp_path_factory):
         render_report(RAW / pid, out, lang=lang)
     build_index(out, lang="id")
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path, shot: str):

@@ -19,13 +19,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CHROMIUM_ARGS, MINI, ROOT, chromium_or_skip, tree_checksums
+from conftest import MINI, ROOT, chromium_or_skip, tree_checksums
 from test_new import N_PEOPLE, write_messy_exports
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = chromium_or_skip()
-ARGS = CHROMIUM_ARGS
+chromium_or_skip()  # skip the module (or, in CI, fail) without chromium; the browser fixture is in conftest
 # the screenshots of docs/quickstart-evaluator.md are refreshed only on request
 # (EVALKIT_UPDATE_SCREENSHOTS=1), so that a test run never changes tracked files
 IMG = (ROOT / "docs" / "img") if os.environ.get("EVALKIT_UPDATE_SCREENSHOTS") else (ROOT / "tests" / "screenshots")
@@ -46,16 +45,6 @@ def site(tmp_path_factory):
     yield {"server": server, "raw": raw, "out": root / "reports", "exports": exports, "root": root}
     server.stop()
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_the_page_needs_the_token(site):
