@@ -110,7 +110,7 @@ def _resolve(d: str) -> str | None:
 
 def test_no_import_cycle():
     graph = {m: {r for d in deps if (r := _resolve(d)) and r != m} for m, deps in GRAPH.items() if m}
-    seen, stack, cycles = set(), [], []
+    seen, cycles = set(), []
 
     def visit(n, path):
         if n in path:

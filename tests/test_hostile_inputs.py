@@ -14,7 +14,6 @@ import pytest
 from conftest import MINI, tree_checksums
 from evalkit import load_program
 from evalkit.cli import main
-from evalkit.errors import ValidationError
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from the generator's truth, independently of evalkit."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd

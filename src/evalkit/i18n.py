@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import math
 import string
-from functools import lru_cache
 
-from ._config import load_config
 
 from ._text import LANGUAGES, has, t, table  # noqa: F401  (the lookup lives in _text)
 

@@ -74,19 +74,6 @@ def missing_codes(spec, fs) -> list[str]:
     return base + [str(c) for c in own]
 
 
-def apply_missing_codes(table: Table, codes: list[str], skip: set[str]) -> dict[str, dict[str, int]]:
-    """Replace cells equal to a code with NaN, in place; ``{column: {code: n}}`` of what was
-    replaced. Columns in ``skip`` (id, names) are left as they are."""
-    counts, _ = clean_cells(table, codes, skip)
-    return counts
-
-
-def formula_cells(table: Table, skip: set[str]) -> list[Problem]:
-    """Replace formula text (``=…``) with NaN, in place; one warning per column (first row and count)."""
-    _, problems = clean_cells(table, [], skip)
-    return problems
-
-
 #: formula text as a spreadsheet writes it: a function call (``=AVERAGE(D6:D45)``, ``=SUM(…)``) or
 #: a cell reference (``=D6*2``, ``=$D$6``). Other text starting with ``=`` (``=cmd|' /C calc'!A0``)
 #: is kept as text; the writers store it as text, never as a formula.

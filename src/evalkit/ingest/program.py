@@ -16,7 +16,7 @@ from . import validate as V
 from .cleaning import clean_cells, drop_total_rows, missing_codes, total_rows
 from .linkage import dedupe, find_timestamp, linkage_summary, resolve_lossy
 from .privacy import Masker
-from .pseudonymize import get_key, looks_like_nip, pseudonym, pseudonymize_series
+from .pseudonymize import get_key, pseudonym, pseudonymize_series
 from .readers import Table, read_table
 from .safety import safe_file
 from .spec import ProgramSpec, check_program_id, parse_spec
@@ -389,23 +389,6 @@ def _mask_spec(spec: ProgramSpec, masker: Masker) -> ProgramSpec:
 # --- one checker per file role ------------------------------------------------------
 
 
-def _drop_personal(df: pd.DataFrame, fs, key: bytes, keep: list[str]) -> pd.DataFrame:
-    """Pseudonymize the id column; drop name columns and any other column that
-    holds NIPs or looks like a name/e-mail/phone column."""
-    out = df.drop(columns=[c for c in fs.name_columns if c in df.columns])
-    if fs.id_column and fs.id_column in out.columns:
-        out["participant"] = pseudonymize_series(out.pop(fs.id_column), key)
-    for c in list(out.columns):
-        if c in keep or c == "participant":
-            continue
-        lc = V.norm(c)
-        if re.search(r"\b(nama|name|e-?mail|surel|telepon|phone|hp|wa|nip)\b", lc) or (
-            out[c].dtype == object and looks_like_nip(out[c])
-        ):
-            out = out.drop(columns=c)
-    return out
-
-
 def _roster(spec, fs, table, problems, key, masker):
     """The roster: ``participant`` and only the columns declared in ``profile`` (under
     evalkit's field names) and ``keep``; every other column is dropped."""
@@ -491,11 +474,6 @@ def _instructors(spec, fs, table, problems, key, masker):
         out["participant"] = pseudonymize_series(df[fs.id_column], key)
     out = pd.concat([out, _likert_block(spec, fs.instrument, df, table, problems)], axis=1)
     return out.reset_index(drop=True)
-
-
-def mask_personal(text: str, pii: set[str]) -> str:
-    """Replace NIPs and the names/ids in ``pii`` in free text (see :class:`~evalkit.ingest.privacy.Masker`)."""
-    return Masker(pii)(text)
 
 
 def _level2(spec, fs, table, problems, key, masker):

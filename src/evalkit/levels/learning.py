@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
 
 from ..ingest.program import ProgramData
 from ..ingest.spec import AssessmentSpec, Level2Spec, TestItemsSpec

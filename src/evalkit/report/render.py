@@ -29,8 +29,6 @@ from ..errors import Problem, ReportError
 from ..ingest import check_program_id, load_program
 from ..ingest.pseudonymize import project_root
 
-NOTEBOOK = Path("notebooks") / "program_report.ipynb"
-
 #: kernel options for report notebooks: quiet, and no IPython history database (nothing to
 #: recall in a batch, and parallel kernels would otherwise contend for one SQLite file)
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False"]

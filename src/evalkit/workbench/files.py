@@ -9,8 +9,6 @@
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import subprocess
@@ -19,8 +17,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 
 from ..errors import Problem, ValidationError
 from ..scaffold.create import SUFFIXES, grid_from_bytes, sanitize_filename  # noqa: F401 (re-exported)

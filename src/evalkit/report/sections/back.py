@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ... import __version__, atomic
-from ...i18n import fmt_p, has
+from ...i18n import fmt_p
 from ..blocks import md_code
 from .base import resolve_path
 
@@ -64,7 +64,6 @@ class BackSection:
 
     def conclusions(self):
         """*Kesimpulan*: the verdict in words, then each level's finding."""
-        ev = self.evaluation
         self.heading(2, self.t("doc.conclusions_heading"), page_break=True)
         items = self._items_text(self._verdict_list("conclusions"), "concl") or self._level_reasons()
         if not items:  # no verdict yet: the summary's findings per level

@@ -1,7 +1,7 @@
 """Costs: direct cost of delivery, per participant, per participant-JP, delivery modes."""
 from __future__ import annotations
 
-from ..blocks import Column, V
+from ..blocks import Column
 
 
 class CostsSection:
