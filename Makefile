@@ -32,7 +32,7 @@ browser: ## Install Debian's chromium for the browser tests (needs root and apt-
 	  else echo "chromium not installed and cannot install it here: the browser tests will be skipped"; fi; }
 
 test: $(STAMP) browser ## Run the test suite (unit, doctests, notebook, browser and end-to-end tests)
-	$(BIN)/python -m pytest -n auto --dist loadfile tests src/evalkit --doctest-modules --nbval-lax notebooks/program_report.ipynb notebooks/paper_template.ipynb
+	$(BIN)/python -m pytest -n auto --dist loadfile tests src/evalkit --ignore=src/evalkit/notebooks --doctest-modules --nbval-lax notebooks/program_report.ipynb notebooks/paper_template.ipynb
 
 workbench: $(STAMP) ## Open the web workbench (Voila on 127.0.0.1 with a token): create programs, validate, render
 	$(BIN)/evalkit workbench --raw data/raw --out reports
