@@ -57,8 +57,16 @@ class ProgramReport(FrontSection, Level1Section, Level2Section, Level3Section, L
 
     @classmethod
     def from_folder(cls, program_dir, *, lang: str | None = None, seed: int = 2026, parameters: dict | None = None,
-                    output_dir=None):
-        program = load_program(resolve_path(program_dir))
+                    output_dir=None, handoff=None):
+        """Read, validate and evaluate ``program_dir``.
+
+        ``handoff``: the file :func:`evalkit.report.render.render_report` passes with the program
+        it has just validated (:mod:`evalkit.ingest.handoff`); used only while every file of the
+        folder is unchanged, else the folder is read again."""
+        from ...ingest.handoff import load_handoff
+
+        folder = resolve_path(program_dir)
+        program = load_handoff(handoff, folder) or load_program(folder)
         ev = evaluate(program, seed=seed, parameters=parameters)
         rep = cls(ev, lang, figures_dir=resolve_path(output_dir) / "figures" if output_dir else None)
         ev.parameters["lang"] = rep.lang
