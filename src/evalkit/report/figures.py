@@ -62,6 +62,12 @@ def themed(fn):
     return wrapper
 
 
+def _abs_percent(v, _pos=None) -> str:
+    """Tick label of a diverging bar chart: the share either side of zero, e.g. ``40%``
+    (a module-level function, so that a figure can be pickled to the figure helper)."""
+    return f"{abs(v):.0f}%"
+
+
 def _diverging_colors(k: int) -> list[str]:
     if k == 5:
         return PALETTE_5
@@ -115,7 +121,7 @@ def likert_bars(data: pd.DataFrame, items=None, *, scale=(1, 5), labels=None, it
     ax.set_yticklabels([(item_labels or {}).get(i, i) for i in props.index])
     lim = max(abs(left.min()), (left + props.sum(axis=1)).max(), 50)
     ax.set_xlim(-lim * 1.05, lim * 1.05)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_abs_percent))
     ax.set_xlabel(t("fig.percent_of_answers", lang))
     ax.legend(ncol=k, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize="small",
               handlelength=1.2, columnspacing=1.0)
@@ -299,7 +305,7 @@ def percent_bars(data: pd.DataFrame, *, label: str, agree: list[str], other: str
     ax.set_yticks(y)
     ax.set_yticklabels([textwrap.fill(str(s), wrap) for s in d[label]], fontsize="small")
     ax.set_xlim(-40, 110)
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}%"))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(_abs_percent))
     ax.set_xlabel(t("fig.percent_of_answers", lang))
     ax.legend(ncol=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize="small")
     return ax

@@ -335,13 +335,20 @@ def _become_kernel(req: dict) -> None:
         for std in (0, 1, 2):
             os.dup2(fd, std)
         sys.argv = ["ipykernel_launcher", *req["argv"]]
+        from .figure_server import start_helper, stop_helper
+
+        # forked now, while this process is still a single-threaded copy of the warm server
+        helper = start_helper() if os.environ.get("EVALKIT_FIGURE_HELPER", "1") != "0" else None
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
         app.initialize(req["argv"])
         app.start()
     finally:
-        os._exit(0)
+        try:
+            stop_helper(locals().get("helper"))
+        finally:
+            os._exit(0)
 
 
 if __name__ == "__main__":

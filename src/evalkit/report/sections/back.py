@@ -219,13 +219,14 @@ class BackSection:
         wanted = {f.strip().lower() for f in str(formats or "").split(",") if f.strip()} | {"html"}
         s = self.program.spec
         title = self.document_title()
-        atomic.write_text(out / "report.html", self.html(title))
-        if "docx" in wanted:
-            write_docx(self.blocks, out / "report.docx", title=title, lang=self.lang)
-        if "xlsx" in wanted:
+        if "xlsx" in wanted:  # no images: written while the figure helper finishes the figures
             meta = {self.t("title.program_id"): self.program.program_id, self.t("title.institution"): s.institution,
                     self.t("title.cohort"): s.cohort or "–", "evalkit": __version__}
             write_xlsx(self.blocks, out / "report.xlsx", title=title, lang=self.lang, meta=meta)
+        self._resolve_figures()  # the figure helper's PNGs, before the documents that show them
+        atomic.write_text(out / "report.html", self.html(title))
+        if "docx" in wanted:
+            write_docx(self.blocks, out / "report.docx", title=title, lang=self.lang)
 
     def write_metrics(self, output_dir) -> None:
         """Write ``metrics.json`` into ``output_dir`` (atomically); nothing when ``output_dir`` is None."""

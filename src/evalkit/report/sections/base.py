@@ -8,13 +8,11 @@ shows it at once through the HTML writer — so the notebook, ``report.html``,
 """
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from ... import atomic
 from ...i18n import check_lang, fmt_coef, fmt_num, fmt_rp, t
 from .. import figures
 from ..blocks import (Bullets, Callout, Column, Figure, Heading, KeyValues, PageBreak, Paragraph, Signature, Table,
@@ -45,6 +43,22 @@ def _show(block, lang: str) -> None:
     display(HTML(render_block(block, lang)))
 
 
+def _show_pending(block):
+    """In a notebook, the caption of a figure being drawn, as a display that
+    :meth:`ReportDocument._resolve_figures` updates with the figure; else ``None``."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return None
+    if get_ipython() is None:
+        return None
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    return display(HTML(f'<p class="evalkit-figure-pending">{escape(block.caption)} …</p>'), display_id=True)
+
+
 #: methods that draw nothing (not wrapped in the plotting theme)
 _PLAIN = {"t", "num", "coef", "rp", "pct", "ci", "band", "esc", "add", "heading", "para", "bullets", "callout", "pairs",
           "signature_block", "page_break", "table", "figure", "tables", "html", "from_folder", "sql",
@@ -63,6 +77,7 @@ class ReportDocument:
         self.figures_dir = Path(figures_dir) if figures_dir else None
         #: every block shown, in order (the one document every writer renders)
         self.blocks: list = []
+        self._pending: list = []  # figures the figure helper is drawing (figure_server)
 
     def __init_subclass__(cls, **kw):
         """Every public section method of a document draws under the evalkit theme
@@ -185,33 +200,64 @@ class ReportDocument:
         """A numbered figure with alt text; saved as PNG (300 dpi) and SVG under figures/.
 
         The 300-dpi PNG is both the file and the embedded image (shown at 150-dpi size);
-        without a figures folder a 150-dpi PNG. The SVG keeps text as paths
-        (``svg.fonttype: path``), so no user string becomes SVG text, and its metadata are
-        escaped by matplotlib's XML writer."""
+        without a figures folder a 150-dpi PNG. Laid out and saved by
+        :func:`evalkit.report.figure_server.render_figure` — in the kernel's figure helper
+        when there is one (the section goes on meanwhile; :meth:`_resolve_figures` waits for
+        it before any document is written), else here."""
+        from ..figure_server import FigureClient, render_figure
+
         self._figure_no += 1
-        fig.tight_layout()
         stem = f"fig{self._figure_no:02d}-{name}"
         dpi = 300 if self.figures_dir is not None else 150
-        buf = io.BytesIO()
-        # a tight bounding box keeps legends and titles drawn outside the axes inside the image;
-        # computed once and used by both the PNG and the SVG (each "tight" save would lay out again).
-        # PNG compression level 1: a few per cent larger files, a fraction of the encoding time.
-        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches=bbox, pil_kwargs={"compress_level": 1})
-        png = buf.getvalue()
-        width = int(round(int.from_bytes(png[16:20], "big") / dpi * 150))  # PNG IHDR width, shown at 150 dpi
         if title is None:
             title = (fig.axes[0].get_title() if fig.axes else "") or name
-        block = Figure(self._figure_no, self._prefix("figure", self._figure_no), title, stem, png, alt, width)
-        if self.figures_dir is not None:
-            self.figures_dir.mkdir(parents=True, exist_ok=True)
-            atomic.write_bytes(self.figures_dir / f"{stem}.png", png)
-            with plt.rc_context({"svg.fonttype": "path"}), atomic.atomic_path(self.figures_dir / f"{stem}.svg") as tmp:
-                fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None},
-                            bbox_inches=bbox)
-            atomic.write_text(self.figures_dir / f"{stem}.txt", alt + "\n")
-        plt.close(fig)
-        return self.add(block)
+        block = Figure(self._figure_no, self._prefix("figure", self._figure_no), title, stem, b"", alt, 0)
+        job = dict(dpi=dpi, stem=stem, title=title, alt=alt, figures_dir=self.figures_dir)
+        client = FigureClient.get() if self.figures_dir is not None else None
+        pending = None
+        if client is not None:
+            rc = {k: v for k, v in plt.rcParams.items() if not k.startswith("backend")}
+            pending = client.submit(fig, rc=rc, **job)
+        if pending is None:
+            block.png, block.width_px = render_figure(fig, **job)
+            plt.close(fig)
+            return self.add(block)
+        self.blocks.append(block)
+        self._pending.append((block, pending, fig, plt.rcParams.copy(), _show_pending(block)))
+        return block
+
+    def _resolve_figures(self) -> None:
+        """Wait for every figure sent to the figure helper, drawing here those it has not
+        started yet (both cores draw) and any it could not draw; replace each caption shown
+        meanwhile in the notebook by the figure."""
+        import matplotlib
+
+        from ..figure_server import render_figure
+
+        def inline(block, fig, rc):
+            with matplotlib.rc_context(rc):
+                return render_figure(fig, dpi=300 if self.figures_dir is not None else 150, stem=block.name,
+                                     title=block.title, alt=block.alt, figures_dir=self.figures_dir)
+
+        while self._pending:
+            client = self._pending[-1][1].client
+            n = client.steal()
+            if n is not None:
+                i = next(i for i, item in enumerate(self._pending) if item[1].n == n)
+            else:
+                i = 0
+            block, pending, fig, rc, handle = self._pending.pop(i)
+            got = inline(block, fig, rc) if n is not None else pending.result()
+            if got is None:
+                got = inline(block, fig, rc)
+            block.png, block.width_px = got
+            plt.close(fig)
+            if handle is not None:
+                from IPython.display import HTML
+
+                from ..writers.html import render_block
+
+                handle.update(HTML(render_block(block, self.lang)))
 
     def tables(self) -> list[Table]:
         """Every table shown so far."""
@@ -219,6 +265,7 @@ class ReportDocument:
 
     def html(self, title: str) -> str:
         """The whole document as one HTML file (no script, printable)."""
+        self._resolve_figures()
         from ..writers.html import render_document
 
         return render_document(self.blocks, lang=self.lang, title=title)

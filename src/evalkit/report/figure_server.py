@@ -1,0 +1,263 @@
+"""Figures drawn on the second core while the kernel goes on with the report.
+
+Saving a report's figures — a tight layout, then each as a 300-dpi PNG and an SVG — was about
+half of the kernel's time, and the kernel had to wait for each before the next section. A
+kernel forked by :mod:`evalkit.report.kernels` therefore first forks a *figure helper*
+(while it is still a single-threaded copy of the warm fork server: matplotlib, its fonts
+and renderers already loaded) and talks to it over a socket pair:
+
+* :meth:`ReportDocument.figure` pickles the figure with the matplotlib settings it was drawn
+  under and sends it; the section goes on at once. The notebook shows the figure's caption
+  and, when the figure is back, the figure itself (the cell's output is updated in place);
+* the helper lays the figure out and writes ``figNN-name.png`` / ``.svg`` / ``.txt``
+  exactly as an inline save does (:func:`render_figure`: one function for both paths), and
+  sends the PNG back;
+* the documents (``report.html``, ``.docx``) wait for every figure before they are written
+  (:meth:`ReportDocument._resolve_figures`). A figure that cannot be pickled, or that the
+  helper fails on, is drawn inline instead: nothing differs but the time.
+
+Without the helper (a notebook opened by hand, another platform, ``EVALKIT_FORK_KERNELS=0``)
+every figure is drawn inline, as before.
+"""
+from __future__ import annotations
+
+import collections
+import io
+import os
+import pickle
+import signal
+import socket
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from .. import atomic
+
+ENV = "EVALKIT_FIGURE_FD"
+
+
+def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir) -> tuple[bytes, int]:
+    """Lay ``fig`` out and save it: returns ``(png, width_px)`` (the PNG at ``dpi``, its width
+    at 150 dpi) and, when ``figures_dir`` is set, writes ``stem``.png/.svg/.txt there atomically.
+
+    The tight bounding box keeps legends and titles drawn outside the axes inside the image;
+    it is computed once and used by both files (each "tight" save would lay out again). PNG
+    compression level 1: a few per cent larger files, a fraction of the encoding time. The SVG
+    keeps text as paths (``svg.fonttype: path``), so no user string becomes SVG text, and its
+    metadata are escaped by matplotlib's XML writer; its ids are salted with ``stem``, so the
+    same figure gives the same bytes."""
+    import matplotlib
+
+    fig.tight_layout()
+    buf = io.BytesIO()
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=bbox, pil_kwargs={"compress_level": 1})
+    png = buf.getvalue()
+    width = int(round(int.from_bytes(png[16:20], "big") / dpi * 150))  # PNG IHDR width, shown at 150 dpi
+    if figures_dir is not None:
+        figures_dir = Path(figures_dir)
+        figures_dir.mkdir(parents=True, exist_ok=True)
+        atomic.write_bytes(figures_dir / f"{stem}.png", png)
+        # svg.hashsalt: the SVG's clip-path ids come from the figure's name, not from a random
+        # uuid, so that the same report gives the same file
+        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": stem}), atomic.atomic_path(figures_dir / f"{stem}.svg") as tmp:
+            fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None},
+                        bbox_inches=bbox)
+        atomic.write_text(figures_dir / f"{stem}.txt", alt + "\n")
+    return png, width
+
+
+# ----------------------------------------------------------------------------- the helper
+
+def _serve(conn: Connection) -> None:
+    """The helper: draw each figure it is sent, answer ``(n, png, width)`` or ``(n, None, error)``."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # an interrupted cell is the kernel's business
+    except ValueError:  # not the main thread (the tests run a helper in a thread)
+        pass
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        n = -1
+        try:
+            job = pickle.loads(data)
+            n = job["n"]
+            with matplotlib.rc_context(job["rc"]):
+                png, width = render_figure(job["fig"], dpi=job["dpi"], stem=job["stem"], title=job["title"],
+                                           alt=job["alt"], figures_dir=job["figures_dir"])
+            reply = (n, png, width)
+            log = os.environ.get("EVALKIT_FIGURE_LOG")  # which figures the helper drew (for the tests)
+            if log:
+                with open(log, "a", encoding="utf-8") as fh:
+                    fh.write(job["stem"] + "\n")
+        except Exception as exc:  # noqa: BLE001 - the kernel draws this figure itself
+            reply = (n, None, f"{type(exc).__name__}: {exc}")
+        finally:
+            plt.close("all")
+        try:
+            conn.send(reply)
+        except OSError:
+            return
+
+
+def start_helper() -> int | None:
+    """Fork the figure helper from this (single-threaded) process and publish its socket in
+    ``EVALKIT_FIGURE_FD``; returns its pid (``None`` when it cannot start)."""
+    try:
+        mine, theirs = socket.socketpair()
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:  # the helper
+        try:
+            # a process group of its own: ipykernel, shutting down, ends the children of its
+            # group and waits for them — it would wait for this one, which it cannot reap
+            os.setpgid(0, 0)
+            mine.close()
+            _serve(Connection(theirs.detach()))
+        finally:
+            os._exit(0)
+    theirs.close()
+    os.environ[ENV] = str(mine.detach())
+    return pid
+
+
+def stop_helper(pid: int | None) -> None:
+    """Close the kernel's end (the helper ends at EOF) and reap the helper."""
+    fd = os.environ.pop(ENV, None)
+    if fd is not None:
+        try:  # shutdown, not only close: the reader thread blocked on the socket keeps it open
+            sock = socket.socket(fileno=int(fd))
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            finally:
+                sock.close()
+        except (OSError, ValueError):
+            pass
+    if not pid:
+        return
+    import time
+
+    for _ in range(200):  # up to 2 s for a figure in progress, then stop it
+        try:
+            done, _status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if done:
+            return
+        time.sleep(0.01)
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (OSError, ChildProcessError):
+        pass
+
+
+# ----------------------------------------------------------------------------- the kernel's side
+
+class Pending:
+    """A figure sent to the helper: :meth:`result` waits for ``(png, width)`` or ``None``."""
+
+    def __init__(self, client: FigureClient, n: int):
+        self.client, self.n = client, n
+
+    def result(self, timeout: float = 300.0):
+        return self.client.wait(self.n, timeout)
+
+
+class FigureClient:
+    """The kernel's connection to its figure helper; one per process (:meth:`get`).
+
+    The helper is given one figure at a time; the others wait in :attr:`queue`, from which
+    the kernel takes figures to draw itself once it has nothing else to do
+    (:meth:`steal`), so that both cores draw at the end of a report."""
+
+    _instance: FigureClient | None = None
+    _checked = False
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.sent = 0
+        self.replies: dict[int, tuple] = {}
+        self.queue: collections.deque = collections.deque()  # (n, pickled job) not yet sent
+        self.busy = False
+        self.dead = False
+        self.cond = threading.Condition()
+        # replies are read (and the next figure sent) as they come: neither side ever blocks
+        threading.Thread(target=self._read, name="evalkit-figures", daemon=True).start()
+
+    @classmethod
+    def get(cls) -> FigureClient | None:
+        if not cls._checked:
+            cls._checked = True
+            fd = os.environ.get(ENV)
+            if fd and fd.isdigit():
+                try:
+                    os.fstat(int(fd))
+                    cls._instance = cls(Connection(int(fd)))
+                except OSError:
+                    cls._instance = None
+        return None if cls._instance is None or cls._instance.dead else cls._instance
+
+    def _send_next(self) -> None:
+        """(with :attr:`cond` held) give the helper the next queued figure, if it is idle."""
+        if self.busy or self.dead or not self.queue:
+            return
+        n, data = self.queue.popleft()
+        try:
+            self.conn.send_bytes(data)
+            self.busy = True
+        except OSError:
+            self.dead = True
+            self.cond.notify_all()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                n, png, extra = self.conn.recv()
+            except Exception:  # noqa: BLE001 - EOF, a dead helper: every waiter draws inline
+                with self.cond:
+                    self.dead = True
+                    self.cond.notify_all()
+                return
+            with self.cond:
+                self.replies[n] = (png, extra)
+                self.busy = False
+                self._send_next()
+                self.cond.notify_all()
+
+    def submit(self, fig, *, rc: dict, dpi: int, stem: str, title: str, alt: str, figures_dir) -> Pending | None:
+        """Queue ``fig`` for the helper; ``None`` when it cannot be pickled or the helper is
+        gone (draw it inline)."""
+        n = self.sent
+        try:
+            data = pickle.dumps({"n": n, "fig": fig, "rc": rc, "dpi": dpi, "stem": stem, "title": title,
+                                 "alt": alt, "figures_dir": None if figures_dir is None else str(figures_dir)},
+                                protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - e.g. a lambda formatter: this one is drawn inline
+            return None
+        with self.cond:
+            if self.dead:
+                return None
+            self.sent += 1
+            self.queue.append((n, data))
+            self._send_next()
+        return Pending(self, n)
+
+    def steal(self) -> int | None:
+        """Take back the last figure the helper has not started: its number, or ``None``."""
+        with self.cond:
+            return self.queue.pop()[0] if self.queue else None
+
+    def wait(self, n: int, timeout: float):
+        with self.cond:
+            self.cond.wait_for(lambda: n in self.replies or self.dead, timeout)
+            png, extra = self.replies.pop(n, (None, None))
+        return None if png is None else (png, extra)

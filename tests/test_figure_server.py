@@ -1,0 +1,85 @@
+"""Figures drawn by the kernel's figure helper are the figures an inline save draws."""
+
+import socket
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+import pytest  # noqa: E402
+
+from evalkit.report import figure_server  # noqa: E402
+from evalkit.report.figure_server import FigureClient, render_figure  # noqa: E402
+
+MINI = Path(__file__).parent / "fixtures" / "programs" / "mini-program"
+SAMPLE = Path(__file__).parents[1] / "data" / "raw" / "mot-2026-angkatan-1"
+
+
+def _fig(k):
+    fig, ax = plt.subplots(figsize=(4, 2.5))
+    ax.barh(range(k), range(1, k + 1))
+    ax.set_title(f"Gambar {k} — <b>&amp;</b>")
+    ax.legend(["x"], loc="upper left", bbox_to_anchor=(1, 1))  # outside the axes: tight bbox
+    return fig
+
+
+def test_helper_draws_what_inline_draws_and_unpicklable_figures_stay_inline(tmp_path):
+    mine, theirs = socket.socketpair()
+    helper = threading.Thread(target=figure_server._serve, args=(Connection(theirs.detach()),), daemon=True)
+    helper.start()
+    client = FigureClient(Connection(mine.detach()))
+    rc = dict(plt.rcParams)
+    rc.pop("backend")
+    jobs = {}
+    for k in (1, 2, 3):
+        jobs[k] = client.submit(_fig(k), rc=rc, dpi=120, stem=f"fig{k:02d}-x", title=f"T{k}", alt=f"alt {k}",
+                                figures_dir=tmp_path / "helper")
+        assert jobs[k] is not None
+    stolen = client.steal()  # the kernel may take back a figure the helper has not started
+    assert stolen in (None, 1, 2)
+    got = {k: p.result(timeout=60) for k, p in jobs.items() if p.n != stolen}
+    for k, res in got.items():
+        png, width = res
+        ref, ref_width = render_figure(_fig(k), dpi=120, stem=f"fig{k:02d}-x", title=f"T{k}", alt=f"alt {k}",
+                                       figures_dir=tmp_path / "inline")
+        assert png == ref and width == ref_width
+        for ext in ("png", "svg", "txt"):
+            assert (tmp_path / "helper" / f"fig{k:02d}-x.{ext}").read_bytes() == \
+                (tmp_path / "inline" / f"fig{k:02d}-x.{ext}").read_bytes()
+    fig = _fig(4)
+    fig.axes[0].xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: str(v)))
+    assert client.submit(fig, rc=rc, dpi=120, stem="fig04-x", title="T", alt="a", figures_dir=None) is None
+    plt.close("all")
+
+
+@pytest.mark.parametrize("program", [SAMPLE])
+def test_report_with_and_without_the_helper_is_the_same(tmp_path, monkeypatch, program):
+    from evalkit.report import kernels
+    from evalkit.report.render import render_report
+
+    if not kernels.enabled():
+        pytest.skip("fork kernels are Linux only")
+    out = {}
+    log = tmp_path / "helper.log"
+    monkeypatch.setenv("EVALKIT_FIGURE_LOG", str(log))
+    for flag in ("0", "1"):
+        monkeypatch.setenv("EVALKIT_FIGURE_HELPER", flag)
+        if flag == "1":
+            assert not log.exists()  # no helper: every figure drawn by the kernel
+        out[flag] = render_report(program, tmp_path / f"out{flag}", formats="html,docx",
+                                  kernel_manager_class=kernels.ForkKernelManager)
+    figs = sorted(p.name for p in (out["0"] / "figures").iterdir())
+    assert figs == sorted(p.name for p in (out["1"] / "figures").iterdir()) and len(figs) >= 6
+    for name in figs:  # byte for byte, SVG included (its ids are salted with the figure's name)
+        assert (out["0"] / "figures" / name).read_bytes() == (out["1"] / "figures" / name).read_bytes(), name
+    drawn = log.read_text(encoding="utf-8").split()
+    assert drawn and set(drawn) <= {n[:-4] for n in figs}  # the helper drew some (the kernel the rest)
+    nb = (out["1"] / "report.ipynb").read_text(encoding="utf-8")
+    assert "evalkit-figure-pending" not in nb  # every caption shown meanwhile became its figure
+    assert nb.count("data:image/png") + nb.count('"image/png"') >= len([f for f in figs if f.endswith(".png")])
+    assert (out["0"] / "report.html").read_text(encoding="utf-8").count("data:image/png") == \
+        (out["1"] / "report.html").read_text(encoding="utf-8").count("data:image/png")
