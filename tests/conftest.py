@@ -65,3 +65,40 @@ def browser():
         b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def sample_reports(tmp_path_factory):
+    """Every sample program rendered once per test run through the CLI, in Indonesian
+    (``out/<program>``) and English (``out/en/<program>``), with the processed tables and the
+    institution dashboard: ``(out, processed, checksums of data/raw/ before)``.
+
+    Shared by the pytest-xdist workers of the run (the first to need it renders it under a
+    file lock; the others wait for it), so that the read-only tests of several modules do not
+    render the same eight reports again. Tests that change an output render their own."""
+    import fcntl
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one run's folder
+    shared = root / "sample-reports"
+    done = shared / "DONE"
+    with open(root / "sample-reports.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            if shared.exists():
+                shutil.rmtree(shared)
+            out, processed = shared / "reports", shared / "processed"
+            before = tree_checksums(RAW)
+            evalkit = [sys.executable, "-m", "evalkit.cli"]
+            for args in (["report", RAW, "--out", out, "--processed", processed, "--format", "html,docx,xlsx"],
+                         ["report", RAW, "--out", out / "en", "--lang", "en", "--processed", processed,
+                          "--format", "html,docx,xlsx"],
+                         ["dashboard", "--processed", processed, "--ledger", RAW / "institution" / "jp_ledger.csv",
+                          "--out", out, "--lang", "en"]):
+                r = subprocess.run([*evalkit, *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+                assert r.returncode == 0, r.stderr
+            (shared / "before.json").write_text(json.dumps(before))
+            done.write_text("ok\n")
+    return shared / "reports", shared / "processed", json.loads((shared / "before.json").read_text())

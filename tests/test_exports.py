@@ -6,22 +6,17 @@ import json
 import pandas as pd
 import pytest
 
-from evalkit.report.render import parse_formats, render_report
+from evalkit.report.render import parse_formats
 from evalkit.errors import ReportError
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    from conftest import RAW
-
-    out = tmp_path_factory.mktemp("out")
-    render_report(RAW / "smart-2026-angkatan-1", out, lang="en", formats="html,docx,xlsx")
-    from evalkit.report.index import build_index
-
-    build_index(out, lang="en")
-    return out / "smart-2026-angkatan-1", out
+def rendered(sample_reports):
+    """smart-2026-angkatan-1 in English as the CLI rendered it, with its index (conftest)."""
+    out, _, _ = sample_reports
+    return out / "en" / "smart-2026-angkatan-1", out / "en"
 
 
 def test_docx_has_the_reports_tables_headings_and_figures(rendered):

@@ -34,6 +34,7 @@ def test_each_notebook_gets_its_own_forked_kernel(tmp_path, monkeypatch):
     second = server.launched[-1]
     assert second != first  # a new process for the second notebook
     assert not _alive(first) and not _alive(second)  # and each was ended with its notebook
+    monkeypatch.setenv("EVALKIT_FORK_KERNELS", "0")
     render_report(MINI, out_plain)  # the ordinary spawned kernel
     a = json.loads((out_fork / MINI.name / "metrics.json").read_text())
     b = json.loads((out_plain / MINI.name / "metrics.json").read_text())

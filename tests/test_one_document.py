@@ -15,14 +15,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    from evalkit.report.render import render_report
-
-    out = tmp_path_factory.mktemp("one-doc")
+def rendered(sample_reports):
+    """The samples as the CLI rendered them (conftest): smart in English, the others in Indonesian."""
+    out, _, _ = sample_reports
     folders = {}
     for p in PROGRAMS:
         lang = "en" if p.name.startswith("smart") else "id"
-        folders[p.name] = (render_report(p, out, lang=lang, formats="html,docx,xlsx"), lang)
+        folders[p.name] = ((out / "en" if lang == "en" else out) / p.name, lang)
     return folders
 
 

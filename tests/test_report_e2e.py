@@ -34,19 +34,9 @@ def _run(*args):
 
 
 @pytest.fixture(scope="session")
-def rendered_samples(tmp_path_factory):
-    """Every sample program rendered once through the CLI, in both languages."""
-    out = tmp_path_factory.mktemp("reports")
-    processed = tmp_path_factory.mktemp("processed")
-    before = tree_checksums(RAW)
-    r = _run("report", RAW, "--out", out, "--processed", processed, "--format", "html,docx,xlsx")
-    assert r.returncode == 0, r.stderr
-    r_en = _run("report", RAW, "--out", out / "en", "--lang", "en", "--processed", processed,
-                "--format", "html,docx,xlsx")
-    assert r_en.returncode == 0, r_en.stderr
-    r_dash = _run("dashboard", "--processed", processed, "--ledger", LEDGER, "--out", out, "--lang", "en")
-    assert r_dash.returncode == 0, r_dash.stderr
-    return out, processed, before
+def rendered_samples(sample_reports):
+    """Every sample program rendered once through the CLI, in both languages (conftest)."""
+    return sample_reports
 
 
 def test_every_sample_program_has_the_three_outputs(rendered_samples):

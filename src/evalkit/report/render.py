@@ -162,8 +162,10 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
     render_hash : str, optional
         Stored in ``metrics.json`` so that ``evalkit batch`` can skip unchanged programs.
     kernel_manager_class : type, optional
-        jupyter_client kernel manager for the notebook's kernel (``evalkit batch`` passes
-        :class:`evalkit.report.kernels.ForkKernelManager`); default: papermill's.
+        jupyter_client kernel manager for the notebook's kernel. Default: on Linux
+        :class:`evalkit.report.kernels.ForkKernelManager` (a fresh kernel forked from a warm
+        server, with its figure helper; ``EVALKIT_FORK_KERNELS=0`` turns it off), elsewhere
+        papermill's.
 
     Returns
     -------
@@ -176,6 +178,11 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
     ReportError
         The notebook failed (the failed notebook is kept under ``_failed/``).
     """
+    from . import kernels
+
+    if kernel_manager_class is None and kernels.enabled():
+        kernels.ForkServer.prestart()  # its imports run beside the validation below
+        kernel_manager_class = kernels.ForkKernelManager
     import papermill as pm
 
     program_dir = Path(program_dir).resolve()
