@@ -212,6 +212,7 @@ def _table(doc, b: Table, lang: str, font_size):
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Emu, Pt
+    from docx.table import _Cell
 
     _caption(doc, b.prefix, b.title, "Tabel" if lang == "id" else "Table")
     cols = b.columns
@@ -220,24 +221,31 @@ def _table(doc, b: Table, lang: str, font_size):
     table.autofit = False
     texts = [[format_value(v, c, lang) for v, c in zip(row, cols)] for row in b.rows]
     widths = [Emu(int(w)) for w in column_widths(b, texts, _text_width(doc), font_size.pt)]
+    def row_cells(row):
+        # the cells of one row from its own <w:tc> elements: python-docx's ``_Row.cells``
+        # walks the whole table each time (quadratic in the rows); no cell here is merged
+        return [_Cell(tc, table) for tc in row._tr.tc_lst]
+
     hdr = table.rows[0]
     _repeat_header(hdr)
-    for j, (cell, c) in enumerate(zip(hdr.cells, cols)):
+    rows = [row_cells(hdr)]
+    for j, (cell, c) in enumerate(zip(rows[0], cols)):
         cell.text = clean(c.label)
         for r in cell.paragraphs[0].runs:
             r.bold = True
         if c.kind != "text":
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row, trow in zip(b.rows, texts):
-        cells = table.add_row().cells
+        cells = row_cells(table.add_row())
+        rows.append(cells)
         for cell, v, c, s in zip(cells, row, cols, trow):
             cell.text = clean(s)
             if cell_kind(v, c)[1] != "text":
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for col, w in zip(table.columns, widths):
         col.width = w
-    for row in table.rows:
-        for cell, w in zip(row.cells, widths):
+    for cells in rows:
+        for cell, w in zip(cells, widths):
             cell.width = w
             for par in cell.paragraphs:
                 par.paragraph_format.space_after = Pt(0)
