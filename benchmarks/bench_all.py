@@ -45,6 +45,9 @@ BIN = Path(sys.executable).parent
 PY = sys.executable
 ENV = {**os.environ, "EVALKIT_KEY": os.environ.get("EVALKIT_KEY", "benchmark-key")}
 SAMPLE = ROOT / "data" / "raw" / "pkp-2026-angkatan-1"
+
+sys.path.insert(0, str(BENCH))
+from bench_batch import make_programs, papermill_loop  # noqa: E402  (the batch benchmark's own)
 SAMPLE2 = ROOT / "data" / "raw" / "pkp-2026-angkatan-2"
 ROWS: list[tuple[str, str, str, bool | None]] = []
 
@@ -111,17 +114,6 @@ def bench_report(tmp: Path) -> None:
 
 # --------------------------------------------------------------------------- batch
 
-def make_programs(folder: Path, n: int) -> list[Path]:
-    sources = sorted(p for p in (ROOT / "data" / "raw").iterdir() if (p / "program.yaml").exists())
-    out = []
-    for i in range(n):
-        src = sources[i % len(sources)]
-        dst = folder / f"p{i:03d}-{src.name}"
-        shutil.copytree(src, dst)
-        out.append(dst)
-    return out
-
-
 def bench_batch(tmp: Path, n: int, sample: int, workers: int = 2) -> None:
     print(f"== evalkit batch --workers {workers} of {n} programs vs the papermill CLI loop", flush=True)
     raw = tmp / "raw"
@@ -129,11 +121,7 @@ def bench_batch(tmp: Path, n: int, sample: int, workers: int = 2) -> None:
     progs = make_programs(raw, n)
     loop = tmp / "loop"
     chosen = progs[:sample]  # round-robin over the sample programs, like the 100
-    script = "set -e\n" + "".join(
-        f"mkdir -p {loop / p.name}\n{BIN / 'papermill'} --no-progress-bar -k python3 "
-        f"{ROOT / 'notebooks' / 'program_report.ipynb'} {loop / p.name / 'report.ipynb'} "
-        f"-p program_dir {p} -p output_dir {loop / p.name}\n" for p in chosen)
-    t_loop_sample = run(["bash", "-c", script], cwd=ROOT)
+    t_loop_sample = run(["bash", "-c", papermill_loop(chosen, loop)], cwd=ROOT)
     t_loop = t_loop_sample / len(chosen) * n
 
     def batch(folder, out):

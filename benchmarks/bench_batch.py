@@ -28,10 +28,18 @@ def make_programs(folder: Path, n: int) -> list[Path]:
     out = []
     for i in range(n):
         src = SOURCES[i % len(SOURCES)]
-        dst = folder / f"p{i:02d}-{src.name}"
+        dst = folder / f"p{i:03d}-{src.name}"
         shutil.copytree(src, dst)
         out.append(dst)
     return out
+
+
+def papermill_loop(progs: list[Path], loop: Path) -> str:
+    """The baseline: a shell script running the papermill command line once per program."""
+    return "set -e\n" + "".join(
+        f"mkdir -p {loop / p.name}\n{BIN / 'papermill'} --no-progress-bar -k python3 "
+        f"{ROOT / 'notebooks' / 'program_report.ipynb'} {loop / p.name / 'report.ipynb'} "
+        f"-p program_dir {p} -p output_dir {loop / p.name}\n" for p in progs)
 
 
 def timed(cmd, **kw) -> float:
@@ -59,11 +67,7 @@ def main():
         # (a) the papermill command line, once per program, in a shell loop
         loop = d / "loop"
         loop.mkdir()
-        script = "set -e\n" + "".join(
-            f"mkdir -p {loop / p.name}\n{BIN / 'papermill'} --no-progress-bar -k python3 "
-            f"{ROOT / 'notebooks' / 'program_report.ipynb'} {loop / p.name / 'report.ipynb'} "
-            f"-p program_dir {p} -p output_dir {loop / p.name}\n" for p in progs)
-        t_loop = timed(["bash", "-c", script], cwd=ROOT, env=env)
+        t_loop = timed(["bash", "-c", papermill_loop(progs, loop)], cwd=ROOT, env=env)
 
         # (b) evalkit batch, all programs, then half of them (for the marginal cost)
         def batch(folder, out):
