@@ -326,6 +326,7 @@ def _warm_up() -> None:
 
 
 def _become_kernel(req: dict) -> None:
+    helper = None
     try:
         os.setsid()
         os.chdir(req["cwd"])
@@ -335,7 +336,7 @@ def _become_kernel(req: dict) -> None:
         for std in (0, 1, 2):
             os.dup2(fd, std)
         sys.argv = ["ipykernel_launcher", *req["argv"]]
-        from .figure_server import start_helper, stop_helper
+        from .figure_server import start_helper
 
         # forked now, while this process is still a single-threaded copy of the warm server
         helper = start_helper() if os.environ.get("EVALKIT_FIGURE_HELPER", "1") != "0" else None
@@ -346,7 +347,10 @@ def _become_kernel(req: dict) -> None:
         app.start()
     finally:
         try:
-            stop_helper(locals().get("helper"))
+            if helper is not None:
+                from .figure_server import stop_helper
+
+                stop_helper(helper)
         finally:
             os._exit(0)
 

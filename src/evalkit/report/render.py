@@ -195,13 +195,13 @@ def render_report(program_dir, out_dir, *, lang: str | None = None, seed: int = 
     program = load_program(program_dir)  # validate before starting a kernel
     if processed_dir is not None:
         program.write_processed(Path(processed_dir))
-    from ..ingest.handoff import remove_handoff, write_handoff
-
-    handoff, handoff_dir = write_handoff(program, program_dir)  # the kernel need not read it again
     root = project_root(Path(__file__).parent)
     nb_in = Path(notebook) if notebook else notebook_path(root)
     final = out_dir / pid
     stage = atomic.staging_dir(final)
+    from ..ingest.handoff import remove_handoff, write_handoff
+
+    handoff, handoff_dir = write_handoff(program, program_dir)  # the kernel need not read it again
     params = {"program_dir": str(program_dir), "lang": lang, "seed": seed, "output_dir": str(stage),
               "formats": ",".join(fmts), "handoff": str(handoff)}
     try:

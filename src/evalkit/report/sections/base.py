@@ -28,13 +28,17 @@ def resolve_path(path: str | Path, root: Path | None = None) -> Path:
     return p if p.is_absolute() else (root or project_root(Path(__file__).parent)) / p
 
 
-def _show(block, lang: str) -> None:
-    """Display one block in the running notebook (nothing outside IPython)."""
+def _in_notebook() -> bool:
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover
-        return
-    if get_ipython() is None:
+        return False
+    return get_ipython() is not None
+
+
+def _show(block, lang: str) -> None:
+    """Display one block in the running notebook (nothing outside IPython)."""
+    if not _in_notebook():
         return
     from IPython.display import HTML, display
 
@@ -46,11 +50,7 @@ def _show(block, lang: str) -> None:
 def _show_pending(block):
     """In a notebook, the caption of a figure being drawn, as a display that
     :meth:`ReportDocument._resolve_figures` updates with the figure; else ``None``."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return None
-    if get_ipython() is None:
+    if not _in_notebook():
         return None
     from html import escape
 
@@ -223,7 +223,7 @@ class ReportDocument:
             plt.close(fig)
             return self.add(block)
         self.blocks.append(block)
-        self._pending.append((block, pending, fig, plt.rcParams.copy(), _show_pending(block)))
+        self._pending.append((block, pending, fig, rc, job, _show_pending(block)))
         return block
 
     def _resolve_figures(self) -> None:
@@ -234,22 +234,14 @@ class ReportDocument:
 
         from ..figure_server import render_figure
 
-        def inline(block, fig, rc):
-            with matplotlib.rc_context(rc):
-                return render_figure(fig, dpi=300 if self.figures_dir is not None else 150, stem=block.name,
-                                     title=block.title, alt=block.alt, figures_dir=self.figures_dir)
-
         while self._pending:
-            client = self._pending[-1][1].client
-            n = client.steal()
-            if n is not None:
-                i = next(i for i, item in enumerate(self._pending) if item[1].n == n)
-            else:
-                i = 0
-            block, pending, fig, rc, handle = self._pending.pop(i)
-            got = inline(block, fig, rc) if n is not None else pending.result()
-            if got is None:
-                got = inline(block, fig, rc)
+            n = self._pending[-1][1].client.steal()
+            i = 0 if n is None else next(i for i, item in enumerate(self._pending) if item[1].n == n)
+            block, pending, fig, rc, job, handle = self._pending.pop(i)
+            got = None if n is not None else pending.result()
+            if got is None:  # taken back from the queue, or the helper could not draw it
+                with matplotlib.rc_context(rc):
+                    got = render_figure(fig, **job)
             block.png, block.width_px = got
             plt.close(fig)
             if handle is not None:
