@@ -129,8 +129,8 @@ def start_helper() -> int | None:
     return pid
 
 
-def stop_helper(pid: int | None) -> None:
-    """Close the kernel's end (the helper ends at EOF) and reap the helper."""
+def stop_helper() -> None:
+    """Close the kernel's end of the socket: the helper ends at EOF (the kernel reaps it)."""
     fd = os.environ.pop(ENV, None)
     if fd is not None:
         try:  # shutdown, not only close: the reader thread blocked on the socket keeps it open
@@ -141,23 +141,6 @@ def stop_helper(pid: int | None) -> None:
                 sock.close()
         except (OSError, ValueError):
             pass
-    if not pid:
-        return
-    import time
-
-    for _ in range(200):  # up to 2 s for a figure in progress, then stop it
-        try:
-            done, _status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if done:
-            return
-        time.sleep(0.01)
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (OSError, ChildProcessError):
-        pass
 
 
 # ----------------------------------------------------------------------------- the kernel's side

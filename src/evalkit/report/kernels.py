@@ -350,7 +350,16 @@ def _become_kernel(req: dict) -> None:
             if helper is not None:
                 from .figure_server import stop_helper
 
-                stop_helper(helper)
+                stop_helper()
+                helper = _ForkedKernel(helper)  # its child: reaped here
+                try:
+                    helper.wait(timeout=2)  # a figure in progress may finish, then it is stopped
+                except subprocess.TimeoutExpired:
+                    try:
+                        helper.kill()
+                    except OSError:
+                        pass
+                    helper.wait()
         finally:
             os._exit(0)
 
