@@ -98,9 +98,56 @@ def pseudonym(value, key: bytes) -> str:
 
 
 
+def hmac_sha256_many(key: bytes, messages) -> list[bytes]:
+    """HMAC-SHA256 of each message: the same bytes as ``hmac.digest(key, m, "sha256")``.
+
+    HMAC (RFC 2104) is ``H((K ^ opad) || H((K ^ ipad) || m))``, ``K`` the key padded to the
+    64-byte block (hashed first when longer). The two padded-key blocks do not depend on the
+    message, so they are hashed once and each message costs a copy of each state: about half
+    the time of OpenSSL's one-shot ``hmac.digest``, which sets the key up again every call.
+
+    Examples
+    --------
+    >>> import hmac
+    >>> hmac_sha256_many(b"k", [b"x"]) == [hmac.digest(b"k", b"x", "sha256")]
+    True
+    """
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(key.translate(hmac.trans_36))
+    outer = hashlib.sha256(key.translate(hmac.trans_5C))
+    icopy, ocopy = inner.copy, outer.copy
+    out = []
+    append = out.append
+    for m in messages:
+        i = icopy()
+        i.update(m)
+        o = ocopy()
+        o.update(i.digest())
+        append(o.digest())
+    return out
+
+
+def _pseudonyms(digests: list[bytes]) -> "np.ndarray":
+    """``"P-"`` + the first :data:`PSEUDONYM_LEN` hex digits of each digest, as an object array
+    (the hex digits by a table lookup over all digests at once)."""
+    import numpy as np
+
+    nbytes = (PSEUDONYM_LEN + 1) // 2
+    raw = np.frombuffer(b"".join(d[:nbytes] for d in digests), dtype=np.uint8).reshape(-1, nbytes)
+    hexd = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    text = np.empty((len(digests), 2 + 2 * nbytes), dtype=np.uint8)
+    text[:, 0], text[:, 1] = ord("P"), ord("-")
+    text[:, 2::2], text[:, 3::2] = hexd[raw >> 4], hexd[raw & 15]
+    width = 2 + PSEUDONYM_LEN
+    return np.ascontiguousarray(text[:, :width]).view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+
+
 def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     """:func:`pseudonym` of every cell (missing stays missing), one HMAC per distinct value;
-    a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id`.
+    a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id` (for an
+    Arrow-backed column the plain NIPs are found, and turned into bytes, by Arrow at once).
 
     Examples
     --------
@@ -109,18 +156,30 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     """
     import numpy as np
 
-    codes, uniq = pd.factorize(s, use_na_sentinel=True)
-    out = np.empty(len(uniq) + 1, dtype=object)
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is not None:  # Arrow strings: dictionary-encode, plain NIPs as bytes straight from Arrow
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(arr).combine_chunks()
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        uniq = enc.dictionary
+        plain = pc.match_substring_regex(uniq, r"^[0-9]{18}$").to_numpy(zero_copy_only=False)
+        plain_msgs = uniq.filter(pa.array(plain)).cast(pa.binary()).to_pylist()
+        other = uniq.filter(pa.array(~plain)).to_pylist()
+    else:
+        codes, uniq = pd.factorize(s, use_na_sentinel=True)
+        plain = np.array([isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in uniq],
+                         dtype=bool)
+        plain_msgs = [v.encode("ascii") for v, p in zip(uniq, plain) if p]
+        other = [v for v, p in zip(uniq, plain) if not p]
+    msgs = plain_msgs + [normalize_id(v).encode("utf-8") for v in other]
+    order = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)])  # where each message's value is
+    out = np.empty(len(plain) + 1, dtype=object)
     out[-1] = None  # code −1: a missing cell
-    nbytes = (PSEUDONYM_LEN + 1) // 2
-    for j, v in enumerate(uniq):
-        if isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit():  # a plain NIP
-            text = v
-        else:
-            text = normalize_id(v)
-        # hmac.digest: the one-shot C HMAC, the same bytes as hmac.new(...).digest()
-        out[j] = "P-" + hmac.digest(key, text.encode("utf-8"), "sha256")[:nbytes].hex()[:PSEUDONYM_LEN]
-    return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
+    if len(msgs):
+        out[order] = _pseudonyms(hmac_sha256_many(key, msgs))
+    return pd.Series(out[np.asarray(codes, dtype=np.int64)], index=s.index, name=s.name, dtype=object)
 
 
 def looks_like_nip(s: pd.Series) -> bool:
