@@ -62,7 +62,7 @@ def test_alpha_if_deleted_is_alpha_without_the_item(df):
                 continue
             if sub.k == res.k - 1:
                 a, b = res.items.loc[item, "alpha_if_deleted"], sub.alpha
-                assert (math.isnan(a) and math.isnan(b)) or abs(a - b) < 1e-9
+                assert (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)  # relative: near-zero variance gives huge values
 
 
 @SETTINGS
@@ -102,7 +102,7 @@ def test_ikm_grade_is_monotone(x, y):
 
 # ---------------------------------------------------------------- pseudonymization fast paths
 
-_ids = st.one_of(st.none(), st.from_regex(r"\A[0-9]{18}\Z"), st.text(max_size=30),
+_ids = st.one_of(st.none(), st.integers(0, 10**19), st.from_regex(r"\A[0-9]{18}\Z"), st.text(max_size=30),
                  st.from_regex(r"\A[0-9 .\-']{18,26}\Z"))
 
 

@@ -135,7 +135,7 @@ def _pseudonyms(digests: list[bytes]) -> "np.ndarray":
     import numpy as np
 
     nbytes = (PSEUDONYM_LEN + 1) // 2
-    raw = np.frombuffer(b"".join(d[:nbytes] for d in digests), dtype=np.uint8).reshape(-1, nbytes)
+    raw = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(len(digests), -1)[:, :nbytes]
     hexd = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
     text = np.empty((len(digests), 2 + 2 * nbytes), dtype=np.uint8)
     text[:, 0], text[:, 1] = ord("P"), ord("-")
@@ -156,19 +156,25 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     """
     import numpy as np
 
-    arr = getattr(s.array, "_pa_array", None)
-    if arr is not None:  # Arrow strings: dictionary-encode, plain NIPs as bytes straight from Arrow
-        import pyarrow as pa
-        import pyarrow.compute as pc
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is not None:  # Arrow strings: dictionary-encoded by Arrow
         enc = pc.dictionary_encode(arr).combine_chunks()
         codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        uniq = enc.dictionary
-        plain = pc.match_substring_regex(uniq, r"^[0-9]{18}$").to_numpy(zero_copy_only=False)
-        plain_msgs = uniq.filter(pa.array(plain)).cast(pa.binary()).to_pylist()
-        other = uniq.filter(pa.array(~plain)).to_pylist()
+        texts = enc.dictionary
     else:
         codes, uniq = pd.factorize(s, use_na_sentinel=True)
+        try:  # distinct values that are all text go through Arrow too
+            texts = pa.array(uniq, type=pa.string())
+        except (pa.ArrowTypeError, pa.ArrowInvalid, TypeError):
+            texts = None
+    if texts is not None:  # plain NIPs found by one regex over all values, as bytes straight from Arrow
+        plain = pc.match_substring_regex(texts, r"^[0-9]{18}$").to_numpy(zero_copy_only=False)
+        plain_msgs = texts.filter(pa.array(plain)).cast(pa.binary()).to_pylist()
+        other = texts.filter(pa.array(~plain)).to_pylist()
+    else:
         plain = np.array([isinstance(v, str) and len(v) == 18 and v.isascii() and v.isdigit() for v in uniq],
                          dtype=bool)
         plain_msgs = [v.encode("ascii") for v, p in zip(uniq, plain) if p]
