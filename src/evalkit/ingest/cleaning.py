@@ -47,15 +47,24 @@ def uniques(s: pd.Series) -> tuple[np.ndarray, list]:
     encoding for Arrow-backed strings, else :func:`pandas.factorize` (code −1 = missing).
     Every rule below looks at each distinct value once, so a million-row column costs one
     encoding and a handful of Python calls."""
-    arr = getattr(s.array, "_pa_array", None)
-    if arr is not None:
-        import pyarrow.compute as pc
-
-        enc = pc.dictionary_encode(arr).combine_chunks()
-        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-        return codes, enc.dictionary.to_pylist()
+    enc = arrow_dictionary(s)
+    if enc is not None:
+        codes, dictionary = enc
+        return codes, dictionary.to_pylist()
     codes, uniq = pd.factorize(s)
     return codes, list(uniq)
+
+
+def arrow_dictionary(s: pd.Series):
+    """``(codes, distinct values as an Arrow array)`` of an Arrow-backed column by Arrow's
+    dictionary encoding (code −1 = missing), or ``None`` for any other column."""
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is None:
+        return None
+    import pyarrow.compute as pc
+
+    enc = pc.dictionary_encode(arr).combine_chunks()
+    return enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False), enc.dictionary
 
 
 def _is_text(s: pd.Series) -> bool:

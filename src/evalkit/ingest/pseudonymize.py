@@ -146,8 +146,8 @@ def _pseudonyms(digests: list[bytes]) -> "np.ndarray":
 
 def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     """:func:`pseudonym` of every cell (missing stays missing), one HMAC per distinct value;
-    a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id` (for an
-    Arrow-backed column the plain NIPs are found, and turned into bytes, by Arrow at once).
+    a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id` (where the
+    distinct values are all text, Arrow finds the plain NIPs and turns them into bytes at once).
 
     Examples
     --------
@@ -159,11 +159,11 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = getattr(s.array, "_pa_array", None)
-    if arr is not None:  # Arrow strings: dictionary-encoded by Arrow
-        enc = pc.dictionary_encode(arr).combine_chunks()
-        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        texts = enc.dictionary
+    from .cleaning import arrow_dictionary
+
+    enc = arrow_dictionary(s)
+    if enc is not None:  # Arrow strings: dictionary-encoded by Arrow
+        codes, texts = enc
     else:
         codes, uniq = pd.factorize(s, use_na_sentinel=True)
         try:  # distinct values that are all text go through Arrow too
@@ -185,7 +185,7 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     out[-1] = None  # code −1: a missing cell
     if len(msgs):
         out[order] = _pseudonyms(hmac_sha256_many(key, msgs))
-    return pd.Series(out[np.asarray(codes, dtype=np.int64)], index=s.index, name=s.name, dtype=object)
+    return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
 
 
 def looks_like_nip(s: pd.Series) -> bool:
