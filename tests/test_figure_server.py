@@ -83,3 +83,57 @@ def test_report_with_and_without_the_helper_is_the_same(tmp_path, monkeypatch, p
     assert nb.count("data:image/png") + nb.count('"image/png"') >= len([f for f in figs if f.endswith(".png")])
     assert (out["0"] / "report.html").read_text(encoding="utf-8").count("data:image/png") == \
         (out["1"] / "report.html").read_text(encoding="utf-8").count("data:image/png")
+
+
+def _matplotlib_png(fig, dpi, bbox, path):
+    """The PNG matplotlib itself writes (RGBA), through a plain Agg canvas."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig)
+    fig.savefig(path, format="png", dpi=dpi, bbox_inches=bbox)
+
+
+@pytest.mark.parametrize("transparent", [False, True])
+def test_png_is_matplotlibs_pixels_rgb_when_opaque(tmp_path, transparent):
+    import numpy as np
+    from PIL import Image
+
+    fig = _fig(3)
+    if transparent:
+        fig.patch.set_alpha(0.0)
+        for ax in fig.axes:
+            ax.patch.set_alpha(0.0)
+    png, width = render_figure(fig, dpi=150, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path)
+    ours = Image.open(tmp_path / "fig01-x.png")
+    assert (tmp_path / "fig01-x.png").read_bytes() == png
+    assert ours.mode == ("RGBA" if transparent else "RGB")
+    assert ours.info["Software"].startswith("Matplotlib version") and round(ours.info["dpi"][0]) == 150
+    # the same figure, already laid out, saved by matplotlib's own canvas with the same bbox
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    _matplotlib_png(fig, 150, bbox, tmp_path / "mpl.png")
+    theirs = np.asarray(Image.open(tmp_path / "mpl.png"))
+    assert theirs.shape[2] == 4 and theirs.shape[:2] == np.asarray(ours).shape[:2]
+    if transparent:
+        assert (theirs[..., 3] < 255).any()
+        assert np.array_equal(np.asarray(ours), theirs)
+    else:
+        assert (theirs[..., 3] == 255).all()
+        assert np.array_equal(np.asarray(ours), theirs[..., :3])
+    assert width == round(ours.size[0] / 150 * 150)
+    plt.close(fig)
+
+
+def test_layout_leaves_no_engine_that_draws_twice(tmp_path, monkeypatch):
+    """``fig.tight_layout()`` leaves a placeholder layout engine, with which every savefig draws
+    the figure once more before drawing it; the report's layout must leave none (one draw per
+    file: PNG and SVG)."""
+    from matplotlib.figure import Figure
+
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: (draws.append(1), original(self, renderer))[1])
+    fig = _fig(2)
+    render_figure(fig, dpi=100, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path)
+    assert fig.get_layout_engine() is None
+    assert len(draws) == 2
+    plt.close(fig)

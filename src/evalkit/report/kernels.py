@@ -29,7 +29,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
-           "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "evalkit.report.sections",
+           "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "evalkit.report.sections",
            "evalkit.report.writers.html", "evalkit.report.writers.docx", "evalkit.report.writers.xlsx", "jinja2",
            "markdown_it", "nh3", "docx", "xlsxwriter")
 
