@@ -21,6 +21,29 @@ REFERENCE = json.loads((Path(__file__).parent / "reference" / "reference.json").
 os.environ.setdefault("EVALKIT_KEY", "evalkit-test-key")
 
 
+#: the slowest test files, slowest first (seconds of work each, `--durations` of a full run,
+#: 2026-12-02). With ``--dist loadfile --no-loadscope-reorder`` (``make test``) pytest-xdist hands
+#: out whole files in collection order, one more each time a worker is free: long files first,
+#: then the many short ones fill the gaps, so no long file starts last and runs alone at the end
+#: (longest-processing-time-first scheduling). Files not listed keep their order, after these.
+SLOW_FILES = ("test_batch.py",            # ~117 s: ten reports through `evalkit batch`
+              "test_report_e2e.py",       # ~109 s: renders the sample reports (`sample_reports`)
+              "test_install.py",          # ~30 s: a wheel in a fresh venv
+              "test_workbench_browser.py",  # ~29 s
+              "test_hostile_outputs.py",  # ~24 s
+              "test_new.py",              # ~23 s
+              "test_one_document.py",     # ~20 s (waits for `sample_reports`)
+              "test_kernels.py",          # ~15 s
+              "test_browser.py",          # ~14 s
+              "test_figure_server.py",    # ~11 s
+              "test_store.py", "test_messy_exports.py", "test_agree_share.py", "test_levels.py", "test_ingest.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
 def tree_checksums(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
@@ -92,13 +115,22 @@ def sample_reports(tmp_path_factory):
             out, processed = shared / "reports", shared / "processed"
             before = tree_checksums(RAW)
             evalkit = [sys.executable, "-m", "evalkit.cli"]
-            for args in (["report", RAW, "--out", out, "--processed", processed, "--format", "html,docx,xlsx"],
-                         ["report", RAW, "--out", out / "en", "--lang", "en", "--processed", processed,
-                          "--format", "html,docx,xlsx"],
-                         ["dashboard", "--processed", processed, "--ledger", RAW / "institution" / "jp_ledger.csv",
-                          "--out", out, "--lang", "en"]):
-                r = subprocess.run([*evalkit, *map(str, args)], capture_output=True, text=True, cwd=ROOT)
-                assert r.returncode == 0, r.stderr
+            # the two languages side by side (each its own process and kernels: the workers
+            # waiting for this fixture would otherwise leave a core idle), each with its own
+            # processed tables: the English run's are the ones returned (and the dashboard's),
+            # the Indonesian run's lie beside them in processed-id/
+            runs = [["report", RAW, "--out", out, "--processed", shared / "processed-id", "--format", "html,docx,xlsx"],
+                    ["report", RAW, "--out", out / "en", "--lang", "en", "--processed", processed,
+                     "--format", "html,docx,xlsx"]]
+            procs = [subprocess.Popen([*evalkit, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                      text=True, cwd=ROOT) for args in runs]
+            for proc in procs:
+                _, err = proc.communicate()
+                assert proc.returncode == 0, err
+            r = subprocess.run([*evalkit, "dashboard", "--processed", str(processed), "--ledger",
+                                str(RAW / "institution" / "jp_ledger.csv"), "--out", str(out), "--lang", "en"],
+                               capture_output=True, text=True, cwd=ROOT)
+            assert r.returncode == 0, r.stderr
             (shared / "before.json").write_text(json.dumps(before))
             done.write_text("ok\n")
     return shared / "reports", shared / "processed", json.loads((shared / "before.json").read_text())

@@ -176,3 +176,18 @@ def test_report_has_right_respondents_and_no_personal_data(messy, tmp_path):
     assert "alumni sendiri" not in html and "Kesepakatan alumni dan atasan" not in html
     # the participant flow and the linkage reach the report's methods section
     assert "nilai_latsar.xlsx" in html
+
+
+@pytest.mark.parametrize("dtype", [object, "string[python]", "string[pyarrow]"])
+def test_total_rows_found_among_ids_in_every_text_dtype(dtype):
+    """The total-row rule skips, without folding, every value with a digit (no total label has
+    one): the same rows are found whatever the column's storage."""
+    from evalkit.ingest.cleaning import TOTAL_LABELS, total_rows
+    from evalkit.ingest.readers import Table
+
+    assert not any(ch.isdigit() for label in TOTAL_LABELS for ch in label)  # what makes the skip exact
+    nip = ["198703152010012001", None, "Total 2", "199001012015031002", None, None]
+    name = ["Ani", "  JUMLAH : ", "x", "Budi", "Rata-rata", "Jumlah1"]
+    df = pd.DataFrame({"nip": pd.array(nip, dtype=dtype), "nama": pd.array(name, dtype=dtype)})
+    mask = total_rows(Table(df, "peserta.csv"), id_column="nip", label_columns=[], empty_columns=[])
+    assert mask.tolist() == [False, True, False, False, True, False]

@@ -127,3 +127,21 @@ def test_pseudonymize_series_is_pseudonym_of_each_cell(values, dtype):
     s = pd.Series(values, dtype=dtype)
     got = pseudonymize_series(s, b"key").tolist()
     assert got == [None if pd.isna(v) else pseudonym(v, b"key") for v in s]
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.from_regex(r"\A[+-]?[0-9]{1,12}\Z"), st.sampled_from(["1.234", "72,5", "x"])),
+                min_size=1, max_size=30))
+def test_parse_numbers_of_digit_columns_is_int(cells):
+    """A column of digits only takes parse_numbers' short path; with one other cell the whole
+    rule set runs. Either way each digits-only cell is Python's ``int`` of it."""
+    from evalkit.ingest.readers import parse_numbers
+
+    for dtype in (object, "string[pyarrow]"):
+        nums, bad, amb = parse_numbers(pd.Series(cells, dtype=dtype, name="skor"), with_ambiguous=True)
+        assert len(nums) == len(cells) and bad.dtype == bool and amb.dtype == bool
+        for c, x, b in zip(cells, nums, bad):
+            if c is None:
+                assert math.isnan(x) and not b
+            elif c.lstrip("+-").isdigit():
+                assert x == float(int(c)) and not b

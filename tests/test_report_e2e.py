@@ -175,7 +175,10 @@ def test_no_nip_or_name_in_any_output(rendered_samples):
     ledger = pd.read_csv(LEDGER, dtype=str)
     values |= set(ledger["NIP"]) | set(ledger["Nama"])
     assert len(values) > 500
-    files = [p for p in list(out.rglob("*")) + list(processed.rglob("*")) if p.is_file()]
+    # both runs' processed tables (conftest.sample_reports: processed/ and processed-id/)
+    folders = [out, processed, *processed.parent.glob("processed-*")]
+    assert len(folders) == 3
+    files = [p for folder in folders for p in folder.rglob("*") if p.is_file()]
     assert any(p.suffix == ".parquet" for p in files) and any(p.suffix == ".html" for p in files)
     for f in files:
         if f.suffix == ".parquet":

@@ -138,9 +138,10 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
         s = df[col]
         if not _is_text(s):
             continue
-        codes_, uniq = uniques(s)
-        # a text of digits only folds to itself, never a label: skipped without folding (id columns)
-        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not u.isdigit() and _fold(u) in labels]
+        hit = _label_codes(s, labels)
+        if hit is None:
+            continue
+        codes_, hit = hit
         if hit:
             m = np.isin(codes_, hit)
             has_label |= m
@@ -157,6 +158,33 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
     if not id_column and not empty_columns:
         empty[:] = True
     return has_label & (empty | label_in_key)
+
+
+def _label_codes(s: pd.Series, labels: set[str]):
+    """``(codes, codes of the distinct values that fold to a total label)`` of a text column,
+    or ``None`` when no value does. No total label has a digit, so a value with one is never
+    folded: for an Arrow column the distinct values with a digit (a million NIPs) are dropped
+    by Arrow before any reaches Python."""
+    enc = arrow_dictionary(s)
+    if enc is not None:
+        import pyarrow.compute as pc
+
+        codes_, dictionary = enc
+        keep = pc.invert(pc.match_substring_regex(dictionary, "[0-9]"))
+        where = np.flatnonzero(keep.fill_null(False).to_numpy(zero_copy_only=False))
+        values = dictionary.take(where).to_pylist() if len(where) else []
+        hit = [int(j) for j, u in zip(where, values) if isinstance(u, str) and _fold(u) in labels]
+    else:
+        codes_, uniq = uniques(s)
+        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _has_digit(u) and _fold(u) in labels]
+    return (codes_, hit) if hit else None
+
+
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _has_digit(u: str) -> bool:
+    return _DIGIT.search(u) is not None
 
 
 def drop_total_rows(table: Table, mask: np.ndarray, *, amount_column: str | None = None,

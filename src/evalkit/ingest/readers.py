@@ -375,6 +375,16 @@ def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: boo
     def full(rx):
         return body.str.fullmatch(rx).fillna(False).astype(bool)
 
+    plain = full(r"\d+")
+    if bool((plain | ~present).all()):
+        # every cell is digits only (test scores, counts): no separator to decide, so the rules
+        # below would change nothing; the same numbers without their dozen passes
+        numbers = pd.to_numeric(body.where(plain), errors="coerce").astype(float)
+        numbers = numbers.where(~txt.str.startswith("-").fillna(False), -numbers)
+        bad = pd.Series(False, index=values.index, name=values.name)
+        if with_ambiguous:
+            return numbers, bad, pd.Series(False, index=values.index, name=values.name)
+        return numbers, bad
     dot_groups = full(r"\d{1,3}(?:\.\d{3}){2,}") | full(r"\d{1,3}(?:\.\d{3})+,\d+")
     comma_groups = full(r"\d{1,3}(?:,\d{3}){2,}") | full(r"\d{1,3}(?:,\d{3})+\.\d+")
     dec_comma = full(r"\d*,(?:\d{1,2}|\d{4,})")
