@@ -242,9 +242,9 @@ def bench_reliability() -> None:
 
 def bench_suite() -> None:
     print("== the test suite, as make test runs it", flush=True)
-    cmd = [PY, "-m", "pytest", "-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder", "-q", "--durations=10", "-p", "no:cacheprovider",
-           "tests", "src/evalkit", "--ignore=src/evalkit/notebooks", "--doctest-modules", "--nbval-lax", "notebooks/program_report.ipynb",
-           "notebooks/paper_template.ipynb"]
+    cmd = [PY, "-m", "pytest", "-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder", "-q", "--durations=10",
+           "-p", "no:cacheprovider", "tests", "src/evalkit", "--ignore=src/evalkit/notebooks", "--doctest-modules",
+           "--nbval-lax", "notebooks/program_report.ipynb", "notebooks/paper_template.ipynb"]
     t = time.perf_counter()
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=ENV)
     secs = time.perf_counter() - t

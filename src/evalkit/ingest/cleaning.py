@@ -40,6 +40,7 @@ TOTAL_LABELS = ("jumlah", "total", "subtotal", "sub total", "sub-total", "jumlah
                 "total keseluruhan", "jumlah keseluruhan", "jumlah biaya", "total biaya", "rata-rata", "rata rata",
                 "rerata", "average", "mean", "nilai rata-rata", "rata-rata kelas")
 _WS = re.compile(r"\s+")
+_DIGIT = re.compile(r"[0-9]")
 
 
 def uniques(s: pd.Series) -> tuple[np.ndarray, list]:
@@ -138,10 +139,7 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
         s = df[col]
         if not _is_text(s):
             continue
-        hit = _label_codes(s, labels)
-        if hit is None:
-            continue
-        codes_, hit = hit
+        codes_, hit = _label_codes(s, labels)
         if hit:
             m = np.isin(codes_, hit)
             has_label |= m
@@ -161,8 +159,8 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
 
 
 def _label_codes(s: pd.Series, labels: set[str]):
-    """``(codes, codes of the distinct values that fold to a total label)`` of a text column,
-    or ``None`` when no value does. No total label has a digit, so a value with one is never
+    """``(codes, codes of the distinct values that fold to a total label)`` of a text column.
+    No total label has a digit, so a value with one is never
     folded: for an Arrow column the distinct values with a digit (a million NIPs) are dropped
     by Arrow before any reaches Python."""
     enc = arrow_dictionary(s)
@@ -176,15 +174,8 @@ def _label_codes(s: pd.Series, labels: set[str]):
         hit = [int(j) for j, u in zip(where, values) if isinstance(u, str) and _fold(u) in labels]
     else:
         codes_, uniq = uniques(s)
-        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _has_digit(u) and _fold(u) in labels]
-    return (codes_, hit) if hit else None
-
-
-_DIGIT = re.compile(r"[0-9]")
-
-
-def _has_digit(u: str) -> bool:
-    return _DIGIT.search(u) is not None
+        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _DIGIT.search(u) and _fold(u) in labels]
+    return codes_, hit
 
 
 def drop_total_rows(table: Table, mask: np.ndarray, *, amount_column: str | None = None,
