@@ -145,3 +145,35 @@ def test_parse_numbers_of_digit_columns_is_int(cells):
                 assert math.isnan(x) and not b
             elif c.lstrip("+-").isdigit():
                 assert x == float(int(c)) and not b
+
+
+_number_cells = st.one_of(
+    st.none(),
+    st.text(alphabet="0123456789.,-+% eE", max_size=12),
+    st.from_regex(r"\A(Rp\.? ?|IDR |rp)?-?[0-9]{1,3}([.,][0-9]{3}){0,3}([.,][0-9]{1,4})? ?%?\Z"),
+    st.sampled_from(["1.234", "1,234", "72,5", "72.5", "Rp 9.500.000", "9\u00a0500", "x", "-", "TH", "٣", "5\n",
+                     "\u00a01,5", "1e3", ".5", ",5", "+-1"]),
+)
+
+
+@SETTINGS
+@given(st.lists(_number_cells, min_size=1, max_size=40), st.booleans(), st.sampled_from([None, "comma", "dot"]),
+       st.sampled_from([object, "string[pyarrow]", "string[python]"]))
+def test_parse_numbers_python_path_is_the_vectorised_rules(cells, money, decimal, dtype):
+    """The value-by-value Python path (few distinct values) and the vectorised Arrow path
+    (many) give the same numbers, bit for bit, and the same not-a-number and ambiguous cells."""
+    from evalkit.ingest import readers
+
+    s = pd.Series(cells, dtype=dtype, name="x")
+    py = readers.parse_numbers(s, money=money, decimal=decimal, with_ambiguous=True)
+    saved = readers.PY_MAX_DISTINCT
+    readers.PY_MAX_DISTINCT = -1
+    try:
+        vec = readers.parse_numbers(s, money=money, decimal=decimal, with_ambiguous=True)
+    finally:
+        readers.PY_MAX_DISTINCT = saved
+    np.testing.assert_array_equal(py[0].to_numpy(), vec[0].to_numpy())
+    for a, b in zip(py, vec):
+        assert a.index.equals(s.index) and a.name == "x"
+    assert py[1].tolist() == vec[1].tolist() and py[2].tolist() == vec[2].tolist()
+    assert py[1].dtype == bool and py[2].dtype == bool and py[0].dtype == float

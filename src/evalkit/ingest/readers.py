@@ -365,26 +365,115 @@ def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: boo
 
     ``not_a_number`` is True where a cell holds text that is not a number; empty cells are
     NaN in ``numbers`` and False in ``not_a_number``.
+
+    Each distinct value is read once (:func:`pandas.factorize`; a million cells of test scores
+    are a few dozen values): one by one in Python when there are at most
+    :data:`PY_MAX_DISTINCT` of them, all ASCII once spaces are removed (every rule then means
+    the same in Python's ``re`` as in Arrow's RE2), else by the vectorised rules.
+    ``tests/test_properties.py`` checks the two paths against each other.
     """
-    present = values.notna()
-    txt = values.astype("string").str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
+    txt = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
+    codes, distinct = pd.factorize(txt)
+    cells = list(distinct)
+    if len(cells) <= PY_MAX_DISTINCT and all(_py_safe(c) for c in cells):
+        num, bad, amb = _parse_distinct_py(cells, txt.dtype, money=money, decimal=decimal)
+    else:
+        num, bad, amb = _parse_distinct_vec(pd.Series(distinct), money=money, decimal=decimal)
+    codes = np.asarray(codes, dtype=np.int64)  # −1: an empty cell, mapped to the slot appended last
+
+    def cellwise(a, empty):
+        return pd.Series(np.append(a, empty)[codes], index=values.index, name=values.name)
+
+    numbers, bad = cellwise(num, np.nan), cellwise(bad, False)
+    if with_ambiguous:
+        return numbers, bad, cellwise(amb, False)
+    return numbers, bad
+
+
+#: columns of at most this many distinct values are parsed value by value in Python
+PY_MAX_DISTINCT = 4096
+
+_RP_RE = re.compile(r"(?i)^(?:Rp\.?|IDR)")
+_PCT_RE = re.compile(r"%$")
+_PLAIN = re.compile(r"\d+").fullmatch
+_DOT_GROUPS = (re.compile(r"\d{1,3}(?:\.\d{3}){2,}").fullmatch, re.compile(r"\d{1,3}(?:\.\d{3})+,\d+").fullmatch)
+_COMMA_GROUPS = (re.compile(r"\d{1,3}(?:,\d{3}){2,}").fullmatch, re.compile(r"\d{1,3}(?:,\d{3})+\.\d+").fullmatch)
+_DEC_COMMA = re.compile(r"\d*,(?:\d{1,2}|\d{4,})").fullmatch
+_DEC_DOT = re.compile(r"\d*\.(?:\d{1,2}|\d{4,})").fullmatch
+_SINGLE_DOT = re.compile(r"\d{1,3}\.\d{3}").fullmatch
+_SINGLE_COMMA = re.compile(r"\d{1,3},\d{3}").fullmatch
+_NUMBER_PATTERN = _NUM_RE.pattern.lstrip("^").rstrip("$")
+_NUMBER = re.compile(_NUMBER_PATTERN).fullmatch
+
+
+def _py_safe(cell) -> bool:
+    """Whether Python's ``re`` reads ``cell`` as Arrow's RE2 does for the rules below: ASCII
+    once (no-break) spaces are removed, and no newline (before which Python's ``$`` matches)."""
+    return cell.replace("\u00a0", "").isascii() and "\n" not in cell
+
+
+def _parse_distinct_py(cells: list[str], dtype, *, money: bool, decimal: str | None):
+    """:func:`parse_numbers`' rules applied to distinct, present cells one by one:
+    ``(numbers, not_a_number, ambiguous)`` as NumPy arrays."""
+    rows = []
+    id_ev = en_ev = False
+    for cell in cells:
+        t = _PCT_RE.sub("", _RP_RE.sub("", cell.replace("\u00a0", "").replace(" ", "")))
+        body = t[1:] if t[:1] in ("-", "+") else t
+        dot_groups = any(f(body) for f in _DOT_GROUPS)
+        comma_groups = any(f(body) for f in _COMMA_GROUPS)
+        dec_comma, dec_dot = bool(_DEC_COMMA(body)), bool(_DEC_DOT(body))
+        id_ev = id_ev or dot_groups or dec_comma
+        en_ev = en_ev or comma_groups or dec_dot
+        rows.append((t, body, dot_groups, comma_groups, bool(_SINGLE_DOT(body)), bool(_SINGLE_COMMA(body))))
+    if decimal in ("comma", "dot"):
+        id_ev, en_ev = decimal == "comma", decimal == "dot"
+    outs, ok, amb, minus = [], [], [], []
+    for t, body, dot_groups, comma_groups, single_dot, single_comma in rows:
+        if money:
+            th_dot, th_comma, ambiguous = single_dot, single_comma, False
+        else:
+            th_dot = single_dot and id_ev and not en_ev
+            th_comma = single_comma and en_ev and not id_ev
+            dec_single = (single_dot and en_ev and not id_ev) or (single_comma and id_ev and not en_ev)
+            ambiguous = (single_dot or single_comma) and not (th_dot or th_comma or dec_single)
+        out = body
+        if dot_groups or th_dot:
+            out = out.replace(".", "")
+        if comma_groups or th_comma:
+            out = out.replace(",", "")
+        out = out.replace(",", ".")
+        good = bool(_NUMBER(out)) and not ambiguous
+        outs.append(out if good else None)
+        ok.append(good)
+        amb.append(ambiguous)
+        minus.append(t.startswith("-"))
+    # the strings are read by pandas' own number parser, as the vectorised rules read them
+    num = pd.to_numeric(pd.Series(outs, dtype=dtype), errors="coerce").astype(float).to_numpy()
+    num = np.where(np.array(minus, dtype=bool), -num, num)
+    ok = np.array(ok, dtype=bool)
+    return num, ~ok, np.array(amb, dtype=bool)
+
+
+def _parse_distinct_vec(values: pd.Series, *, money: bool, decimal: str | None):
+    """:func:`parse_numbers`' rules as Arrow string operations on a column of distinct,
+    present cells: ``(numbers, not_a_number, ambiguous)`` as NumPy arrays."""
+    txt = values.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     txt = txt.str.replace(r"(?i)^(?:Rp\.?|IDR)", "", regex=True).str.replace(r"%$", "", regex=True)
     neg = txt.str.startswith("-").fillna(False) | txt.str.startswith("+").fillna(False)
     body = txt.where(~neg, txt.str.slice(1))
+    minus = txt.str.startswith("-").fillna(False).to_numpy(dtype=bool)
 
     def full(rx):
         return body.str.fullmatch(rx).fillna(False).astype(bool)
 
     plain = full(r"\d+")
-    if bool((plain | ~present).all()):
+    if bool(plain.all()):
         # every cell is digits only (test scores, counts): no separator to decide, so the rules
         # below would change nothing; the same numbers without their dozen passes
-        numbers = pd.to_numeric(body.where(plain), errors="coerce").astype(float)
-        numbers = numbers.where(~txt.str.startswith("-").fillna(False), -numbers)
-        bad = pd.Series(False, index=values.index, name=values.name)
-        if with_ambiguous:
-            return numbers, bad, pd.Series(False, index=values.index, name=values.name)
-        return numbers, bad
+        num = pd.to_numeric(body, errors="coerce").astype(float).to_numpy()
+        nothing = np.zeros(len(values), dtype=bool)
+        return np.where(minus, -num, num), nothing, nothing
     dot_groups = full(r"\d{1,3}(?:\.\d{3}){2,}") | full(r"\d{1,3}(?:\.\d{3})+,\d+")
     comma_groups = full(r"\d{1,3}(?:,\d{3}){2,}") | full(r"\d{1,3}(?:,\d{3})+\.\d+")
     dec_comma = full(r"\d*,(?:\d{1,2}|\d{4,})")
@@ -409,10 +498,6 @@ def parse_numbers(values: pd.Series, *, money: bool = False, with_ambiguous: boo
     out = out.mask(dot_groups | thousands_dot, out.str.replace(".", "", regex=False))
     out = out.mask(comma_groups | thousands_comma, out.str.replace(",", "", regex=False))
     out = out.str.replace(",", ".", regex=False)
-    ok = out.str.fullmatch(_NUM_RE.pattern.lstrip("^").rstrip("$")).fillna(False).astype(bool) & ~amb
-    numbers = pd.to_numeric(out.where(ok), errors="coerce").astype(float)
-    numbers = numbers.where(~neg | ~txt.str.startswith("-").fillna(False), -numbers)
-    bad = (present & ~ok).astype(bool)
-    if with_ambiguous:
-        return numbers, bad, (amb & present).astype(bool)
-    return numbers, bad
+    ok = (out.str.fullmatch(_NUMBER_PATTERN).fillna(False).astype(bool) & ~amb).to_numpy(dtype=bool)
+    num = pd.to_numeric(out.where(ok), errors="coerce").astype(float).to_numpy()
+    return np.where(minus, -num, num), ~ok, amb.to_numpy(dtype=bool)

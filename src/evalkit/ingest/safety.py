@@ -159,7 +159,13 @@ def check_yaml_text(text: str, rel: str) -> None:
         raise _too_big(rel, "yaml_max_kb", len(text) / 1024, limit("yaml_max_kb"))
     depth = aliases = 0
     max_depth, max_aliases = limit("yaml_max_depth"), limit("yaml_max_aliases")
-    for ev in yaml.parse(text, Loader=yaml.SafeLoader):
+    # libyaml's parser where PyYAML has it (the same events, several times faster); a
+    # document it rejects is parsed again by PyYAML's own, whose error the user then reads
+    try:
+        events = list(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        events = yaml.parse(text, Loader=yaml.SafeLoader)
+    for ev in events:
         if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > max_depth:

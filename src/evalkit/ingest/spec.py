@@ -437,7 +437,10 @@ def parse_spec(path: Path) -> ProgramSpec:
     try:
         text = path.read_text("utf-8")
         check_yaml_text(text, fname)
-        raw = yaml.safe_load(text)
+        try:  # libyaml's loader (the same document, faster); PyYAML's own words for an error
+            raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            raw = yaml.safe_load(text)
     except RecursionError:  # pragma: no cover - check_yaml_text bounds the depth first
         raise ValidationError(Problem("limit_exceeded", file=fname, params={
             "what": "yaml_max_depth", "value": "?", "limit": "?", "env": "EVALKIT_LIMIT_YAML_MAX_DEPTH"})) from None
