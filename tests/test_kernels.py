@@ -54,3 +54,39 @@ def test_switch_off_and_fallback(monkeypatch):
     assert kernels.enabled() == sys.platform.startswith("linux")
     h = kernels._ForkedKernel(os.getpid())  # our own pid is not our child: polled through the OS
     assert h.poll() is None
+
+
+def test_ready_client_leaves_no_startup_message_behind():
+    """ReadyKernelClient returns once the kernel has answered kernel_info and IOPub carried the
+    idle status of that request: the kernel's info is read, and the first IOPub message after
+    that is the busy status of the next request (nothing of the start-up is left to be read)."""
+    import asyncio
+
+    async def main():
+        km = kernels.ForkKernelManager(kernel_name="python3")
+        await km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
+        kc = km.client()
+        assert isinstance(kc, kernels.ReadyKernelClient)
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            msg_id = kc.execute("print(6 * 7)")
+            first = await kc.get_iopub_msg(timeout=10)
+            assert first["parent_header"]["msg_id"] == msg_id
+            assert first["msg_type"] == "status" and first["content"]["execution_state"] == "busy"
+            texts = []
+            while True:
+                m = await kc.get_iopub_msg(timeout=10)
+                if m["msg_type"] == "stream":
+                    texts.append(m["content"]["text"])
+                if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                    break
+            assert "".join(texts).strip() == "42"
+            reply = await kc.get_shell_msg(timeout=10)
+            assert reply["msg_type"] == "execute_reply" and reply["parent_header"]["msg_id"] == msg_id
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel()
+        assert not await km.is_alive()
+
+    asyncio.run(main())
