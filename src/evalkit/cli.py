@@ -15,6 +15,7 @@ traceback; the exit code is 0 when everything succeeded, 1 when any program fail
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -285,5 +286,41 @@ def _internal_error(exc: BaseException, lang: str) -> int:
     return 1
 
 
+def run() -> None:
+    """The ``evalkit`` command: :func:`main`, then :func:`exit_now` with its status."""
+    exit_now(main())
+
+
+def exit_now(status: int) -> None:
+    """End the process with ``status`` once a command is done, without the interpreter's
+    own shutdown.
+
+    That shutdown frees every object of pandas, Arrow, matplotlib, … one by one: 0.25–0.35 s
+    at the end of each ``evalkit report``, after its last file was written. Everything a
+    normal exit does that matters still happens, in the same order: the exit handlers run
+    (logging is flushed, temporary folders are removed) and standard output and error are
+    flushed. Where a thread that is not a daemon is still running (its work would be cut
+    short), or this Python has no way to run the exit handlers, the exit is the usual one."""
+    import atexit
+    import threading
+
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if run_handlers is None or others:
+        sys.exit(status)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    run_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(status if isinstance(status, int) else 1)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
