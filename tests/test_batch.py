@@ -29,23 +29,28 @@ def _batch(raw, out, *extra):
 
 
 def test_parallel_batch_then_skip_then_change_then_force(tmp_path):
-    raw, out = _raw(tmp_path), tmp_path / "out"
+    names = ("a-one", "b-two")  # two programs for two workers: each step renders every program once at most
+    raw, out = _raw(tmp_path, names), tmp_path / "out"
     r = _batch(raw, out, "--workers", 2)
     assert r.returncode == 0, r.stderr
-    assert "3 rendered, 0 unchanged" in r.stdout
-    for n in ("a-one", "b-two", "c-three"):
+    assert "2 rendered, 0 unchanged" in r.stdout
+    for n in names:
         assert json.loads((out / n / "metrics.json").read_text())["render_hash"]
         assert (out / "_logs" / f"{n}.log").read_text().strip().endswith("s")
     assert (out / "index.html").exists()
+    first = {n: (out / n / "report.html").stat().st_mtime_ns for n in names}
     r = _batch(raw, out, "--workers", 2)
-    assert "0 rendered, 3 unchanged" in r.stdout
+    assert "0 rendered, 2 unchanged" in r.stdout
+    assert {n: (out / n / "report.html").stat().st_mtime_ns for n in names} == first  # not written again
     (raw / "b-two" / "tes.csv").write_text((raw / "b-two" / "tes.csv").read_text().replace("55,78", "55,79"))
     r = _batch(raw, out)
-    assert "1 rendered, 2 unchanged" in r.stdout
+    assert "1 rendered, 1 unchanged" in r.stdout
+    assert (out / "a-one" / "report.html").stat().st_mtime_ns == first["a-one"]
+    assert (out / "b-two" / "report.html").stat().st_mtime_ns != first["b-two"]
     r = _batch(raw, out, "--force")
-    assert "3 rendered, 0 unchanged" in r.stdout
+    assert "2 rendered, 0 unchanged" in r.stdout
     r = _batch(raw, out, "--lang", "en")  # other parameters: a new hash
-    assert "3 rendered" in r.stdout
+    assert "2 rendered" in r.stdout
 
 
 def test_failed_program_does_not_stop_the_others(tmp_path):
@@ -61,7 +66,7 @@ def test_failed_program_does_not_stop_the_others(tmp_path):
 
 
 def test_interrupted_batch_leaves_no_complete_looking_report(tmp_path):
-    raw, out = _raw(tmp_path, [f"p-{i}" for i in range(4)]), tmp_path / "out"
+    raw, out = _raw(tmp_path, [f"p-{i}" for i in range(3)]), tmp_path / "out"
     proc = subprocess.Popen([*EVALKIT, "batch", str(raw), "--out", str(out)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
@@ -78,7 +83,7 @@ def test_interrupted_batch_leaves_no_complete_looking_report(tmp_path):
     r = _batch(raw, out)
     assert r.returncode == 0
     assert "0 failed" in r.stdout
-    for i in range(4):
+    for i in range(3):
         assert (out / f"p-{i}" / "report.html").exists()
 
 
@@ -116,7 +121,17 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     with socket.socket() as s:  # a free port that nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    r = _batch(_raw(tmp_path, ["a-one"]), tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}")
+    r = _batch(_raw(tmp_path, ["a-one"]), tmp_path / "out", "--scheduler", f"tcp://127.0.0.1:{port}",
+               "--scheduler-timeout", 2)
     assert r.returncode == 1
     assert f"tcp://127.0.0.1:{port}" in r.stderr and "cannot be reached" in r.stderr
     assert "dask-scheduler" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out" / "a-one").exists()
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "soon", "inf"])
+def test_scheduler_timeout_must_be_a_positive_number(tmp_path, bad):
+    r = _batch(_raw(tmp_path, ["a-one"]), tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1",
+               "--scheduler-timeout", bad)
+    assert r.returncode == 2
+    assert "--scheduler-timeout" in r.stderr and "greater than 0" in r.stderr and "Traceback" not in r.stderr

@@ -67,7 +67,8 @@ def cmd_batch(args) -> int:
 
     processed = Path(args.processed) if args.processed else _processed_default(Path(args.path))
     res = run_batch(args.path, args.out, workers=args.workers, lang=args.lang, seed=args.seed, formats=args.format,
-                    force=args.force, processed=processed, notebook=args.notebook, scheduler=args.scheduler)
+                    force=args.force, processed=processed, notebook=args.notebook, scheduler=args.scheduler,
+                    scheduler_timeout=args.scheduler_timeout)
     print(res.summary())
     return 1 if res.failed else 0
 
@@ -213,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--notebook", default=None)
     b.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                    help="run on a Dask distributed cluster (workers need the same paths)")
+    b.add_argument("--scheduler-timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",
+                   help="how long to wait for the Dask scheduler to answer (default: 10)")
     b.set_defaults(func=cmd_batch)
     d = sub.add_parser("dashboard", help="render the institution dashboard (all programs) from data/processed")
     d.add_argument("--processed", default="data/processed", help="processed tables (written by evalkit report)")
@@ -252,6 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--only", nargs="*")
     s.set_defaults(func=cmd_samples)
     return ap
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds greater than 0, got {text!r}")
+    return value
 
 
 def main(argv=None) -> int:

@@ -119,11 +119,12 @@ class BatchResult:
 
 def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, formats="html", force: bool = False,
               processed=None, notebook=None, retries: int = 1, progress: bool = True,
-              scheduler: str | None = None) -> BatchResult:
+              scheduler: str | None = None, scheduler_timeout: float = 10.0) -> BatchResult:
     """Render every program under ``path`` into ``out`` (see module docstring).
 
     ``scheduler``: address of a Dask distributed scheduler (``tcp://HOST:PORT``); the jobs go
-    to its workers instead of ``workers`` local processes."""
+    to its workers instead of ``workers`` local processes. ``scheduler_timeout``: seconds to
+    wait for that scheduler to answer before the batch stops with a clear error."""
     from .index import build_index
     from .render import parse_formats
 
@@ -149,7 +150,7 @@ def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, forma
 
         bar = tqdm(total=len(jobs), unit="program", desc="evalkit batch")
     if scheduler and jobs:
-        for res in _run_on_dask(scheduler, jobs):
+        for res in _run_on_dask(scheduler, jobs, timeout=scheduler_timeout):
             results.append(res)
             if bar:
                 bar.update(1)
@@ -170,14 +171,14 @@ def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, forma
     return BatchResult(results=sorted(results, key=lambda r: r["program"]), seconds=time.time() - t0)
 
 
-def _run_on_dask(address: str, jobs: list[tuple]):
+def _run_on_dask(address: str, jobs: list[tuple], timeout: float = 10.0):
     """Yield each job's result as a Dask distributed cluster finishes it."""
     try:
         from distributed import Client, as_completed
     except ImportError as exc:  # pragma: no cover - a dependency of evalkit
         raise ReportError(Problem("dask_missing", params={"error": str(exc)})) from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=f"{float(timeout)}s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise ReportError(Problem("scheduler_unreachable", params={"address": address, "error": str(exc)})) from None
     try:
