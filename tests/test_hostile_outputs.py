@@ -181,12 +181,15 @@ def test_nothing_runs_in_chromium_even_after_clicking_every_link(hostile, browse
         for i, h in enumerate(hrefs):
             if h.endswith((".docx", ".xlsx")):
                 continue
-            page.goto(f.as_uri())
+            if page.url.split("#")[0] != f.as_uri():  # the last click left the report: open it again
+                page.goto(f.as_uri())
             link = page.query_selector_all("a")[i]
+            if not link.is_visible():  # a link that cannot be clicked (hidden) is no risk
+                continue
             try:
                 link.click(timeout=2000)
                 page.wait_for_timeout(100)
-            except Exception:  # a link that cannot be clicked (hidden) is no risk
+            except Exception:  # covered by another element, or gone: no risk either
                 continue
             assert page.evaluate("window.__x") is None, (f, h)
         assert not dialogs, (f, dialogs)
