@@ -90,3 +90,23 @@ def test_ready_client_leaves_no_startup_message_behind():
         assert not await km.is_alive()
 
     asyncio.run(main())
+
+
+def test_a_command_that_ends_early_takes_its_fork_server_with_it(tmp_path):
+    """`evalkit report` starts the fork server before it validates; when the command ends
+    first (a bad folder), the server must not go on importing the scientific stack alone."""
+    import subprocess
+
+    code = ("import sys\n"
+            "from evalkit.report import kernels\n"
+            "from evalkit.cli import exit_now\n"
+            "kernels.ForkServer.prestart()\n"
+            "print(kernels.ForkServer._instance.proc.pid, flush=True)\n"
+            "exit_now(3)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 3, r.stderr
+    pid = int(r.stdout.split()[0])
+    assert not _alive(pid)  # ended (and reaped) before the command returned, not ~2.5 s later
+    r = subprocess.run([sys.executable, "-m", "evalkit.cli", "report", str(tmp_path / "missing"), "--out",
+                        str(tmp_path / "out")], capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "Traceback" not in r.stderr
