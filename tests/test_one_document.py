@@ -292,3 +292,29 @@ def test_docx_writer_takes_an_overlong_title_and_control_characters(tmp_path):
     doc = Document(tmp_path / "t.docx")
     assert len(doc.core_properties.title) <= 255 and "\x07" not in doc.paragraphs[0].text
     write_xlsx([Heading(1, name)], tmp_path / "t.xlsx", title=name, lang="id", meta={"=x": name})
+
+
+def test_docx_style_ids_looked_up_once_give_the_same_document(tmp_path, monkeypatch):
+    """write_docx remembers each style name's id (python-docx scans every style per lookup):
+    the document is the same as with python-docx's own lookup, for every style the writer uses."""
+    from evalkit.report.blocks import Bullets, Callout, Column, Heading, Paragraph, Table
+    from evalkit.report.writers import docx as writer
+
+    blocks = [Heading(1, "Laporan", subtitle=False), Heading(2, "Program A", subtitle=True),
+              Heading(2, "Isi", toc=True), Heading(3, "Level 1"), Heading(4, "Materi"),
+              Paragraph("**tebal** dan *miring*"), Bullets(["satu", "dua"]),
+              Callout("note", "Catatan", ["- butir", "teks"]),
+              Table(1, "Tabel 1", "Skor", [Column("Aspek"), Column("Rerata", "number")], [["a", 4.25], ["b", 3.5]],
+                    note="*n* = 2")] * 3
+
+    def document(path):
+        with zipfile.ZipFile(path) as z:
+            return z.read("word/document.xml")
+
+    writer.write_docx(blocks, tmp_path / "remembered.docx", title="t", lang="id")
+    monkeypatch.setattr(writer, "_remember_style_ids", lambda doc: None)
+    writer.write_docx(blocks, tmp_path / "plain.docx", title="t", lang="id")
+    remembered, plain = document(tmp_path / "remembered.docx"), document(tmp_path / "plain.docx")
+    assert remembered == plain
+    for style in (b"Title", b"Subtitle", b"Heading1", b"Heading2", b"Heading3", b"Caption", b"ListBullet"):
+        assert b'w:pStyle w:val="' + style + b'"' in remembered, style
