@@ -318,3 +318,29 @@ def test_docx_style_ids_looked_up_once_give_the_same_document(tmp_path, monkeypa
     assert remembered == plain
     for style in (b"Title", b"Subtitle", b"Heading1", b"Heading2", b"Heading3", b"Caption", b"ListBullet"):
         assert b'w:pStyle w:val="' + style + b'"' in remembered, style
+
+
+def test_docx_body_cells_copied_are_the_cells_python_docx_writes(tmp_path, monkeypatch):
+    """Body cells after the first of their column and kind are copies with their own text:
+    the same document.xml as formatting every cell through python-docx (mixed kinds in a
+    column, empty cells, tabs and line breaks, control characters, a wide table)."""
+    from evalkit.report.blocks import Column, Table, V
+    from evalkit.report.writers import docx as writer
+
+    cols = [Column("Aspek"), Column("Rerata", "number"), Column("n", "int"), Column("Catatan")]
+    rows = [["a", 4.25, 10, "baris\nkedua"], ["b", None, 3, ""], ["c\td", V("—", "text"), 0, "x\x07y"],
+            ["", V(0.5, "percent", 1), 7, "  spasi  "], ["e", 1e-9, -2, "=1+1"]] * 4
+    wide = [Column(f"K{j}", "number") for j in range(11)]
+    blocks = [Table(1, "Tabel 1", "Campuran", cols, rows, note="*n* = 20"),
+              Table(2, "Tabel 2", "Lebar", wide, [[j * 1.5 + i for j in range(11)] for i in range(6)])]
+
+    def document(path):
+        with zipfile.ZipFile(path) as z:
+            return z.read("word/document.xml")
+
+    writer.write_docx(blocks, tmp_path / "copied.docx", title="t", lang="id")
+    monkeypatch.setattr(writer, "_COPY_CELLS", False)
+    writer.write_docx(blocks, tmp_path / "each.docx", title="t", lang="id")
+    copied, each = document(tmp_path / "copied.docx"), document(tmp_path / "each.docx")
+    assert copied == each
+    assert copied.count(b"<w:tc>") == 21 * 4 + 7 * 11 and b"<w:br/>" in copied and b"<w:tab/>" in copied
