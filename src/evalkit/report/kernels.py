@@ -26,10 +26,6 @@ import threading
 import time
 import uuid
 
-from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning.local_provisioner import LocalProvisioner
-from traitlets import default
 
 PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "evalkit.report.sections",
@@ -166,93 +162,108 @@ class ForkServer:
         return int(line)
 
 
-class ForkProvisioner(LocalProvisioner):
-    """Launches the kernel through the :class:`ForkServer` (falls back to a normal launch)."""
+def _jupyter_classes() -> dict:
+    """The classes that plug the fork server into jupyter_client, built on first use: this
+    module is imported first thing by ``evalkit report`` to start the fork server, and
+    jupyter_client's import (~0.15 s) would delay that start."""
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+    from traitlets import default
 
-    async def launch_kernel(self, cmd: list[str], **kwargs):
-        server = ForkServer.get() if enabled() else None
-        if server is None or "ipykernel_launcher" not in cmd:
-            return await super().launch_kernel(cmd, **kwargs)
-        argv = cmd[cmd.index("ipykernel_launcher") + 1:]
-        try:
-            pid = server.launch(argv, dict(kwargs.get("env") or os.environ), str(kwargs.get("cwd") or os.getcwd()))
-        except (OSError, RuntimeError):
-            return await super().launch_kernel(cmd, **kwargs)
-        self.process = _ForkedKernel(pid)
-        self.pid = self.pgid = pid
-        self.cwd = kwargs.get("cwd", os.getcwd())
-        return self.connection_info
+    class ForkProvisioner(LocalProvisioner):
+        """Launches the kernel through the :class:`ForkServer` (falls back to a normal launch)."""
 
-
-class ReadyKernelClient(AsyncKernelClient):
-    """jupyter_client's asynchronous client, except for how it waits for a new kernel.
-
-    jupyter_client's ``wait_for_ready`` sends ``kernel_info`` until the kernel replies, then
-    reads IOPub until it has been silent for 0.2 s: every kernel start waits those 0.2 s
-    (a tenth of a warm report). This one ends as soon as IOPub carries the kernel's ``idle``
-    status for its own ``kernel_info`` request: the kernel has answered, IOPub is connected
-    (a message published before the subscription took effect would be missing) and every
-    message the kernel sent before it has been read. Without that status within 0.2 s the
-    request is sent again, as jupyter_client does when IOPub is not yet connected (a status
-    published before the subscription reached the kernel is lost)."""
-
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
-        from queue import Empty
-
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        while True:
-            msg_id = self.kernel_info()
-            if await self._idle_after(msg_id, min(0.2, max(0.0, deadline - time.monotonic()))):
-                # the reply on the shell channel (the kernel sent it before its idle status)
-                try:
-                    while True:
-                        msg = await self.shell_channel.get_msg(timeout=1)
-                        if msg["parent_header"].get("msg_id") == msg_id:
-                            self._handle_kernel_info_reply(msg)
-                            return
-                except Empty:
-                    pass
-            if not await self._async_is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-
-    async def _idle_after(self, msg_id: str, wait: float) -> bool:
-        """Read IOPub until the ``idle`` status of request ``msg_id`` (True), or ``wait`` s pass."""
-        from queue import Empty
-
-        end = time.monotonic() + wait
-        while (left := end - time.monotonic()) > 0:
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            server = ForkServer.get() if enabled() else None
+            if server is None or "ipykernel_launcher" not in cmd:
+                return await super().launch_kernel(cmd, **kwargs)
+            argv = cmd[cmd.index("ipykernel_launcher") + 1:]
             try:
-                msg = await self.iopub_channel.get_msg(timeout=left)
-            except Empty:
-                return False
-            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
-                    and msg["parent_header"].get("msg_id") == msg_id):
-                return True
-        return False
-
-    wait_for_ready = _async_wait_for_ready  # (the base class binds its own function to the name)
+                pid = server.launch(argv, dict(kwargs.get("env") or os.environ), str(kwargs.get("cwd") or os.getcwd()))
+            except (OSError, RuntimeError):
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = _ForkedKernel(pid)
+            self.pid = self.pgid = pid
+            self.cwd = kwargs.get("cwd", os.getcwd())
+            return self.connection_info
 
 
-class ForkKernelManager(AsyncKernelManager):
-    """The kernel manager papermill uses in batch workers: a fresh kernel per notebook, forked warm."""
+    class ReadyKernelClient(AsyncKernelClient):
+        """jupyter_client's asynchronous client, except for how it waits for a new kernel.
 
-    @default("client_factory")
-    def _ready_client(self):
-        return ReadyKernelClient
+        jupyter_client's ``wait_for_ready`` sends ``kernel_info`` until the kernel replies, then
+        reads IOPub until it has been silent for 0.2 s: every kernel start waits those 0.2 s
+        (a tenth of a warm report). This one ends as soon as IOPub carries the kernel's ``idle``
+        status for its own ``kernel_info`` request: the kernel has answered, IOPub is connected
+        (a message published before the subscription took effect would be missing) and every
+        message the kernel sent before it has been read. Without that status within 0.2 s the
+        request is sent again, as jupyter_client does when IOPub is not yet connected (a status
+        published before the subscription reached the kernel is lost)."""
 
-    async def _async_finish_shutdown(self, waittime=None, pollinterval: float = 0.1, restart: bool = False):
-        # jupyter_client looks every 0.1 s whether the kernel has ended: on average 50 ms
-        # lost per report; a forked kernel ends within milliseconds of its shutdown reply
-        await super()._async_finish_shutdown(waittime=waittime, pollinterval=min(pollinterval, 0.005),
-                                             restart=restart)
+        async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+            from queue import Empty
 
-    async def _async_pre_start_kernel(self, **kw):
-        if self.provisioner is None and enabled():
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kw)
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                msg_id = self.kernel_info()
+                if await self._idle_after(msg_id, min(0.2, max(0.0, deadline - time.monotonic()))):
+                    # the reply on the shell channel (the kernel sent it before its idle status)
+                    try:
+                        while True:
+                            msg = await self.shell_channel.get_msg(timeout=1)
+                            if msg["parent_header"].get("msg_id") == msg_id:
+                                self._handle_kernel_info_reply(msg)
+                                return
+                    except Empty:
+                        pass
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+        async def _idle_after(self, msg_id: str, wait: float) -> bool:
+            """Read IOPub until the ``idle`` status of request ``msg_id`` (True), or ``wait`` s pass."""
+            from queue import Empty
+
+            end = time.monotonic() + wait
+            while (left := end - time.monotonic()) > 0:
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=left)
+                except Empty:
+                    return False
+                if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                        and msg["parent_header"].get("msg_id") == msg_id):
+                    return True
+            return False
+
+        wait_for_ready = _async_wait_for_ready  # (the base class binds its own function to the name)
+
+
+    class ForkKernelManager(AsyncKernelManager):
+        """The kernel manager papermill uses in batch workers: a fresh kernel per notebook, forked warm."""
+
+        @default("client_factory")
+        def _ready_client(self):
+            return ReadyKernelClient
+
+        async def _async_finish_shutdown(self, waittime=None, pollinterval: float = 0.1, restart: bool = False):
+            # jupyter_client looks every 0.1 s whether the kernel has ended: on average 50 ms
+            # lost per report; a forked kernel ends within milliseconds of its shutdown reply
+            await super()._async_finish_shutdown(waittime=waittime, pollinterval=min(pollinterval, 0.005),
+                                                 restart=restart)
+
+        async def _async_pre_start_kernel(self, **kw):
+            if self.provisioner is None and enabled():
+                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+            return await super()._async_pre_start_kernel(**kw)
+
+    classes = {"ForkProvisioner": ForkProvisioner, "ReadyKernelClient": ReadyKernelClient,
+               "ForkKernelManager": ForkKernelManager}
+    for name, cls in classes.items():  # named as module attributes (reprs, pickling)
+        cls.__qualname__ = name
+    return classes
 
 
 ENGINE = "evalkit"
@@ -307,12 +318,23 @@ def _final_save_engine():
     return FinalSaveEngine
 
 
+_JUPYTER_CLASSES = ("ForkProvisioner", "ReadyKernelClient", "ForkKernelManager")
+
+
 def __getattr__(name):
     if name == "FinalSaveEngine":  # built on first use: papermill is imported only then
         if "FinalSaveEngine" not in globals():
             globals()["FinalSaveEngine"] = _final_save_engine()
         return globals()["FinalSaveEngine"]
+    if name in _JUPYTER_CLASSES:  # built on first use: jupyter_client is imported only then
+        with _BUILD_LOCK:
+            if name not in globals():
+                globals().update(_jupyter_classes())
+        return globals()[name]
     raise AttributeError(name)
+
+
+_BUILD_LOCK = threading.Lock()
 
 
 def _become_subreaper() -> bool:
