@@ -17,7 +17,7 @@ from .cleaning import clean_cells, drop_total_rows, missing_codes, total_rows
 from .linkage import dedupe, find_timestamp, linkage_summary, resolve_lossy
 from .privacy import Masker
 from .pseudonymize import get_key, pseudonym, pseudonymize_series
-from .readers import Table, read_table
+from .readers import Table, read_table, release_arrow_memory
 from .safety import safe_file
 from .spec import ProgramSpec, check_program_id, parse_spec
 
@@ -231,8 +231,11 @@ def load_program(folder: str | Path) -> ProgramData:
     checkers = {"roster": _roster, "level1": _level1, "instructors": _instructors, "level2": _level2,
                 "level3": _level3, "level4": _level4, "costs": _costs, "costs_alternative": _costs,
                 "assessment": _assessment, "test_items": _test_items, "level5": _level5}
-    for role, table in tables.items():
+    for role in list(tables):
+        table = tables.pop(role)  # each file's text is released once its checker is done with it
         result = checkers[role](spec, getattr(spec, role), table, problems, key, masker)
+        del table
+        release_arrow_memory()
         if isinstance(result, tuple):
             result, data.level1_comments = result
         setattr(data, role, result)
@@ -412,15 +415,23 @@ def _items_for(spec: ProgramSpec, instrument: str) -> list[str]:
     return spec.instruments[instrument].items()
 
 
-def _likert_block(spec, instrument, df, table, problems) -> pd.DataFrame:
+def _likert_block(spec, instrument, df, table, problems, keep=()) -> pd.DataFrame:
+    """The instrument's items of ``df`` as scores (one float block). Each item's text column is
+    dropped from ``df`` once it is scored (except the columns in ``keep``), and ``table`` is
+    pointed at ``df``: a million rows of answers as text (~18 bytes a cell) are then released
+    column by column while the scores fill in, instead of being held beside them."""
     ins = spec.instruments[instrument]
     labels = spec.label_map(instrument)
     present = [item for item in ins.items() if item in df.columns]
+    table.df = df  # the file's own frame (the columns as named in it) is no longer needed
     # one float block, filled column by column (Fortran order: each column contiguous, and
     # pandas keeps it as its block without the consolidation copy of a dict of columns)
     block = np.empty((len(df), len(present)), order="F")
     for j, item in enumerate(present):
         block[:, j] = V.map_likert(df, table, item, labels, ins.scale, problems).to_numpy()
+        if item not in keep:
+            del df[item]
+            release_arrow_memory()
     return pd.DataFrame(block, index=df.index, columns=present, copy=False)
 
 
@@ -430,7 +441,8 @@ def _level1(spec, fs, table, problems, key, masker):
     df = V.resolve_columns(table, fs.columns, needed, problems)
     if fs.id_column:
         V.check_ids(df, table, fs.id_column, problems)
-    scores = _likert_block(spec, fs.instrument, df, table, problems)
+    scores = _likert_block(spec, fs.instrument, df, table, problems,
+                           keep={fs.id_column, *fs.comment_columns} - {None})
     out = pd.DataFrame({"respondent": V.respondent_ids(len(df)).array}, index=df.index)
     out["participant"] = (pseudonymize_series(df[fs.id_column], key) if fs.id_column and fs.id_column in df
                           else pd.Series([None] * len(df), index=df.index, dtype=object))
@@ -472,7 +484,9 @@ def _instructors(spec, fs, table, problems, key, masker):
         out["subject"] = df[fs.subject_column]
     if fs.id_column and fs.id_column in df.columns:
         out["participant"] = pseudonymize_series(df[fs.id_column], key)
-    out = pd.concat([out, _likert_block(spec, fs.instrument, df, table, problems)], axis=1)
+    out = pd.concat([out, _likert_block(spec, fs.instrument, df, table, problems,
+                                        keep={fs.instructor_column, fs.subject_column, fs.id_column} - {None})],
+                    axis=1)
     return out.reset_index(drop=True)
 
 
@@ -511,7 +525,8 @@ def _level3(spec, fs, table, problems, key, masker):
                          for i in np.flatnonzero(rater.isna().to_numpy())])
     tmp = df.assign(_rater=rater, _time=t)
     V.check_ids(tmp, table, fs.id_column, problems, unique_within=["_rater", "_time"])
-    scores = _likert_block(spec, fs.instrument, df, table, problems)
+    scores = _likert_block(spec, fs.instrument, df, table, problems,
+                           keep={fs.id_column, fs.rater_column, fs.time_column})
     out = pd.concat([pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key),
                                    "rater": rater, "time": t}), scores], axis=1)
     return out.reset_index(drop=True)
