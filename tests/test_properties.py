@@ -177,3 +177,49 @@ def test_parse_numbers_python_path_is_the_vectorised_rules(cells, money, decimal
         assert a.index.equals(s.index) and a.name == "x"
     assert py[1].tolist() == vec[1].tolist() and py[2].tolist() == vec[2].tolist()
     assert py[1].dtype == bool and py[2].dtype == bool and py[0].dtype == float
+
+
+_cleaning_cells = st.one_of(st.none(), st.sampled_from(["JUMLAH", " Total : ", "rata-rata", "TH", "-", "=SUM(A1:A3)",
+                                                         "Setuju", "198703152010012001", "Jumlah 2", "n/a", "\u00a0TOTAL"]),
+                            st.text(alphabet="aJT ml:h-=0", max_size=8))
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_cleaning_cells, _cleaning_cells, _cleaning_cells), min_size=1, max_size=30),
+       st.sampled_from([object, "string[pyarrow]", "string[python]"]), st.booleans())
+def test_total_rows_with_the_cleaning_encodings_is_total_rows_alone(rows, dtype, with_id):
+    """total_rows reading the columns' codes from clean_cells finds the same rows as
+    encoding each column itself (after the missing-value and formula rules)."""
+    from evalkit.ingest.cleaning import DEFAULT_MISSING, clean_cells, total_rows
+    from evalkit.ingest.readers import Table
+
+    def table():
+        cols = {name: pd.array([r[j] for r in rows], dtype=dtype) for j, name in enumerate(["nip", "item", "note"])}
+        return Table(pd.DataFrame(cols), "x.csv")
+
+    skip = {"nip"} if with_id else set()
+    kw = dict(id_column="nip" if with_id else None, label_columns=["item"], empty_columns=[] if with_id else ["note"])
+    shared, alone = table(), table()
+    encodings: dict = {}
+    clean_cells(shared, list(DEFAULT_MISSING), skip, encodings)
+    clean_cells(alone, list(DEFAULT_MISSING), skip)
+    pd.testing.assert_frame_equal(shared.df, alone.df)
+    assert set(encodings) >= {"item", "note"}
+    found = total_rows(shared, **kw, encodings=encodings).tolist()
+    assert found == total_rows(alone, **kw).tolist()
+    # the rule itself, cell by cell (module docstring of evalkit.ingest.cleaning)
+    from evalkit.ingest.cleaning import TOTAL_LABELS, _fold
+
+    def label(v):
+        return isinstance(v, str) and _fold(v) in TOTAL_LABELS
+
+    df = alone.df.astype(object)
+    expected = []
+    for _, r in df.iterrows():
+        any_label = any(label(v) for v in r)
+        if with_id:
+            key_ok = pd.isna(r["nip"]) or label(r["nip"]) or label(r["item"])
+        else:
+            key_ok = pd.isna(r["note"]) or label(r["item"])
+        expected.append(any_label and key_ok)
+    assert found == expected

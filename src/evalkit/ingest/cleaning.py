@@ -90,10 +90,15 @@ def missing_codes(spec, fs) -> list[str]:
 _FORMULA = re.compile(r"^\s*=\s*(?:[A-Za-z_][A-Za-z0-9_.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b)")
 
 
-def clean_cells(table: Table, codes: list[str], skip: set[str]) -> tuple[dict[str, dict[str, int]], list[Problem]]:
+def clean_cells(table: Table, codes: list[str], skip: set[str],
+                encodings: dict | None = None) -> tuple[dict[str, dict[str, int]], list[Problem]]:
     """The missing-value and formula rules in one pass over each text column (each distinct
     value looked at once): cells equal to a code and cells holding formula text become NaN,
-    in place. Returns ``({column: {code: n}}, formula warnings)``."""
+    in place. Returns ``({column: {code: n}}, formula warnings)``.
+
+    ``encodings``: a dict that receives ``{column: (codes, distinct values)}`` of each text
+    column looked at, as it is after the rules (a cell made missing has code −1), for
+    :func:`total_rows` to use instead of encoding the column again."""
     lookup = {_fold(c): c for c in codes if str(c).strip()}
     counts: dict[str, dict[str, int]] = {}
     problems: list[Problem] = []
@@ -113,6 +118,8 @@ def clean_cells(table: Table, codes: list[str], skip: set[str]) -> tuple[dict[st
             elif _FORMULA.match(u):
                 formulas.append(j)
         if not hits and not formulas:
+            if encodings is not None:
+                encodings[col] = (codes_, uniq)
             continue
         if hits:
             per = pd.Series(codes_[np.isin(codes_, list(hits))]).map(hits).value_counts()
@@ -122,13 +129,17 @@ def clean_cells(table: Table, codes: list[str], skip: set[str]) -> tuple[dict[st
             idx = np.flatnonzero(fm)
             problems.append(Problem("formula_cell", file=table.file, column=str(col), row=table.row_of(idx[0]),
                                     params={"n": int(len(idx))}, severity="warning"))
-        df[col] = s.mask(np.isin(codes_, list(hits) + formulas))
+        gone = np.isin(codes_, list(hits) + formulas)
+        df[col] = s.mask(gone)
+        if encodings is not None:
+            encodings[col] = (np.where(gone, -1, codes_), uniq)
     return counts, problems
 
 
 def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
-               empty_columns: list[str]) -> np.ndarray:
-    """Boolean mask of total/footer rows (see the module docstring)."""
+               empty_columns: list[str], encodings: dict | None = None) -> np.ndarray:
+    """Boolean mask of total/footer rows (see the module docstring). ``encodings``: the
+    columns' ``(codes, distinct values)`` from :func:`clean_cells`, used where given."""
     df = table.df
     if df.empty:
         return np.zeros(0, dtype=bool)
@@ -139,9 +150,14 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
         s = df[col]
         if not _is_text(s):
             continue
-        codes_, hit = _label_codes(s, labels)
-        if hit:
-            m = np.isin(codes_, hit)
+        known = (encodings or {}).get(col)
+        if known is not None:
+            codes_, uniq = known
+            hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _DIGIT.search(u) and _fold(u) in labels]
+            m = np.isin(codes_, hit) if hit else None
+        else:
+            m = _label_rows(s, labels)
+        if m is not None:
             has_label |= m
             if col in label_columns or col == id_column:
                 label_in_key |= m
@@ -158,24 +174,30 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
     return has_label & (empty | label_in_key)
 
 
-def _label_codes(s: pd.Series, labels: set[str]):
-    """``(codes, codes of the distinct values that fold to a total label)`` of a text column.
-    No total label has a digit, so a value with one is never
-    folded: for an Arrow column the distinct values with a digit (a million NIPs) are dropped
-    by Arrow before any reaches Python."""
-    enc = arrow_dictionary(s)
-    if enc is not None:
+def _label_rows(s: pd.Series, labels: set[str]) -> np.ndarray | None:
+    """Boolean mask of the cells of a text column that fold to a total label, or ``None``
+    when none does. No total label has a digit, so a cell with one is never folded: in an
+    Arrow column Arrow finds the cells without a digit first and only those are encoded (a
+    million NIPs never reach a hash table or Python)."""
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is not None:
+        import pyarrow as pa
         import pyarrow.compute as pc
 
-        codes_, dictionary = enc
-        keep = pc.invert(pc.match_substring_regex(dictionary, "[0-9]"))
-        where = np.flatnonzero(keep.fill_null(False).to_numpy(zero_copy_only=False))
-        values = dictionary.take(where).to_pylist() if len(where) else []
-        hit = [int(j) for j, u in zip(where, values) if isinstance(u, str) and _fold(u) in labels]
-    else:
-        codes_, uniq = uniques(s)
-        hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _DIGIT.search(u) and _fold(u) in labels]
-    return codes_, hit
+        plain = pc.invert(pc.match_substring_regex(arr, "[0-9]")).fill_null(False)
+        rows = np.flatnonzero(plain.to_numpy(zero_copy_only=False))
+        if not len(rows):
+            return None
+        enc = pc.dictionary_encode(arr.take(pa.array(rows))).combine_chunks()
+        hit = [j for j, u in enumerate(enc.dictionary.to_pylist()) if isinstance(u, str) and _fold(u) in labels]
+        if not hit:
+            return None
+        m = np.zeros(len(s), dtype=bool)
+        m[rows[np.isin(enc.indices.fill_null(-1).to_numpy(zero_copy_only=False), hit)]] = True
+        return m
+    codes_, uniq = uniques(s)
+    hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _DIGIT.search(u) and _fold(u) in labels]
+    return np.isin(codes_, hit) if hit else None
 
 
 def drop_total_rows(table: Table, mask: np.ndarray, *, amount_column: str | None = None,

@@ -286,7 +286,8 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
     """The named input rules (:mod:`evalkit.ingest.cleaning`): missing-value codes, total
     rows, formula text. What each did goes into ``notices`` and ``missing_rows``."""
     skip = {c for c in [fs.id_column, *fs.name_columns] if c}
-    counts, formulas = clean_cells(table, missing_codes(spec, fs), skip)
+    encodings: dict = {}  # each text column encoded once for both rules
+    counts, formulas = clean_cells(table, missing_codes(spec, fs), skip, encodings)
     for col, per in counts.items():
         for code, n in per.items():
             missing_rows.append({"file": table.file, "column": col, "code": code, "n": n})
@@ -297,7 +298,8 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
     label_cols = [h for n in labels if (h := _header(table, fs, n))]
     empty_cols = [h for n in empties if (h := _header(table, fs, n))]
     if id_col or label_cols:
-        mask = total_rows(table, id_column=id_col, label_columns=label_cols, empty_columns=[] if id_col else empty_cols)
+        mask = total_rows(table, id_column=id_col, label_columns=label_cols, empty_columns=[] if id_col else empty_cols,
+                          encodings=encodings)
         amount = _header(table, fs, "amount") if role in ("costs", "costs_alternative") else None
         table, notes = drop_total_rows(table, mask, amount_column=amount)
         notices.extend(notes)
