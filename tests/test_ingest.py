@@ -286,3 +286,21 @@ def test_ambiguous_number_is_an_error_until_the_file_declares_its_decimal_separa
     else:
         pre = load_program(mini_copy).level2["pre"]
         assert pre.iloc[0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("enc", ["utf-8", "cp1252"])
+def test_csv_read_the_same_with_and_without_quotes(tmp_path, enc):
+    """A file without any quote character is read without looking for line breaks inside
+    values (faster); with quotes, a quoted line break stays in its cell. Both give the rows."""
+    from evalkit.ingest import readers
+
+    plain = "NIP,Nama,q1\n197803152005011002, Ani ,Setuju\n197803152005011003,Budi,\n197803152005011004,Cut,Sangat Setuju\n"
+    quoted = plain.replace(",Budi,", ',"Budi\nSusanto, S.Pd.",').replace("Cut", '"Çut ""C"""')
+    assert readers._has_quote(tmp_path.joinpath("q.csv").write_bytes(quoted.encode(enc)) and tmp_path / "q.csv")
+    assert not readers._has_quote(tmp_path.joinpath("p.csv").write_bytes(plain.encode(enc)) and tmp_path / "p.csv")
+    for name, names in (("p.csv", ["Ani", "Budi", "Cut"]), ("q.csv", ["Ani", "Budi\nSusanto, S.Pd.", 'Çut "C"'])):
+        table = read_table(tmp_path / name, name, expected=["NIP"])
+        assert table.df["Nama"].tolist() == names
+        assert table.df["NIP"].tolist() == ["197803152005011002", "197803152005011003", "197803152005011004"]
+        assert table.df["q1"].isna().tolist() == [False, True, False]
+        assert [table.row_of(i) for i in range(3)] == [2, 3, 4]

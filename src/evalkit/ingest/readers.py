@@ -132,10 +132,14 @@ def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataF
         names = [h.strip() for h in header]
         if len(set(names)) != len(names):
             return None  # duplicate headers: the pandas reader renames them and read_table reports it
+        # a line break inside a value needs quotes around it: a file without any quote
+        # character (most exports of rated items) is read without looking for such breaks,
+        # which lets Arrow split it into blocks anywhere (about twice as fast on a 1M-row file)
+        quoted = _has_quote(path)
         read = pacsv.ReadOptions(skip_rows=skip + 1, column_names=[f"c{i}" for i in range(len(names))],
                                  encoding="utf8" if enc in ("utf-8", "utf-8-sig") else enc,
-                                 block_size=1 << 24)
-        parse = pacsv.ParseOptions(delimiter=delim, newlines_in_values=True)
+                                 block_size=1 << 24 if quoted else 1 << 22)
+        parse = pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted)
         # empty cells (quoted or not) are missing straight from the parser
         # large_string: pandas' own Arrow string type (a plain string column would be cast, a copy)
         conv = pacsv.ConvertOptions(column_types={f"c{i}": pa.large_string() for i in range(len(names))},
@@ -166,6 +170,15 @@ def release_arrow_memory() -> None:
     release = getattr(pa.default_memory_pool(), "release_unused", None)  # pyarrow ≥ 12
     if release is not None:
         release()
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether the file holds a double quote anywhere (the byte is the same in UTF-8 and cp1252)."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _read_csv_text(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFrame:
