@@ -304,3 +304,21 @@ def test_csv_read_the_same_with_and_without_quotes(tmp_path, enc):
         assert table.df["NIP"].tolist() == ["197803152005011002", "197803152005011003", "197803152005011004"]
         assert table.df["q1"].isna().tolist() == [False, True, False]
         assert [table.row_of(i) for i in range(3)] == [2, 3, 4]
+
+
+def test_encoding_cache_serves_only_the_column_it_encoded():
+    """A table's encodings are keyed by the Arrow array: the same column is encoded once; a
+    column replaced by other values (a rule changed it) is encoded again, never served stale."""
+    from evalkit.ingest.cleaning import uniques
+
+    cache: dict = {}
+    s = pd.Series(pd.array(["Setuju", None, "Tidak Setuju", "Setuju"], dtype="string[pyarrow]"))
+    codes, uniq = uniques(s, cache)
+    assert [uniq[c] if c >= 0 else None for c in codes] == ["Setuju", None, "Tidak Setuju", "Setuju"]
+    again, uniq_again = uniques(s, cache)
+    assert again is codes and uniq_again is uniq and len(cache) == 1  # served, not encoded again
+    changed = pd.Series(pd.array(["Ragu-ragu", "Setuju", None, None], dtype="string[pyarrow]"))
+    codes2, uniq2 = uniques(changed, cache)
+    assert [uniq2[c] if c >= 0 else None for c in codes2] == ["Ragu-ragu", "Setuju", None, None]
+    plain = pd.Series(["a", None, "a"], dtype=object)  # not Arrow: encoded each time, nothing kept
+    assert uniques(plain, cache)[0].tolist() == [0, -1, 0] and len(cache) == 2

@@ -43,17 +43,42 @@ _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"[0-9]")
 
 
-def uniques(s: pd.Series) -> tuple[np.ndarray, list]:
+def uniques(s: pd.Series, cache: dict | None = None) -> tuple[np.ndarray, list]:
     """``(codes, distinct values)`` of a text column, in one pass: Arrow's dictionary
     encoding for Arrow-backed strings, else :func:`pandas.factorize` (code −1 = missing).
     Every rule below looks at each distinct value once, so a million-row column costs one
-    encoding and a handful of Python calls."""
+    encoding and a handful of Python calls.
+
+    ``cache`` (a table's :attr:`~evalkit.ingest.readers.Table.encodings`): an Arrow column
+    encoded before is not encoded again. The entry is keyed by the column's Arrow array and
+    holds it, so the key cannot be reused by another array; a changed column is a new array."""
+    arr = getattr(s.array, "_pa_array", None)
+    if cache is not None and arr is not None:
+        hit = cache.get(id(arr))
+        if hit is not None and hit[0] is arr:
+            return hit[1], hit[2]
     enc = arrow_dictionary(s)
     if enc is not None:
         codes, dictionary = enc
-        return codes, dictionary.to_pylist()
+        uniq = dictionary.to_pylist()
+        if cache is not None:
+            codes = remember(cache, s, codes, uniq)
+        return codes, uniq
     codes, uniq = pd.factorize(s)
     return codes, list(uniq)
+
+
+def remember(cache: dict, s: pd.Series, codes: np.ndarray, uniq: list) -> np.ndarray:
+    """Keep ``(codes, distinct values)`` of the Arrow column ``s`` in ``cache`` (see
+    :func:`uniques`); the codes are kept in the smallest integer type that holds them (a
+    five-label column: one byte a row, not eight). Returns the codes as kept."""
+    arr = getattr(s.array, "_pa_array", None)
+    if arr is None:
+        return codes
+    small = np.int8 if len(uniq) < 127 else np.int16 if len(uniq) < 32767 else np.int32
+    codes = codes.astype(small, copy=False)
+    cache[id(arr)] = (arr, codes, uniq)
+    return codes
 
 
 def arrow_dictionary(s: pd.Series):
@@ -107,7 +132,7 @@ def clean_cells(table: Table, codes: list[str], skip: set[str],
         if col in skip or not _is_text(df[col]):
             continue
         s = df[col]
-        codes_, uniq = uniques(s)
+        codes_, uniq = uniques(s, table.encodings)
         hits, formulas = {}, []
         for j, u in enumerate(uniq):
             if not isinstance(u, str):
@@ -131,8 +156,9 @@ def clean_cells(table: Table, codes: list[str], skip: set[str],
                                     params={"n": int(len(idx))}, severity="warning"))
         gone = np.isin(codes_, list(hits) + formulas)
         df[col] = s.mask(gone)
+        codes_ = remember(table.encodings, df[col], np.where(gone, -1, codes_), uniq)  # those cells now missing
         if encodings is not None:
-            encodings[col] = (np.where(gone, -1, codes_), uniq)
+            encodings[col] = (codes_, uniq)
     return counts, problems
 
 

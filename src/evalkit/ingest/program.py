@@ -432,6 +432,7 @@ def _likert_block(spec, instrument, df, table, problems, keep=()) -> pd.DataFram
     for j, item in enumerate(present):
         block[:, j] = V.map_likert(df, table, item, labels, ins.scale, problems).to_numpy()
         if item not in keep:
+            table.encodings.pop(id(getattr(df[item].array, "_pa_array", None)), None)  # it holds the column too
             del df[item]
             release_arrow_memory()
     return pd.DataFrame(block, index=df.index, columns=present, copy=False)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +37,10 @@ class Table:
     #: the file's decimal separator when program.yaml declares it (``decimal: comma|dot``);
     #: ``None``: each column's own values decide (see :func:`parse_numbers`)
     decimal: str | None = None
+    #: ``(codes, distinct values)`` of text columns already encoded by one rule, for the next
+    #: rule over the same column (:func:`evalkit.ingest.cleaning.uniques`); keyed by the
+    #: column's Arrow array, which it keeps, so a changed column is never served stale
+    encodings: dict = field(default_factory=dict, repr=False, compare=False)
 
     def row_of(self, i: int) -> int:
         """The row number a spreadsheet shows for the ``i``-th data row (header counted)."""

@@ -164,7 +164,7 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
     """
     lookup = {norm(k): float(v) for k, v in (labels or {}).items()}
     raw = df[col]
-    codes, uniq = uniques(raw)  # each distinct answer is looked at once (a few per column)
+    codes, uniq = uniques(raw, table.encodings)  # each distinct answer looked at once (a few per column)
     uniq = np.asarray(uniq, dtype=object)
     conv: dict = {}
     bad_vals: dict = {}
