@@ -223,3 +223,30 @@ def test_total_rows_with_the_cleaning_encodings_is_total_rows_alone(rows, dtype,
             key_ok = pd.isna(r["note"]) or label(r["item"])
         expected.append(any_label and key_ok)
     assert found == expected
+
+
+_plain_nips = st.one_of(st.none(), st.sampled_from(["199602042025061002", "000000000000000042", "999999999999999999"]),
+                        st.from_regex(r"\A[0-9]{18}\Z"))
+
+
+@SETTINGS
+@given(st.lists(_plain_nips, max_size=40), st.sampled_from([object, "string[pyarrow]", "string[python]"]))
+def test_plain_nip_columns_as_numbers_give_the_same_pseudonyms_and_duplicates(values, dtype):
+    """A column of plain 18-digit NIPs goes through their numbers (Arrow columns): the same
+    pseudonyms as :func:`pseudonym` cell by cell, and the same duplicate rows as pandas finds
+    on the text."""
+    from evalkit.ingest.nip import nip_digits, plain_nip_numbers
+    from evalkit.ingest.pseudonymize import pseudonym, pseudonymize_series
+    from evalkit.ingest.readers import Table
+    from evalkit.ingest.validate import check_ids
+
+    s = pd.Series(values, dtype=dtype)
+    numbers = plain_nip_numbers(s)
+    if dtype == "string[pyarrow]" and s.notna().any():
+        assert numbers is not None and nip_digits(numbers[s.notna().to_numpy()]) == [v.encode() for v in s.dropna()]
+    assert pseudonymize_series(s, b"key").tolist() == [None if pd.isna(v) else pseudonym(v, b"key") for v in s]
+    fast, slow = [], []
+    check_ids(pd.DataFrame({"NIP": s}), Table(pd.DataFrame({"NIP": s}), "x.csv"), "NIP", fast)
+    as_text = pd.Series(values, dtype=object)
+    check_ids(pd.DataFrame({"NIP": as_text}), Table(pd.DataFrame({"NIP": as_text}), "x.csv"), "NIP", slow)
+    assert [(p.key, p.row, p.params) for p in fast] == [(p.key, p.row, p.params) for p in slow]

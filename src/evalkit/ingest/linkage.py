@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .nip import ParsedId, agrees, names_match, parse_id
+from .nip import ParsedId, agrees, names_match, parse_id, plain_nip_numbers
 from .readers import Table
 
 TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "cap waktu", "waktu pengisian", "tanggal pengisian",
@@ -55,7 +55,8 @@ class _ParsedIds(Sequence):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if self._plain[i]:
-            return ParsedId(str(self._values[i]))
+            v = self._values.iloc[i] if isinstance(self._values, pd.Series) else self._values[i]
+            return ParsedId(str(v))
         return self._other.get(i if i >= 0 else i + len(self))
 
     def __iter__(self):
@@ -73,8 +74,10 @@ def canonical_ids(table: Table, column: str) -> tuple[pd.Series, list]:
     The common cell, exactly 18 ASCII digits, is its own canonical form: found by one
     vectorised match; :func:`parse_id` runs only on the other cells (once per distinct value)."""
     col = table.df[column]
-    values = col.to_numpy(dtype=object)
     plain = _plain_nip(col)
+    if (plain | col.isna().to_numpy()).all():  # only plain NIPs (and empty cells): the column itself
+        return col, _ParsedIds(col, plain, {})
+    values = col.to_numpy(dtype=object)
     canon = np.full(len(values), np.nan, dtype=object)
     canon[plain] = values[plain]
     other: dict = {}
@@ -182,7 +185,8 @@ def dedupe(table: Table, ids: pd.Series, policy: str, timestamp: str | None) -> 
     if policy == "error":
         return keep, []
     present = ids.notna().to_numpy()
-    if not ids[present].duplicated().any():
+    numbers = plain_nip_numbers(ids)  # plain NIPs: duplicates found on their numbers
+    if not (pd.Series(numbers[present]) if numbers is not None else ids[present]).duplicated().any():
         return keep, []
     order = np.arange(len(ids))
     if timestamp:

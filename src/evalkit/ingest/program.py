@@ -330,7 +330,7 @@ def _link_ids(spec, tables: dict[str, Table], problems: list[Problem], notices: 
         policy = fs.duplicates or ("keep_last" if role == "level1" and ts else "error")
         if policy == "error":
             continue
-        key = ids.astype(object)
+        key = ids
         for attr in _UNIQUE_WITH.get(role, ()):
             c = getattr(fs, attr, None)
             if c and c in table.df.columns:

@@ -160,7 +160,18 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     import pyarrow.compute as pc
 
     from .cleaning import arrow_dictionary
+    from .nip import nip_digits, plain_nip_numbers
 
+    numbers = plain_nip_numbers(s)
+    if numbers is not None:  # plain NIPs only (the common column): distinct NIPs found as numbers
+        codes, uniq = pd.factorize(numbers)
+        out = np.empty(len(uniq) + 1, dtype=object)
+        out[-1] = None  # code −1: a missing cell
+        present = uniq >= 0  # −1: the empty cells
+        out[np.flatnonzero(~present)] = None
+        if present.any():
+            out[np.flatnonzero(present)] = _pseudonyms(hmac_sha256_many(key, nip_digits(uniq[present])))
+        return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
     enc = arrow_dictionary(s)
     if enc is not None:  # Arrow strings: dictionary-encoded by Arrow
         codes, texts = enc

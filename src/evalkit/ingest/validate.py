@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .cleaning import uniques
+from .nip import plain_nip_numbers
 from .readers import Table, parse_numbers
 
 MAX_PER_COLUMN = 5
@@ -82,7 +83,11 @@ def check_ids(df: pd.DataFrame, table: Table, col: str, problems: list[Problem],
     new = [Problem("missing_id", file=table.file, column=col, row=table.row_of(i)) for i in np.flatnonzero(s.isna())]
     _capped(problems, new)
     keys = [col] + (unique_within or [])
-    dup = (df.duplicated(subset=keys, keep="first") & s.notna()).to_numpy()
+    numbers = plain_nip_numbers(s) if len(keys) == 1 else None  # plain NIPs: compared as numbers
+    if numbers is not None:
+        dup = pd.Series(numbers).duplicated(keep="first").to_numpy() & s.notna().to_numpy()
+    else:
+        dup = (df.duplicated(subset=keys, keep="first") & s.notna()).to_numpy()
     idx = np.flatnonzero(dup)
     if len(idx):
         pos = pd.Series(np.arange(len(df)), index=df.index)
