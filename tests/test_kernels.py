@@ -110,3 +110,33 @@ def test_a_command_that_ends_early_takes_its_fork_server_with_it(tmp_path):
     r = subprocess.run([sys.executable, "-m", "evalkit.cli", "report", str(tmp_path / "missing"), "--out",
                         str(tmp_path / "out")], capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "Traceback" not in r.stderr
+
+
+def test_a_forked_kernel_ends_when_the_process_that_asked_for_it_is_killed(tmp_path):
+    """A batch killed mid-report (SIGKILL, a closed laptop) must not leave its kernels running
+    forever: each forked kernel watches the process that asked for it, as jupyter_client's
+    own kernels do (JPY_PARENT_PID)."""
+    import signal
+    import subprocess
+    import time
+
+    code = ("import asyncio, sys, time\n"
+            "from evalkit.report import kernels\n"
+            "async def main():\n"
+            "    km = kernels.ForkKernelManager(kernel_name='python3')\n"
+            "    await km.start_kernel()\n"
+            "    print(km.provisioner.pid, flush=True)\n"
+            "    time.sleep(120)\n"
+            "asyncio.run(main())\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        kernel = int(proc.stdout.readline())
+        assert _alive(kernel)
+        time.sleep(1.5)  # the kernel is up and watching
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.time() + 15
+    while time.time() < deadline and _alive(kernel):
+        time.sleep(0.1)
+    assert not _alive(kernel)

@@ -179,8 +179,12 @@ def _jupyter_classes() -> dict:
             if server is None or "ipykernel_launcher" not in cmd:
                 return await super().launch_kernel(cmd, **kwargs)
             argv = cmd[cmd.index("ipykernel_launcher") + 1:]
+            env = dict(kwargs.get("env") or os.environ)
+            # as jupyter_client's launcher does: the kernel ends itself when this process dies
+            # (killed, say) instead of living on as an orphan that nobody will shut down
+            env["JPY_PARENT_PID"] = str(os.getpid())
             try:
-                pid = server.launch(argv, dict(kwargs.get("env") or os.environ), str(kwargs.get("cwd") or os.getcwd()))
+                pid = server.launch(argv, env, str(kwargs.get("cwd") or os.getcwd()))
             except (OSError, RuntimeError):
                 return await super().launch_kernel(cmd, **kwargs)
             self.process = _ForkedKernel(pid)
@@ -446,6 +450,11 @@ def _become_kernel(req: dict) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
+        # the trait's default was read from the environment when the fork server imported
+        # ipykernel, before this kernel's environment was set: set it from that environment
+        parent = int(os.environ.get("JPY_PARENT_PID") or 0)
+        if parent > 1:
+            app.parent_handle = parent
         app.initialize(req["argv"])
         app.start()
     finally:
