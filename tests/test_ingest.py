@@ -322,3 +322,20 @@ def test_encoding_cache_serves_only_the_column_it_encoded():
     assert [uniq2[c] if c >= 0 else None for c in codes2] == ["Ragu-ragu", "Setuju", None, None]
     plain = pd.Series(["a", None, "a"], dtype=object)  # not Arrow: encoded each time, nothing kept
     assert uniques(plain, cache)[0].tolist() == [0, -1, 0] and len(cache) == 2
+
+
+def test_plain_nip_numbers_are_worked_out_once_per_column():
+    """Duplicate ids, resubmissions and pseudonyms ask about the same id column: the table's
+    cache answers the second time (also "not plain NIPs"), and never for another column."""
+    from evalkit.ingest.nip import plain_nip_numbers
+
+    cache: dict = {}
+    s = pd.Series(pd.array(["199602042025061002", None, "199602042025061002"], dtype="string[pyarrow]"))
+    first = plain_nip_numbers(s, cache)
+    assert first.tolist() == [199602042025061002, -1, 199602042025061002]
+    assert plain_nip_numbers(s, cache) is first
+    other = pd.Series(pd.array(["1996 0204 2025 06 1 002"], dtype="string[pyarrow]"))
+    assert plain_nip_numbers(other, cache) is None and plain_nip_numbers(other, cache) is None
+    assert len(cache) == 2
+    changed = pd.Series(pd.array(["199602042025061003", None, None], dtype="string[pyarrow]"))
+    assert plain_nip_numbers(changed, cache).tolist() == [199602042025061003, -1, -1]

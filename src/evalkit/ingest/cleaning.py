@@ -52,11 +52,9 @@ def uniques(s: pd.Series, cache: dict | None = None) -> tuple[np.ndarray, list]:
     ``cache`` (a table's :attr:`~evalkit.ingest.readers.Table.encodings`): an Arrow column
     encoded before is not encoded again. The entry is keyed by the column's Arrow array and
     holds it, so the key cannot be reused by another array; a changed column is a new array."""
-    arr = getattr(s.array, "_pa_array", None)
-    if cache is not None and arr is not None:
-        hit = cache.get(id(arr))
-        if hit is not None and hit[0] is arr:
-            return hit[1], hit[2]
+    hit = cached(cache, s)
+    if hit is not None:
+        return hit
     enc = arrow_dictionary(s)
     if enc is not None:
         codes, dictionary = enc
@@ -68,16 +66,40 @@ def uniques(s: pd.Series, cache: dict | None = None) -> tuple[np.ndarray, list]:
     return codes, list(uniq)
 
 
+def cached(cache: dict | None, s: pd.Series, kind: str = "codes"):
+    """What ``cache`` holds of kind ``kind`` for the Arrow column ``s`` (see :func:`uniques`),
+    or ``None``."""
+    arr = getattr(s.array, "_pa_array", None)
+    if cache is None or arr is None:
+        return None
+    hit = cache.get((kind, id(arr)))
+    return hit[1] if hit is not None and hit[0] is arr else None
+
+
+def keep_in(cache: dict | None, s: pd.Series, value, kind: str = "codes") -> None:
+    """Keep ``value`` (of kind ``kind``) for the Arrow column ``s`` in ``cache``, with the
+    column's array itself, so that its key cannot be reused by another array."""
+    arr = getattr(s.array, "_pa_array", None)
+    if cache is not None and arr is not None:
+        cache[(kind, id(arr))] = (arr, value)
+
+
+def forget(cache: dict, s: pd.Series) -> None:
+    """Drop every entry ``cache`` holds for the column ``s`` (and with it the column's array)."""
+    arr = getattr(s.array, "_pa_array", None)
+    for k in [k for k in cache if k[1] == id(arr) and cache[k][0] is arr]:
+        del cache[k]
+
+
 def remember(cache: dict, s: pd.Series, codes: np.ndarray, uniq: list) -> np.ndarray:
     """Keep ``(codes, distinct values)`` of the Arrow column ``s`` in ``cache`` (see
     :func:`uniques`); the codes are kept in the smallest integer type that holds them (a
     five-label column: one byte a row, not eight). Returns the codes as kept."""
-    arr = getattr(s.array, "_pa_array", None)
-    if arr is None:
+    if getattr(s.array, "_pa_array", None) is None:
         return codes
     small = np.int8 if len(uniq) < 127 else np.int16 if len(uniq) < 32767 else np.int32
     codes = codes.astype(small, copy=False)
-    cache[id(arr)] = (arr, codes, uniq)
+    keep_in(cache, s, (codes, uniq))
     return codes
 
 
@@ -115,15 +137,11 @@ def missing_codes(spec, fs) -> list[str]:
 _FORMULA = re.compile(r"^\s*=\s*(?:[A-Za-z_][A-Za-z0-9_.]*\s*\(|\$?[A-Za-z]{1,3}\$?\d+\b)")
 
 
-def clean_cells(table: Table, codes: list[str], skip: set[str],
-                encodings: dict | None = None) -> tuple[dict[str, dict[str, int]], list[Problem]]:
+def clean_cells(table: Table, codes: list[str], skip: set[str]) -> tuple[dict[str, dict[str, int]], list[Problem]]:
     """The missing-value and formula rules in one pass over each text column (each distinct
     value looked at once): cells equal to a code and cells holding formula text become NaN,
-    in place. Returns ``({column: {code: n}}, formula warnings)``.
-
-    ``encodings``: a dict that receives ``{column: (codes, distinct values)}`` of each text
-    column looked at, as it is after the rules (a cell made missing has code −1), for
-    :func:`total_rows` to use instead of encoding the column again."""
+    in place. Returns ``({column: {code: n}}, formula warnings)``. Each Arrow column's codes,
+    as it is after the rules, stay in ``table.encodings`` for the rules after this one."""
     lookup = {_fold(c): c for c in codes if str(c).strip()}
     counts: dict[str, dict[str, int]] = {}
     problems: list[Problem] = []
@@ -143,8 +161,6 @@ def clean_cells(table: Table, codes: list[str], skip: set[str],
             elif _FORMULA.match(u):
                 formulas.append(j)
         if not hits and not formulas:
-            if encodings is not None:
-                encodings[col] = (codes_, uniq)
             continue
         if hits:
             per = pd.Series(codes_[np.isin(codes_, list(hits))]).map(hits).value_counts()
@@ -156,16 +172,14 @@ def clean_cells(table: Table, codes: list[str], skip: set[str],
                                     params={"n": int(len(idx))}, severity="warning"))
         gone = np.isin(codes_, list(hits) + formulas)
         df[col] = s.mask(gone)
-        codes_ = remember(table.encodings, df[col], np.where(gone, -1, codes_), uniq)  # those cells now missing
-        if encodings is not None:
-            encodings[col] = (codes_, uniq)
+        remember(table.encodings, df[col], np.where(gone, -1, codes_), uniq)  # those cells now missing
     return counts, problems
 
 
 def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
-               empty_columns: list[str], encodings: dict | None = None) -> np.ndarray:
-    """Boolean mask of total/footer rows (see the module docstring). ``encodings``: the
-    columns' ``(codes, distinct values)`` from :func:`clean_cells`, used where given."""
+               empty_columns: list[str]) -> np.ndarray:
+    """Boolean mask of total/footer rows (see the module docstring). A column that
+    :func:`clean_cells` encoded is read from ``table.encodings``, not encoded again."""
     df = table.df
     if df.empty:
         return np.zeros(0, dtype=bool)
@@ -176,7 +190,7 @@ def total_rows(table: Table, *, id_column: str | None, label_columns: list[str],
         s = df[col]
         if not _is_text(s):
             continue
-        known = (encodings or {}).get(col)
+        known = cached(table.encodings, s)
         if known is not None:
             codes_, uniq = known
             hit = [j for j, u in enumerate(uniq) if isinstance(u, str) and not _DIGIT.search(u) and _fold(u) in labels]

@@ -185,7 +185,7 @@ def dedupe(table: Table, ids: pd.Series, policy: str, timestamp: str | None) -> 
     if policy == "error":
         return keep, []
     present = ids.notna().to_numpy()
-    numbers = plain_nip_numbers(ids)  # plain NIPs: duplicates found on their numbers
+    numbers = plain_nip_numbers(ids, table.encodings)  # plain NIPs: duplicates found on their numbers
     if not (pd.Series(numbers[present]) if numbers is not None else ids[present]).duplicated().any():
         return keep, []
     order = np.arange(len(ids))

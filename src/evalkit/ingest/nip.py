@@ -241,9 +241,11 @@ _GROUPS = 10 ** np.arange(15, -1, -3, dtype=np.int64)
 _DIGITS3 = np.array([list(f"{i:03d}".encode()) for i in range(1000)], dtype=np.uint8)
 
 
-def plain_nip_numbers(s):
+def plain_nip_numbers(s, cache: dict | None = None):
     """The column's NIPs as 64-bit integers (−1 for an empty cell) when every cell that is
-    not empty is exactly 18 ASCII digits, else ``None``.
+    not empty is exactly 18 ASCII digits, else ``None``. ``cache`` (a table's
+    ``encodings``): the answer for a column is worked out once and kept there for the next
+    rule that asks (duplicates, resubmissions, pseudonyms all look at the same id column).
 
     Two 18-digit strings are equal exactly when their numbers are (no NIP has more than 18
     digits, and 10^18 − 1 fits in an int64), so duplicates and distinct NIPs can be found on
@@ -266,9 +268,16 @@ def plain_nip_numbers(s):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if arr.null_count == len(arr) or not pc.all(pc.match_substring_regex(arr, r"^[0-9]{18}$")).as_py():
-        return None
-    return pc.cast(arr, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
+    from .cleaning import cached, keep_in
+
+    known = cached(cache, s, "nip")
+    if known is not None:
+        return None if known is False else known  # False: worked out before, not plain NIPs
+    numbers = None
+    if arr.null_count < len(arr) and pc.all(pc.match_substring_regex(arr, r"^[0-9]{18}$")).as_py():
+        numbers = pc.cast(arr, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
+    keep_in(cache, s, False if numbers is None else numbers, "nip")
+    return numbers
 
 
 def nip_digits(numbers) -> list[bytes]:

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import atomic
 from ..errors import Problem, ValidationError
 from . import validate as V
-from .cleaning import clean_cells, drop_total_rows, missing_codes, total_rows
+from .cleaning import clean_cells, drop_total_rows, forget, missing_codes, total_rows
 from .linkage import dedupe, find_timestamp, linkage_summary, resolve_lossy
 from .privacy import Masker
 from .pseudonymize import get_key, pseudonym, pseudonymize_series
@@ -286,8 +286,7 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
     """The named input rules (:mod:`evalkit.ingest.cleaning`): missing-value codes, total
     rows, formula text. What each did goes into ``notices`` and ``missing_rows``."""
     skip = {c for c in [fs.id_column, *fs.name_columns] if c}
-    encodings: dict = {}  # each text column encoded once for both rules
-    counts, formulas = clean_cells(table, missing_codes(spec, fs), skip, encodings)
+    counts, formulas = clean_cells(table, missing_codes(spec, fs), skip)
     for col, per in counts.items():
         for code, n in per.items():
             missing_rows.append({"file": table.file, "column": col, "code": code, "n": n})
@@ -298,8 +297,7 @@ def _clean(spec, role, fs, table: Table, notices: list[Problem], missing_rows: l
     label_cols = [h for n in labels if (h := _header(table, fs, n))]
     empty_cols = [h for n in empties if (h := _header(table, fs, n))]
     if id_col or label_cols:
-        mask = total_rows(table, id_column=id_col, label_columns=label_cols, empty_columns=[] if id_col else empty_cols,
-                          encodings=encodings)
+        mask = total_rows(table, id_column=id_col, label_columns=label_cols, empty_columns=[] if id_col else empty_cols)
         amount = _header(table, fs, "amount") if role in ("costs", "costs_alternative") else None
         table, notes = drop_total_rows(table, mask, amount_column=amount)
         notices.extend(notes)
@@ -403,7 +401,7 @@ def _roster(spec, fs, table, problems, key, masker):
         problems.append(Problem("roster_needs_id", file=table.file))
         return None
     V.check_ids(df, table, fs.id_column, problems)
-    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key)}, index=df.index)
+    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings)}, index=df.index)
     for field_name, header in fs.profile.items():
         if header in df.columns:
             out[field_name] = df[header]
@@ -432,7 +430,7 @@ def _likert_block(spec, instrument, df, table, problems, keep=()) -> pd.DataFram
     for j, item in enumerate(present):
         block[:, j] = V.map_likert(df, table, item, labels, ins.scale, problems).to_numpy()
         if item not in keep:
-            table.encodings.pop(id(getattr(df[item].array, "_pa_array", None)), None)  # it holds the column too
+            forget(table.encodings, df[item])  # the cache holds the column too
             del df[item]
             release_arrow_memory()
     return pd.DataFrame(block, index=df.index, columns=present, copy=False)
@@ -447,7 +445,7 @@ def _level1(spec, fs, table, problems, key, masker):
     scores = _likert_block(spec, fs.instrument, df, table, problems,
                            keep={fs.id_column, *fs.comment_columns} - {None})
     out = pd.DataFrame({"respondent": V.respondent_ids(len(df)).array}, index=df.index)
-    out["participant"] = (pseudonymize_series(df[fs.id_column], key) if fs.id_column and fs.id_column in df
+    out["participant"] = (pseudonymize_series(df[fs.id_column], key, cache=table.encodings) if fs.id_column and fs.id_column in df
                           else pd.Series([None] * len(df), index=df.index, dtype=object))
     out = pd.concat([out, scores], axis=1)
     empty = (pd.Series(np.isnan(scores.to_numpy()).all(axis=1), index=df.index) if len(scores.columns)
@@ -486,7 +484,7 @@ def _instructors(spec, fs, table, problems, key, masker):
     if fs.subject_column and fs.subject_column in df.columns:
         out["subject"] = df[fs.subject_column]
     if fs.id_column and fs.id_column in df.columns:
-        out["participant"] = pseudonymize_series(df[fs.id_column], key)
+        out["participant"] = pseudonymize_series(df[fs.id_column], key, cache=table.encodings)
     out = pd.concat([out, _likert_block(spec, fs.instrument, df, table, problems,
                                         keep={fs.instructor_column, fs.subject_column, fs.id_column} - {None})],
                     axis=1)
@@ -502,7 +500,7 @@ def _level2(spec, fs, table, problems, key, masker):
         return None
     V.check_ids(df, table, fs.id_column, problems)
     out = pd.DataFrame({
-        "participant": pseudonymize_series(df[fs.id_column], key),
+        "participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings),
         "pre": V.to_numeric(df, table, fs.pre, problems, lo=0, hi=fs.max_score),
         "post": V.to_numeric(df, table, fs.post, problems, lo=0, hi=fs.max_score),
     })
@@ -530,7 +528,7 @@ def _level3(spec, fs, table, problems, key, masker):
     V.check_ids(tmp, table, fs.id_column, problems, unique_within=["_rater", "_time"])
     scores = _likert_block(spec, fs.instrument, df, table, problems,
                            keep={fs.id_column, fs.rater_column, fs.time_column})
-    out = pd.concat([pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key),
+    out = pd.concat([pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings),
                                    "rater": rater, "time": t}), scores], axis=1)
     return out.reset_index(drop=True)
 
@@ -575,7 +573,7 @@ def _level5(spec, fs, table, problems, key, masker):
     out = pd.DataFrame(index=df.index)
     if fs.id_column:
         V.check_ids(df, table, fs.id_column, problems)
-        out["participant"] = pseudonymize_series(df[fs.id_column], key)
+        out["participant"] = pseudonymize_series(df[fs.id_column], key, cache=table.encodings)
     out["benefit"] = V.to_numeric(df, table, fs.benefit, problems, lo=0, money=True, required=True)
     for name, col in (("contribution", fs.contribution), ("confidence", fs.confidence)):
         if col and col in df.columns:
@@ -619,7 +617,7 @@ def _assessment(spec, fs, table, problems, key, masker):
                                  params={"value": df["stage"].iloc[i]})
                          for i in np.flatnonzero(stage.isna().to_numpy())])
     out = pd.DataFrame({
-        "participant": pseudonymize_series(df[fs.id_column], key),
+        "participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings),
         "stage": stage,
         "module": df["module"].fillna("").astype(str),
         "attempt": V.to_numeric(df, table, "attempt", problems, lo=1, required=True),
@@ -643,7 +641,7 @@ def _test_items(spec, fs, table, problems, key, masker):
     needed = items + ([fs.id_column] if fs.id_column else [])
     df = V.resolve_columns(table, fs.columns, needed, problems)
     V.check_ids(df, table, fs.id_column, problems)
-    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key) if fs.id_column in df
+    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings) if fs.id_column in df
                         else pd.Series([None] * len(df), index=df.index, dtype=object)})
     for item in items:
         if item not in df.columns:

@@ -144,10 +144,11 @@ def _pseudonyms(digests: list[bytes]) -> "np.ndarray":
     return np.ascontiguousarray(text[:, :width]).view(f"S{width}").ravel().astype(f"U{width}").astype(object)
 
 
-def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
+def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> pd.Series:
     """:func:`pseudonym` of every cell (missing stays missing), one HMAC per distinct value;
     a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id` (where the
     distinct values are all text, Arrow finds the plain NIPs and turns them into bytes at once).
+    ``cache``: the table's ``encodings`` (:func:`evalkit.ingest.nip.plain_nip_numbers`).
 
     Examples
     --------
@@ -162,15 +163,13 @@ def pseudonymize_series(s: pd.Series, key: bytes) -> pd.Series:
     from .cleaning import arrow_dictionary
     from .nip import nip_digits, plain_nip_numbers
 
-    numbers = plain_nip_numbers(s)
+    numbers = plain_nip_numbers(s, cache)
     if numbers is not None:  # plain NIPs only (the common column): distinct NIPs found as numbers
         codes, uniq = pd.factorize(numbers)
-        out = np.empty(len(uniq) + 1, dtype=object)
-        out[-1] = None  # code −1: a missing cell
-        present = uniq >= 0  # −1: the empty cells
-        out[np.flatnonzero(~present)] = None
-        if present.any():
-            out[np.flatnonzero(present)] = _pseudonyms(hmac_sha256_many(key, nip_digits(uniq[present])))
+        out = np.empty(len(uniq), dtype=object)  # None: the empty cells (number −1)
+        present = np.flatnonzero(uniq >= 0)
+        if len(present):
+            out[present] = _pseudonyms(hmac_sha256_many(key, nip_digits(uniq[present])))
         return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
     enc = arrow_dictionary(s)
     if enc is not None:  # Arrow strings: dictionary-encoded by Arrow

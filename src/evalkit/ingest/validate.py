@@ -83,7 +83,7 @@ def check_ids(df: pd.DataFrame, table: Table, col: str, problems: list[Problem],
     new = [Problem("missing_id", file=table.file, column=col, row=table.row_of(i)) for i in np.flatnonzero(s.isna())]
     _capped(problems, new)
     keys = [col] + (unique_within or [])
-    numbers = plain_nip_numbers(s) if len(keys) == 1 else None  # plain NIPs: compared as numbers
+    numbers = plain_nip_numbers(s, table.encodings) if len(keys) == 1 else None  # plain NIPs: as numbers
     if numbers is not None:
         dup = pd.Series(numbers).duplicated(keep="first").to_numpy() & s.notna().to_numpy()
     else:
