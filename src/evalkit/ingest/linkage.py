@@ -74,9 +74,10 @@ def canonical_ids(table: Table, column: str) -> tuple[pd.Series, list]:
     The common cell, exactly 18 ASCII digits, is its own canonical form: found by one
     vectorised match; :func:`parse_id` runs only on the other cells (once per distinct value)."""
     col = table.df[column]
+    numbers = plain_nip_numbers(col, table.encodings)
+    if numbers is not None:  # only plain NIPs (and empty cells): the column itself
+        return col, _ParsedIds(col, numbers >= 0, {})
     plain = _plain_nip(col)
-    if (plain | col.isna().to_numpy()).all():  # only plain NIPs (and empty cells): the column itself
-        return col, _ParsedIds(col, plain, {})
     values = col.to_numpy(dtype=object)
     canon = np.full(len(values), np.nan, dtype=object)
     canon[plain] = values[plain]
