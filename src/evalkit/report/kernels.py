@@ -30,7 +30,7 @@ import uuid
 PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "evalkit.report.sections",
            "evalkit.report.writers.html", "evalkit.report.writers.docx", "evalkit.report.writers.xlsx", "jinja2",
-           "markdown_it", "nh3", "docx", "xlsxwriter")
+           "markdown_it", "nh3", "docx", "xlsxwriter", "evalkit.report.figure_server", "zlib_ng.zlib_ng")
 
 
 def enabled() -> bool:
