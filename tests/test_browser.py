@@ -8,11 +8,12 @@ missing browser fails the run.
 """
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import RAW, ROOT, chromium_or_skip
+from conftest import ROOT, chromium_or_skip
 
 pytestmark = pytest.mark.e2e
 
@@ -21,13 +22,16 @@ SHOTS = ROOT / "tests" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
+def reports(sample_reports, tmp_path_factory):
+    """pkp-2026-angkatan-1 in Indonesian and smart-2026-angkatan-1 in English — copies of the
+    run's shared sample reports (rendered once by the CLI; never changed here) — and their
+    index, in a folder of their own."""
     from evalkit.report.index import build_index
-    from evalkit.report.render import render_report
 
+    shared, _, _ = sample_reports
     out = tmp_path_factory.mktemp("browser")
-    for pid, lang in (("pkp-2026-angkatan-1", "id"), ("smart-2026-angkatan-1", "en")):
-        render_report(RAW / pid, out, lang=lang)
+    for pid, src in (("pkp-2026-angkatan-1", shared), ("smart-2026-angkatan-1", shared / "en")):
+        shutil.copytree(src / pid, out / pid)
     build_index(out, lang="id")
     return out
 
