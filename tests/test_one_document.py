@@ -344,3 +344,25 @@ def test_docx_body_cells_copied_are_the_cells_python_docx_writes(tmp_path, monke
     copied, each = document(tmp_path / "copied.docx"), document(tmp_path / "each.docx")
     assert copied == each
     assert copied.count(b"<w:tc>") == 21 * 4 + 7 * 11 and b"<w:br/>" in copied and b"<w:tab/>" in copied
+
+
+def test_docx_text_column_holds_its_widest_word():
+    """A short column of wide words ("Outcome": O and m are wide letters) is made wide enough
+    for the word as Arial prints it, so that no word is broken inside ("Outcom|e"); an average
+    character width alone makes it too narrow."""
+    from evalkit.report.blocks import Column, Table
+    from evalkit.report.writers.docx import _word_cm, column_widths
+
+    assert _word_cm("mmmm", 10) > 2 * _word_cm("iiii", 10) > 0  # real metrics, not a count of letters
+    # Helvetica/Arial: "Outcome" is 4.057 em; at 10 pt that is 1.43 cm (+4 % to spare)
+    assert abs(_word_cm("Outcome", 10) - 4.057 * 10 * 0.03528 * 1.04) < 1e-9
+    long_text = "Persentase proyek perubahan yang berjalan sesuai rencana aksi peserta"
+    b = Table(1, "Tabel 1", "t", [Column("Indikator"), Column("Level"), Column("Sasaran strategis"),
+                                   Column("Capaian", "number")],
+              [[long_text, "Outcome", long_text, 101.0], [long_text, "Output", long_text, 90.0]])
+    texts = [[str(x) for x in r] for r in b.rows]
+    width = int(16.5 / 2.54 * 914400)  # an A4 portrait text width, EMU
+    widths = column_widths(b, texts, width, 10)
+    cm = [w / 360000 for w in widths]
+    assert cm[1] - 0.45 >= _word_cm("Outcome", 10)
+    assert abs(sum(cm) - 16.5) < 1e-6  # the columns still fill the text width

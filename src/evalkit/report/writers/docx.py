@@ -180,7 +180,45 @@ def column_widths(b: Table, texts, width: int, font_pt: float):
     return [w * 360000 for w in out]
 
 
+_EM_WIDTHS: dict[str, dict[int, int]] = {}
+
+
+def _em_widths(bold: bool) -> dict[int, int]:
+    """Advance widths (1/1000 em) of the printable ASCII characters in Helvetica (regular or
+    bold), read from the Adobe core-font metrics that matplotlib ships (``pdfcorefonts/*.afm``):
+    the metrics of Arial and of Liberation Sans, which is metric-compatible with Arial and is
+    what LibreOffice shows in its place."""
+    name = "Helvetica-Bold" if bold else "Helvetica"
+    if name not in _EM_WIDTHS:
+        import matplotlib
+
+        widths: dict[int, int] = {}
+        try:
+            path = Path(matplotlib.get_data_path()) / "fonts" / "pdfcorefonts" / f"{name}.afm"
+            for line in path.read_text(encoding="latin-1").splitlines():
+                if line.startswith("C "):  # C <code> ; WX <width> ; N <name> ; B ...
+                    fields = dict(f.strip().split(" ", 1) for f in line.split(";") if f.strip())
+                    code = int(fields["C"])
+                    if 32 <= code <= 126:
+                        widths[code] = int(fields["WX"])
+        except (OSError, ValueError, KeyError):
+            widths = {}
+        _EM_WIDTHS[name] = widths
+    return _EM_WIDTHS[name]
+
+
+def _word_cm(word: str, font_pt: float, bold: bool = False) -> float:
+    """Printed width (cm) of ``word`` in Arial at ``font_pt``: per-character metrics, 0.6 em
+    for a character outside ASCII, and 4 % to spare for hinting and rounding."""
+    em = _em_widths(bold)
+    return sum(em.get(ord(ch), 600) for ch in word) / 1000 * font_pt * 0.03528 * 1.04
+
+
 def _widths_cm(b: Table, texts, font_pt: float):
+    """Each column's minimum and desired width (cm). The minimum of a text column holds its
+    widest word, measured with Arial's metrics (the header's words in bold), so that no word is
+    broken inside (at most 16 average characters: a longer word wraps); the rest is estimated
+    at an average character width."""
     char = 0.55 * font_pt * 0.03528  # average character width in cm
     pad = 0.45  # left + right cell margins
     minimum, desired = [], []
@@ -188,14 +226,18 @@ def _widths_cm(b: Table, texts, font_pt: float):
         cells = [r[j] for r in texts]
         longest_cell = max([len(x) for x in cells] or [1])
         longest_word = max([len(w) for x in cells + [clean(c.label)] for w in x.split()] or [1])
+        widest_word = max([_word_cm(w, font_pt) for x in cells for w in x.split()]
+                          + [_word_cm(w, font_pt, bold=True) for w in clean(c.label).split()] or [0.0])
         if c.kind == "text":
             lo = min(longest_word, 16)
             hi = max(lo, min(longest_cell, 42))
+            lo_cm = min(max(lo * char, widest_word), 16 * char)
         else:
             lo = max(longest_cell, min(longest_word, 10))
             hi = max(lo, min(len(clean(c.label)), 14))
-        minimum.append(lo * char + pad)
-        desired.append(hi * char + pad)
+            lo_cm = lo * char
+        minimum.append(lo_cm + pad)
+        desired.append(max(hi * char, lo_cm) + pad)
     return minimum, desired
 
 
