@@ -95,8 +95,13 @@ def _matplotlib_png(fig, dpi, bbox, path):
 
 @pytest.mark.parametrize("transparent", [False, True])
 def test_png_is_matplotlibs_pixels_rgb_when_opaque(tmp_path, transparent):
+    """The PNG is matplotlib's own PNG of the laid-out figure at the same resolution, cut to the
+    padded tight box (the box lies inside the figure: the whole figure is drawn once and cut);
+    RGB when opaque, RGBA when not."""
     import numpy as np
     from PIL import Image
+
+    from evalkit.report.figure_server import box_pixels
 
     fig = _fig(3)
     if transparent:
@@ -108,10 +113,15 @@ def test_png_is_matplotlibs_pixels_rgb_when_opaque(tmp_path, transparent):
     assert (tmp_path / "fig01-x.png").read_bytes() == png
     assert ours.mode == ("RGBA" if transparent else "RGB")
     assert ours.info["Software"].startswith("Matplotlib version") and round(ours.info["dpi"][0]) == 150
-    # the same figure, already laid out, saved by matplotlib's own canvas with the same bbox
+    # the same figure, already laid out, saved whole by matplotlib's own canvas at 150 dpi
+    fig.dpi = 150
+    _matplotlib_png(fig, 150, None, tmp_path / "mpl.png")
+    whole = np.asarray(Image.open(tmp_path / "mpl.png"))
     bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
-    _matplotlib_png(fig, 150, bbox, tmp_path / "mpl.png")
-    theirs = np.asarray(Image.open(tmp_path / "mpl.png"))
+    assert 0 <= bbox.x0 and bbox.x1 <= fig.get_size_inches()[0] and 0 <= bbox.y0  # inside: cut, not re-laid out
+    top, bottom, left, right = box_pixels(bbox, 150, whole.shape[0])
+    assert 0 < bottom - top < whole.shape[0] and 0 < right - left < whole.shape[1]  # something was cut away
+    theirs = whole[top:bottom, left:right]
     assert theirs.shape[2] == 4 and theirs.shape[:2] == np.asarray(ours).shape[:2]
     if transparent:
         assert (theirs[..., 3] < 255).any()
@@ -121,6 +131,37 @@ def test_png_is_matplotlibs_pixels_rgb_when_opaque(tmp_path, transparent):
         assert np.array_equal(np.asarray(ours), theirs[..., :3])
     assert width == round(ours.size[0] / 150 * 150)
     plt.close(fig)
+
+
+def test_png_of_a_box_outside_the_figure_is_matplotlibs_bbox_save(tmp_path):
+    """A text placed outside the figure (the tight layout cannot bring it in) widens the box
+    beyond the canvas: that PNG is matplotlib's own ``bbox_inches`` save of the box."""
+    import numpy as np
+    from PIL import Image
+
+    fig = _fig(2)
+    fig.text(1.15, 0.5, "outside the figure")
+    png, _ = render_figure(fig, dpi=120, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path)
+    ours = np.asarray(Image.open(tmp_path / "fig01-x.png"))
+    fig.dpi = 120
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    assert bbox.x1 > fig.get_size_inches()[0]
+    _matplotlib_png(fig, 120, bbox, tmp_path / "mpl.png")
+    theirs = np.asarray(Image.open(tmp_path / "mpl.png"))
+    assert ours.shape[:2] == theirs.shape[:2] and ours.shape[1] > round(fig.get_size_inches()[0] * 120)
+    assert np.array_equal(ours, theirs[..., :3])
+    plt.close(fig)
+
+
+def test_box_pixels_round_outwards():
+    from matplotlib.transforms import Bbox
+
+    from evalkit.report.figure_server import box_pixels
+
+    # 0.5 in .. 2.25 in wide, 0.1 in .. 1.0 in high at 100 dpi on a 200 px tall canvas
+    assert box_pixels(Bbox([[0.5, 0.1], [2.25, 1.0]]), 100, 200) == (100, 190, 50, 225)
+    assert box_pixels(Bbox([[0.505, 0.105], [2.245, 0.995]]), 100, 200) == (100, 190, 50, 225)
+    assert box_pixels(Bbox([[0.0, 0.0], [4.0, 2.0]]), 100, 200) == (0, 200, 0, 400)
 
 
 def test_layout_leaves_no_engine_that_draws_twice(tmp_path, monkeypatch):
@@ -170,3 +211,42 @@ def test_encode_rgb_png_is_a_valid_png_of_the_same_pixels(shape):
         kinds.append(kind)
         pos += 12 + n
     assert kinds == [b"IHDR", b"pHYs", b"tEXt", b"IDAT", b"IEND"]
+
+
+def test_titles_are_placed_as_matplotlib_places_them(tmp_path):
+    """The titles held at their height while a figure is laid out and saved: an axes whose
+    y axis shows an offset text ("1e7") over it has its title lifted exactly as matplotlib lifts
+    it (laid out again with the titles placed as usual), and the figure is left with
+    matplotlib's own placing afterwards. Both against matplotlib's own save of the figure."""
+    import numpy as np
+    from PIL import Image
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(6, 2.5))
+    a.plot([0, 1, 2], [1.2e7, 1.5e7, 1.9e7])  # ScalarFormatter: offset text at the top left
+    a.set_title("Biaya per tahun", loc="left")  # over the offset text
+    b.barh([0, 1], [3, 4])
+    b.set_title("Tanpa offset")
+    png, _ = render_figure(fig, dpi=100, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path)
+    assert a.yaxis.offsetText.get_text()  # the case this test is about
+    assert a._left_title.get_position()[1] > 1.0  # lifted above the offset text, as matplotlib does
+    assert a._autotitlepos is True and b._autotitlepos is True  # left as matplotlib keeps them
+    fig.dpi = 100
+    _matplotlib_png(fig, 100, None, tmp_path / "mpl.png")
+    whole = np.asarray(Image.open(tmp_path / "mpl.png"))
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    top, bottom, left, right = figure_server.box_pixels(bbox, 100, whole.shape[0])
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "fig01-x.png")), whole[top:bottom, left:right, :3])
+    plt.close(fig)
+
+
+def test_held_titles_give_the_same_files(tmp_path, monkeypatch):
+    """Holding the titles changes no pixel and no SVG byte of a report figure."""
+    fig = _fig(3)
+    fig2 = _fig(3)
+    render_figure(fig, dpi=100, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path / "held")
+    assert figure_server._freeze_titles(plt.figure()) == []  # (an empty figure holds nothing)
+    monkeypatch.setattr(figure_server, "_freeze_titles", lambda f: [])
+    render_figure(fig2, dpi=100, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path / "placed")
+    for ext in ("png", "svg"):
+        assert (tmp_path / "held" / f"fig01-x.{ext}").read_bytes() == (tmp_path / "placed" / f"fig01-x.{ext}").read_bytes()
+    plt.close("all")
