@@ -8,6 +8,7 @@ between modules.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,13 @@ def imports(path: Path) -> set[str]:
 
 
 MODULES = {module_name(p): p for p in SRC.rglob("*.py")}
-GRAPH = {m: {i for i in imports(p)} for m, p in MODULES.items()}
+
+
+@functools.cache
+def import_graph() -> dict[str, set[str]]:
+    """Module → the evalkit modules it imports (parsed when a test first asks, not at collection:
+    every xdist worker collects this file)."""
+    return {m: {i for i in imports(p)} for m, p in MODULES.items()}
 
 
 def test_every_module_has_a_layer():
@@ -80,7 +87,7 @@ def test_every_module_has_a_layer():
 
 def test_no_upward_import():
     bad = []
-    for m, deps in GRAPH.items():
+    for m, deps in import_graph().items():
         if not m:
             continue  # the package root re-exports the public API lazily
         for d in deps:
@@ -90,13 +97,13 @@ def test_no_upward_import():
 
 
 def test_stats_imports_no_presentation_code():
-    bad = [(m, d) for m, deps in GRAPH.items() if m.startswith("stats") for d in deps
+    bad = [(m, d) for m, deps in import_graph().items() if m.startswith("stats") for d in deps
            if d.split(".")[0] in ("i18n", "report", "levels", "evaluation", "cli")]
     assert not bad, bad
 
 
 def test_errors_does_not_import_i18n():
-    assert not {d for d in GRAPH["errors"] if d.startswith("i18n")}
+    assert not {d for d in import_graph()["errors"] if d.startswith("i18n")}
 
 
 def _resolve(d: str) -> str | None:
@@ -109,7 +116,7 @@ def _resolve(d: str) -> str | None:
 
 
 def test_no_import_cycle():
-    graph = {m: {r for d in deps if (r := _resolve(d)) and r != m} for m, deps in GRAPH.items() if m}
+    graph = {m: {r for d in deps if (r := _resolve(d)) and r != m} for m, deps in import_graph().items() if m}
     seen, cycles = set(), []
 
     def visit(n, path):
