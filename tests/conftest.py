@@ -5,9 +5,17 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+# pytest keeps each test module with its assertions rewritten in __pycache__, unless bytecode
+# writing is off (PYTHONDONTWRITEBYTECODE, as on CI machines): then every worker of every run
+# rewrites and compiles all ~50 test modules again (2–3 s of each worker's collection). This
+# turns it back on for this process only, so the rewritten modules are cached as pytest does by
+# default (gitignored); the processes the tests start keep the environment as it is.
+sys.dont_write_bytecode = False
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
