@@ -366,3 +366,47 @@ def test_docx_text_column_holds_its_widest_word():
     cm = [w / 360000 for w in widths]
     assert cm[1] - 0.45 >= _word_cm("Outcome", 10)
     assert abs(sum(cm) - 16.5) < 1e-6  # the columns still fill the text width
+
+
+def test_docx_number_column_holds_its_header_words():
+    """A narrow number column under a header of long bold words ("Sebelum", "Sesudah",
+    "Responses") is made wide enough for each word in bold Arial, so that LibreOffice does not
+    break "Sebelu|m"; the values alone would make it about four characters wide."""
+    from evalkit.report.blocks import Column, Table
+    from evalkit.report.writers.docx import _word_cm, column_widths
+
+    b = Table(1, "Tabel 1", "t", [Column("Aspek"), Column("Sebelum", "number"), Column("Sesudah", "number"),
+                                   Column("Responses", "number")],
+              [["Berorientasi pelayanan", 3.2, 4.1, 12.0], ["Akuntabel", 3.5, 4.0, 9.0]])
+    texts = [[str(x) for x in r] for r in b.rows]
+    width = int(16.5 / 2.54 * 914400)
+    cm = [w / 360000 for w in column_widths(b, texts, width, 10)]
+    for j, word in ((1, "Sebelum"), (2, "Sesudah"), (3, "Responses")):
+        assert cm[j] - 0.45 + 1e-9 >= _word_cm(word, 10, bold=True) > 4 * 0.55 * 10 * 0.03528
+    assert abs(sum(cm) - 16.5) < 1e-6
+
+
+def test_docx_rows_are_never_split_and_short_tables_stay_together(tmp_path):
+    """Every row of every table carries ``w:cantSplit`` (no row broken across pages); a short
+    table's rows are kept with the next (``w:keepNext`` on each paragraph but the last row's),
+    a long one's are not (it may run over pages, by whole rows)."""
+    import zipfile
+
+    from lxml import etree
+
+    from evalkit.report.blocks import Column, Table
+    from evalkit.report.writers.docx import KEEP_TOGETHER_ROWS, write_docx
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    cols = [Column("Aspek"), Column("Nilai", "number")]
+    short = Table(1, "Tabel 1", "short", cols, [[f"aspek {i}", float(i)] for i in range(4)])
+    long = Table(2, "Tabel 2", "long", cols, [[f"aspek {i}", float(i)] for i in range(KEEP_TOGETHER_ROWS + 5)])
+    write_docx([short, long], tmp_path / "t.docx", title="t", lang="id")
+    root = etree.fromstring(zipfile.ZipFile(tmp_path / "t.docx").read("word/document.xml"))
+    tables = root.iter(f"{W}tbl")
+    for tbl, n_body, kept in zip(tables, (4, KEEP_TOGETHER_ROWS + 5), (True, False)):
+        trs = tbl.findall(f"{W}tr")
+        assert len(trs) == n_body + 1
+        assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in trs)
+        keep = [all(p.find(f"{W}pPr/{W}keepNext") is not None for p in tr.iter(f"{W}p")) for tr in trs]
+        assert keep == ([True] * n_body + [False] if kept else [False] * (n_body + 1))

@@ -134,6 +134,29 @@ def _repeat_header(row):
     trPr.append(el)
 
 
+#: a table of at most this many body rows is kept on one page (with its caption), when it fits
+KEEP_TOGETHER_ROWS = 15
+
+
+def _rows_hold_together(table, keep_together: bool) -> None:
+    """No row of ``table`` is split across two pages (``w:cantSplit``: a long row goes to the
+    next page whole); with ``keep_together``, each row's paragraphs are also kept with the next
+    row (``w:keepNext``, Word's and LibreOffice's way to keep a table on one page), so that a
+    short table is not cut after its first rows. A table taller than a page is still cut (by
+    rows), as the two programs do when it cannot fit."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    trs = table._tbl.tr_lst
+    for i, tr in enumerate(trs):
+        trPr = tr.get_or_add_trPr()
+        if trPr.find(qn("w:cantSplit")) is None:
+            trPr.insert(0, OxmlElement("w:cantSplit"))
+        if keep_together and i < len(trs) - 1:
+            for p in tr.iter(qn("w:p")):
+                p.get_or_add_pPr().keepNext_val = True
+
+
 def _new_section(doc, landscape: bool):
     from docx.enum.section import WD_ORIENT, WD_SECTION
     from docx.shared import Cm
@@ -215,10 +238,11 @@ def _word_cm(word: str, font_pt: float, bold: bool = False) -> float:
 
 
 def _widths_cm(b: Table, texts, font_pt: float):
-    """Each column's minimum and desired width (cm). The minimum of a text column holds its
-    widest word, measured with Arial's metrics (the header's words in bold), so that no word is
-    broken inside (at most 16 average characters: a longer word wraps); the rest is estimated
-    at an average character width."""
+    """Each column's minimum and desired width (cm). The minimum of a column holds its widest
+    word, measured with Arial's metrics (the header's words in bold), so that no word is broken
+    inside — "Sebelum", "Matched", "Responses" over a narrow number column included (a text
+    column at most 16 average characters, a number column 14: a longer word wraps); the rest
+    is estimated at an average character width."""
     char = 0.55 * font_pt * 0.03528  # average character width in cm
     pad = 0.45  # left + right cell margins
     minimum, desired = [], []
@@ -235,7 +259,7 @@ def _widths_cm(b: Table, texts, font_pt: float):
         else:
             lo = max(longest_cell, min(longest_word, 10))
             hi = max(lo, min(len(clean(c.label)), 14))
-            lo_cm = lo * char
+            lo_cm = max(lo * char, min(widest_word, 14 * char))
         minimum.append(lo_cm + pad)
         desired.append(max(hi * char, lo_cm) + pad)
     return minimum, desired
@@ -323,6 +347,7 @@ def _table(doc, b: Table, lang: str, font_size):
             made[k] = copy.deepcopy(cell._tc)
     for col, w in zip(table.columns, widths):
         col.width = w
+    _rows_hold_together(table, keep_together=len(b.rows) <= KEEP_TOGETHER_ROWS)
     _apa_borders(table)
     if b.note:
         note = doc.add_paragraph()
