@@ -44,7 +44,10 @@ SLOW_FILES = ("test_batch.py",            # ~117 s: ten reports through `evalkit
               "test_kernels.py",          # ~15 s
               "test_browser.py",          # ~14 s
               "test_figure_server.py",    # ~11 s
-              "test_store.py", "test_messy_exports.py", "test_agree_share.py", "test_levels.py", "test_ingest.py")
+              "test_store.py", "test_messy_exports.py", "test_agree_share.py", "test_levels.py",
+              # the two nbval notebooks (~5 s each: a kernel of their own) ran last, after every
+              # short file, and left one worker alone for their last seconds
+              "paper_template.ipynb", "program_report.ipynb", "test_factor_reference.py", "test_ingest.py")
 
 
 def pytest_collection_modifyitems(session, config, items):
