@@ -250,3 +250,37 @@ def test_held_titles_give_the_same_files(tmp_path, monkeypatch):
     for ext in ("png", "svg"):
         assert (tmp_path / "held" / f"fig01-x.{ext}").read_bytes() == (tmp_path / "placed" / f"fig01-x.{ext}").read_bytes()
     plt.close("all")
+
+
+def test_indonesian_figures_have_a_decimal_comma(tmp_path):
+    """An Indonesian report's figure writes 0,5 on an axis of default numbers (PUEBI), the same
+    ticks as matplotlib's; its own formatters (percentages) and English figures are untouched;
+    the formatter survives the pickling to the figure helper."""
+    import pickle
+
+    from evalkit.report import figures
+    from evalkit.report.sections.base import ReportDocument
+
+    def make():
+        fig, (a, b) = plt.subplots(1, 2)
+        a.plot([0, 0.5, 1.0], [0.25, 0.75, 0.5])
+        b.barh([0, 1], [10, 40])
+        b.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(figures._abs_percent))
+        return fig, a, b
+
+    fig, a, b = make()
+    ReportDocument("id").figure(fig, "x", alt="a")
+    fmt = a.xaxis.get_major_formatter()
+    assert isinstance(fmt, figures.DecimalCommaFormatter)
+    plain = matplotlib.ticker.ScalarFormatter()
+    plain.set_axis(a.xaxis)
+    ticks = list(a.get_xticks())
+    assert fmt.format_ticks(ticks) == [s.replace(".", ",") for s in plain.format_ticks(ticks)]
+    assert "0,5" in fmt.format_ticks([0.0, 0.5, 1.0]) and not any("." in s for s in fmt.format_ticks(ticks))
+    assert isinstance(b.xaxis.get_major_formatter(), matplotlib.ticker.FuncFormatter)  # its own: kept
+    again = pickle.loads(pickle.dumps(fig))
+    assert isinstance(again.axes[0].xaxis.get_major_formatter(), figures.DecimalCommaFormatter)
+    fig_en, a_en, _ = make()
+    ReportDocument("en").figure(fig_en, "x", alt="a")
+    assert type(a_en.xaxis.get_major_formatter()) is matplotlib.ticker.ScalarFormatter
+    plt.close("all")

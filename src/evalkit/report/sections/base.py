@@ -203,9 +203,12 @@ class ReportDocument:
         without a figures folder a 150-dpi PNG. Laid out and saved by
         :func:`evalkit.report.figure_server.render_figure` — in the kernel's figure helper
         when there is one (the section goes on meanwhile; :meth:`_resolve_figures` waits for
-        it before any document is written), else here."""
+        it before any document is written), else here. In an Indonesian report, axes showing
+        matplotlib's default numbers get a decimal comma (:func:`figures.decimal_comma`)."""
         from ..figure_server import FigureClient, render_figure
 
+        if self.lang == "id":
+            figures.decimal_comma(fig)
         self._figure_no += 1
         stem = f"fig{self._figure_no:02d}-{name}"
         dpi = 300 if self.figures_dir is not None else 150
