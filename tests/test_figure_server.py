@@ -284,3 +284,16 @@ def test_indonesian_figures_have_a_decimal_comma(tmp_path):
     ReportDocument("en").figure(fig_en, "x", alt="a")
     assert type(a_en.xaxis.get_major_formatter()) is matplotlib.ticker.ScalarFormatter
     plt.close("all")
+
+
+def test_likert_item_labels_wrap_before_they_cut():
+    from evalkit.report.sections.level1 import item_label
+
+    assert item_label("Bahan ajar yang dibagikan bermanfaat") == "Bahan ajar yang dibagikan bermanfaat"
+    two = item_label("Materi pelatihan sesuai dengan kebutuhan pekerjaan saya")
+    assert two == "Materi pelatihan sesuai dengan kebutuhan\npekerjaan saya"  # whole words, nothing cut
+    long = item_label("Materi  pelatihan sesuai dengan kebutuhan pekerjaan saya sehari-hari di unit kerja "
+                      "dan dapat langsung diterapkan")
+    first, second = long.split("\n")
+    assert len(first) <= 44 and len(second) <= 44 and second.endswith("…")
+    assert "  " not in long and item_label("") == ""

@@ -86,3 +86,25 @@ def test_reliability_warnings_render_in_indonesian():
     res = evalkit.reliability(d, scale=(1, 5))
     assert any("negative item–rest" in w for w in res.warnings)
     assert any("korelasi item-sisa negatif untuk q2" in w for w in res.warnings.render("id"))
+
+
+def test_every_builtin_answer_word_has_an_english_word():
+    """The answer words of the built-in Likert label sets an English report's figures show:
+    each first word of a value (what the Likert legend shows) is translated (``answer.*``)."""
+    import re
+
+    from evalkit._config import load_config
+    from evalkit.i18n import has, t
+
+    missing = []
+    for name, labels in load_config("likert")["label_sets"].items():
+        first = {}
+        for word, value in labels.items():
+            first.setdefault(value, word)
+        for word in first.values():
+            key = "answer." + re.sub(r"[^a-z0-9]+", "_", word.lower()).strip("_")
+            if not has(key):
+                missing.append((name, word))
+            else:
+                assert t(key, "id").lower() == word.lower() and t(key, "en") != t(key, "id")
+    assert not missing, f"answer words without an English word: {missing}"

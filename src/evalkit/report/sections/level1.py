@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...bands import band
+from ...i18n import has
 from ...levels.reaction import agree_point
 from .. import figures
 from ..blocks import Column, V
@@ -150,11 +151,23 @@ class Level1Section:
         for label, v in lm.items():
             by_value.setdefault(v, label)
         lo, hi = spec.instruments[spec.level1.instrument].scale
-        return [by_value.get(float(v), str(v)) for v in range(int(lo), int(hi) + 1)]
+        return [self._answer_word(by_value.get(float(v), str(v))) for v in range(int(lo), int(hi) + 1)]
+
+    def _answer_word(self, label: str) -> str:
+        """An answer word in the report's language: the built-in label sets' words are in the
+        translation table (``answer.*``; "Sangat Setuju" → "Strongly agree" in English); a
+        program's own words are shown as its questionnaire wrote them."""
+        import re
+
+        key = "answer." + re.sub(r"[^a-z0-9]+", "_", str(label).lower()).strip("_")
+        return self.t(key) if has(key) else label
 
     def _item_labels(self):
+        """Each item's questionnaire text as its Likert bar's label: wrapped to two lines of at
+        most 44 characters, cut with "…" only beyond that (one 48-character line cut most
+        statements of a real questionnaire in the middle)."""
         cols = self.program.spec.level1.columns
-        return {item: (text if len(text) <= 48 else text[:46] + "…") for text, item in cols.items()}
+        return {item: item_label(text) for text, item in cols.items()}
 
     def comments(self):
         if self.evaluation.level1 is None:
@@ -165,3 +178,14 @@ class Level1Section:
             self.para(self.t("l1.no_comments"))
             return
         self.bullets([self.esc(x) for x in c["comment"]])
+
+
+def item_label(text: str, width: int = 44) -> str:
+    """A questionnaire statement as a Likert bar's label: wrapped at word boundaries to two
+    lines of at most ``width`` characters; a longer statement's second line is cut with "…"."""
+    import textwrap
+
+    lines = textwrap.wrap(" ".join(str(text).split()), width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:width - 1].rstrip() + "…"]
+    return "\n".join(lines)
