@@ -410,3 +410,30 @@ def test_docx_rows_are_never_split_and_short_tables_stay_together(tmp_path):
         assert all(tr.find(f"{W}trPr/{W}cantSplit") is not None for tr in trs)
         keep = [all(p.find(f"{W}pPr/{W}keepNext") is not None for p in tr.iter(f"{W}p")) for tr in trs]
         assert keep == ([True] * n_body + [False] if kept else [False] * (n_body + 1))
+
+
+def test_docx_pages_are_numbered_in_every_section(tmp_path):
+    """Every page's footer reads "Halaman N dari M" (PAGE and NUMPAGES fields), landscape
+    sections included (linked to the first section's footer); English: "Page N of M"."""
+    import zipfile
+
+    from docx import Document
+
+    from evalkit.report.blocks import Column, Table
+    from evalkit.report.writers.docx import settings, write_docx
+
+    n = settings()["landscape_columns"] + 3
+    wide = Table(1, "Tabel 1", "Lebar", [Column("Nama")] + [Column(f"K{i}", "number") for i in range(n - 1)],
+                 [["baris"] + [1.5] * (n - 1)])
+    narrow = Table(2, "Tabel 2", "Sempit", [Column("Nama"), Column("Nilai", "number")], [["a", 1.0]])
+    for lang, words in (("id", ("Halaman ", " dari ")), ("en", ("Page ", " of "))):
+        path = tmp_path / f"{lang}.docx"
+        write_docx([narrow, wide, narrow], path, title="t", lang=lang)
+        doc = Document(path)
+        assert len(doc.sections) >= 3  # portrait, landscape, portrait
+        assert all(s.footer.is_linked_to_previous for s in doc.sections[1:])
+        footer = doc.sections[0].footer.paragraphs[0]
+        assert footer.text.startswith(words[0]) and words[1] in footer.text
+        parts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/footer")]
+        xml = zipfile.ZipFile(path).read(parts[0]).decode()
+        assert len(parts) == 1 and " PAGE " in xml.replace("\\* ARABIC", "") and "NUMPAGES" in xml

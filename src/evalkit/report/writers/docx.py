@@ -87,6 +87,26 @@ def _field(paragraph, instr: str, result: str):
     return run
 
 
+def _page_footer(doc, template: str) -> None:
+    """Every page's footer, centred: ``template`` with its ``\\x00`` and ``\\x01`` replaced by
+    the PAGE and NUMPAGES fields ("Halaman 3 dari 33"). Set on the first section; the later
+    (landscape) sections are linked to it, as Word and LibreOffice link them by default."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    para = doc.sections[0].footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    before, _, rest = template.partition("\x00")
+    middle, _, after = rest.partition("\x01")
+    for text, field in ((before, "PAGE"), (middle, "NUMPAGES"), (after, None)):
+        if text:
+            para.add_run(text)
+        if field:
+            _field(para, f"{field} \\* ARABIC", "1")
+    for run in para.runs:
+        run.font.size = Pt(9)
+
+
 def _caption(doc, prefix: str, title: str, seq: str):
     """``Tabel 3. Judul`` with the number as a SEQ field (Word renumbers on update)."""
     para = doc.add_paragraph(style="Caption")
@@ -427,6 +447,7 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
 
     from ...i18n import t as tr
 
+    _page_footer(doc, tr("report_labels.page", lang, page="\x00", pages="\x01"))
     first_heading = True
     skip_links = False
     for b in blocks:
