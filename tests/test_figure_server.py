@@ -297,3 +297,21 @@ def test_likert_item_labels_wrap_before_they_cut():
     first, second = long.split("\n")
     assert len(first) <= 44 and len(second) <= 44 and second.endswith("…")
     assert "  " not in long and item_label("") == ""
+
+
+def test_value_labels_have_a_ground_and_the_languages_decimal_mark():
+    """A value written at a bar's end sits on a white ground (no gridline through it) and uses
+    the report language's decimal mark (12,5% in Indonesian)."""
+    import pandas as pd
+
+    from evalkit.report import figures
+
+    data = pd.DataFrame({"item": ["a", "b"], "ss": [40.25, 10.0], "s": [22.25, 30.0], "rest": [37.5, 60.0]})
+    for lang, text in (("id", "62,5%"), ("en", "62.5%")):
+        ax = figures.percent_bars(data, label="item", agree=["s", "ss"], other="rest", agree_labels=["S", "SS"],
+                                  other_label="lain", lang=lang)
+        labels = {t.get_text(): t for t in ax.texts}
+        assert text in labels
+        box = labels[text].get_bbox_patch()
+        assert box is not None and box.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+        plt.close(ax.figure)

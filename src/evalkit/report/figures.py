@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..i18n import t
+from ..i18n import fmt_num, t
 
 PALETTE_5 = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac"]
 
@@ -89,6 +89,20 @@ def decimal_comma(fig) -> None:
             if type(fmt) is matplotlib.ticker.ScalarFormatter:
                 axis.set_major_formatter(DecimalCommaFormatter(useOffset=fmt.get_useOffset(),
                                                                useMathText=fmt.get_useMathText()))
+
+
+def wrap_label(text: str, width: int = 44) -> str:
+    """A long label (a questionnaire statement, an indicator's name) for an axis: wrapped at word
+    boundaries to two lines of at most ``width`` characters; a longer text's second line is
+    cut with "…"."""
+    lines = textwrap.wrap(" ".join(str(text).split()), width) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:width - 1].rstrip() + "…"]
+    return "\n".join(lines)
+
+
+#: the white ground of a value written at the end of a bar, so that no gridline runs through it
+VALUE_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.0, "alpha": 0.9}
 
 
 def _abs_percent(v, _pos=None) -> str:
@@ -232,7 +246,7 @@ def funnel_plot(data: pd.DataFrame, *, n: str = "n", labels: dict | None = None,
     y = np.arange(len(data))[::-1]
     ax.barh(y, counts, color=sns.color_palette("Blues_r", len(data)), edgecolor="white")
     for yi, c in zip(y, counts):
-        ax.text(c + top * 0.01, yi, f"{c:.0f} ({100 * c / top:.0f}%)", va="center", fontsize="small")
+        ax.text(c + top * 0.01, yi, f"{c:.0f} ({100 * c / top:.0f}%)", va="center", fontsize="small", bbox=VALUE_BOX)
     ax.set_yticks(y)
     ax.set_yticklabels([(labels or {}).get(i, i) for i in data.index])
     ax.set_xlim(0, top * 1.22)
@@ -260,9 +274,9 @@ def achievement_bars(data: pd.DataFrame, *, indicator: str = "indicator", progre
     ax.barh(y, vals, color=colors)
     ax.axvline(100, color="#333", linewidth=1, linestyle="--")
     for yi, v in zip(y, vals):
-        ax.text(max(v, 0) + 2, yi, f"{v:.0f}%", va="center", fontsize="small")
+        ax.text(max(v, 0) + 2, yi, f"{v:.0f}%", va="center", fontsize="small", bbox=VALUE_BOX)
     names = ["–" if pd.isna(s) else str(s) for s in d[indicator]]
-    labels = [s if len(s) <= max_label else s[: max_label - 1] + "…" for s in names]
+    labels = [wrap_label(s, max_label) for s in names]
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.set_xlim(min(0, np.nanmin(vals) * 1.1 if len(vals) else 0), max(120, np.nanmax(vals) * 1.15 if len(vals) else 120))
@@ -329,7 +343,7 @@ def percent_bars(data: pd.DataFrame, *, label: str, agree: list[str], other: str
         ax.barh(y, v, left=left, color=color, label=lab, edgecolor="white")
         left += v
     for yi, tot in zip(y, left):
-        ax.text(tot + 1, yi, f"{tot:.1f}%", va="center", fontsize="small")
+        ax.text(tot + 1, yi, f"{fmt_num(tot, lang, 1)}%", va="center", fontsize="small", bbox=VALUE_BOX)
     ax.axvline(0, color="#444", linewidth=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([textwrap.fill(str(s), wrap) for s in d[label]], fontsize="small")

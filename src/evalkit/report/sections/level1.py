@@ -181,11 +181,5 @@ class Level1Section:
 
 
 def item_label(text: str, width: int = 44) -> str:
-    """A questionnaire statement as a Likert bar's label: wrapped at word boundaries to two
-    lines of at most ``width`` characters; a longer statement's second line is cut with "…"."""
-    import textwrap
-
-    lines = textwrap.wrap(" ".join(str(text).split()), width) or [""]
-    if len(lines) > 2:
-        lines = [lines[0], lines[1][:width - 1].rstrip() + "…"]
-    return "\n".join(lines)
+    """A questionnaire statement as a Likert bar's label (:func:`figures.wrap_label`)."""
+    return figures.wrap_label(text, width)

@@ -41,7 +41,7 @@ class Level5Section:
         y = list(range(len(vals)))[::-1]
         ax.barh(y, [v / 1e6 for v in vals], color=["#c6dbef", "#6baed6", "#2166ac", "#ef8a62"])
         for yi, v in zip(y, vals):
-            ax.text(v / 1e6, yi, " " + self.rp(v), va="center", fontsize="small")
+            ax.text(v / 1e6, yi, " " + self.rp(v), va="center", fontsize="small", bbox=figures.VALUE_BOX)
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize="small")
         ax.set_xlim(0, max(vals) / 1e6 * 1.4)
