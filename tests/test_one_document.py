@@ -301,7 +301,7 @@ def test_docx_style_ids_looked_up_once_give_the_same_document(tmp_path, monkeypa
     from evalkit.report.writers import docx as writer
 
     blocks = [Heading(1, "Laporan", subtitle=False), Heading(2, "Program A", subtitle=True),
-              Heading(2, "Isi", toc=True), Heading(3, "Level 1"), Heading(4, "Materi"),
+              Heading(2, "Isi", toc=True), Heading(2, "Ringkasan"), Heading(3, "Level 1"), Heading(4, "Materi"),
               Paragraph("**tebal** dan *miring*"), Bullets(["satu", "dua"]),
               Callout("note", "Catatan", ["- butir", "teks"]),
               Table(1, "Tabel 1", "Skor", [Column("Aspek"), Column("Rerata", "number")], [["a", 4.25], ["b", 3.5]],
@@ -316,7 +316,8 @@ def test_docx_style_ids_looked_up_once_give_the_same_document(tmp_path, monkeypa
     writer.write_docx(blocks, tmp_path / "plain.docx", title="t", lang="id")
     remembered, plain = document(tmp_path / "remembered.docx"), document(tmp_path / "plain.docx")
     assert remembered == plain
-    for style in (b"Title", b"Subtitle", b"Heading1", b"Heading2", b"Heading3", b"Caption", b"ListBullet"):
+    for style in (b"Title", b"Subtitle", b"TOCHeading", b"Heading1", b"Heading2", b"Heading3", b"Caption",
+                  b"ListBullet"):
         assert b'w:pStyle w:val="' + style + b'"' in remembered, style
 
 
@@ -437,3 +438,31 @@ def test_docx_pages_are_numbered_in_every_section(tmp_path):
         parts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/footer")]
         xml = zipfile.ZipFile(path).read(parts[0]).decode()
         assert len(parts) == 1 and " PAGE " in xml.replace("\\* ARABIC", "") and "NUMPAGES" in xml
+
+
+def test_docx_table_of_contents_lists_the_headings_before_word_updates_it(tmp_path):
+    """The TOC field's cached result (what LibreOffice or a preview shows) lists every heading
+    below the title, indented by level, and ends with the update hint; begin, separate and end
+    of the one field enclose them, across paragraphs."""
+    import zipfile
+
+    from lxml import etree
+
+    from evalkit.report.blocks import Heading, Paragraph
+    from evalkit.report.writers.docx import write_docx
+
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    blocks = [Heading(1, "Laporan"), Heading(2, "Sampul", subtitle=True), Heading(2, "Daftar isi", toc=True),
+              Heading(2, "Ringkasan"), Paragraph("teks"), Heading(3, "Latar belakang"), Heading(2, "Level 1 — Reaksi")]
+    write_docx(blocks, tmp_path / "t.docx", title="t", lang="id")
+    body = etree.fromstring(zipfile.ZipFile(tmp_path / "t.docx").read("word/document.xml")).find(f"{W}body")
+    paras = body.findall(f"{W}p")
+    kinds = [[f.get(f"{W}fldCharType") for f in p.iter(f"{W}fldChar")] for p in paras]
+    start = next(i for i, k in enumerate(kinds) if k[:2] == ["begin", "separate"])
+    end = next(i for i, k in enumerate(kinds) if "end" in k and i >= start)
+    assert "TOC" in "".join(paras[start].itertext())
+    shown = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in paras[start:end + 1]]
+    assert shown[:3] == ["Ringkasan", "Latar belakang", "Level 1 — Reaksi"]
+    assert "Perbarui" in shown[-1] and len(shown) == 4  # the hint, last; subtitle and "Daftar isi" left out
+    ind = [p.find(f"{W}pPr/{W}ind") for p in paras[start:end]]
+    assert ind[1] is not None and int(ind[1].get(f"{W}left")) > 0  # the level-2 heading indented

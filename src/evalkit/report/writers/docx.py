@@ -107,6 +107,56 @@ def _page_footer(doc, template: str) -> None:
         run.font.size = Pt(9)
 
 
+def _toc_entries(blocks) -> list[tuple[int, str]]:
+    """``(Word heading level, text)`` of every heading a ``TOC \\o "1-3"`` field lists: the
+    report's headings below its title (Heading 1–3); the cover's subtitle and the contents' own
+    heading (style *TOC Heading*, which Word's TOC leaves out) are not listed."""
+    return [(min(b.level - 1, 3), clean(b.text)) for b in blocks
+            if isinstance(b, Heading) and b.level >= 2 and not getattr(b, "subtitle", False)
+            and not getattr(b, "toc", False)]
+
+
+def _toc(doc, entries, hint: str) -> None:
+    """The table of contents: Word's ``TOC`` field, whose cached result (what a viewer that does
+    not update fields shows — LibreOffice, a phone, a print preview) already lists the headings,
+    indented by level, with ``hint`` (how to add the page numbers) as its last line. Word asks to
+    update the fields when the document opens (``w:updateFields``) and writes the page numbers;
+    the result then replaces all of it, hint included."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    first = doc.add_paragraph()
+    if not entries:
+        _field(first, 'TOC \\o "1-3" \\h \\z \\u', hint)
+        return
+
+    def fld(kind):
+        r = OxmlElement("w:r")
+        f = OxmlElement("w:fldChar")
+        f.set(qn("w:fldCharType"), kind)
+        r.append(f)
+        return r
+
+    first._p.append(fld("begin"))
+    r = OxmlElement("w:r")
+    it = OxmlElement("w:instrText")
+    it.set(qn("xml:space"), "preserve")
+    it.text = ' TOC \\o "1-3" \\h \\z \\u '
+    r.append(it)
+    first._p.append(r)
+    first._p.append(fld("separate"))
+    paras = [first] + [doc.add_paragraph() for _ in entries]
+    for para, (level, text) in zip(paras, entries + [(1, hint)]):
+        run = para.add_run(text)
+        if para is paras[-1]:
+            run.italic = True
+            run.font.size = Pt(9)
+        para.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        para.paragraph_format.space_after = Pt(2)
+    paras[-1]._p.append(fld("end"))
+
+
 def _caption(doc, prefix: str, title: str, seq: str):
     """``Tabel 3. Judul`` with the number as a SEQ field (Word renumbers on update)."""
     para = doc.add_paragraph(style="Caption")
@@ -461,14 +511,15 @@ def write_docx(blocks, path: Path, *, title: str, lang: str, font: str | None = 
                 h = doc.add_paragraph(text, style="Title")
             elif getattr(b, "subtitle", False):
                 h = doc.add_paragraph(text, style="Subtitle")
+            elif getattr(b, "toc", False) and "TOC Heading" in [st.name for st in doc.styles]:
+                h = doc.add_paragraph(text, style="TOC Heading")  # a heading Word's TOC leaves out
             else:
                 h = doc.add_heading(text, level=min(b.level - 1, 3))
             if b.page_break and not first_heading:
                 h.paragraph_format.page_break_before = True
             first_heading = False
             if getattr(b, "toc", False):
-                p = doc.add_paragraph()
-                _field(p, 'TOC \\o "1-3" \\h \\z \\u', tr("report_labels.toc_update", lang))
+                _toc(doc, _toc_entries(blocks), tr("report_labels.toc_update", lang))
                 skip_links = True
         elif isinstance(b, Paragraph):
             from .html import paragraphs
