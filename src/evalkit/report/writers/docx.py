@@ -61,29 +61,38 @@ def _md_runs(paragraph, text: str):
                 paragraph.add_run(" ")
 
 
-def _field(paragraph, instr: str, result: str):
-    """A complex Word field (``SEQ Tabel``, ``TOC``) with its cached result text."""
+def _field_start(p, instr: str) -> None:
+    """Append to paragraph element ``p`` a complex field's begin, instruction and separator
+    (its result follows; :func:`_field_char` ``"end"`` closes it, possibly paragraphs later)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    def fld(kind):
-        r = OxmlElement("w:r")
-        f = OxmlElement("w:fldChar")
-        f.set(qn("w:fldCharType"), kind)
-        r.append(f)
-        return r
-
-    p = paragraph._p
-    p.append(fld("begin"))
+    p.append(_field_char("begin"))
     r = OxmlElement("w:r")
     it = OxmlElement("w:instrText")
     it.set(qn("xml:space"), "preserve")
     it.text = f" {instr} "
     r.append(it)
     p.append(r)
-    p.append(fld("separate"))
+    p.append(_field_char("separate"))
+
+
+def _field_char(kind: str):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    r = OxmlElement("w:r")
+    f = OxmlElement("w:fldChar")
+    f.set(qn("w:fldCharType"), kind)
+    r.append(f)
+    return r
+
+
+def _field(paragraph, instr: str, result: str):
+    """A complex Word field (``SEQ Tabel``, ``PAGE``) with its cached result text."""
+    _field_start(paragraph._p, instr)
     run = paragraph.add_run(result)
-    p.append(fld("end"))
+    paragraph._p.append(_field_char("end"))
     return run
 
 
@@ -116,36 +125,23 @@ def _toc_entries(blocks) -> list[tuple[int, str]]:
             and not getattr(b, "toc", False)]
 
 
+#: Word's table of contents: heading levels 1–3, entries as links, no page numbers in web view
+TOC_FIELD = 'TOC \\o "1-3" \\h \\z \\u'
+
+
 def _toc(doc, entries, hint: str) -> None:
     """The table of contents: Word's ``TOC`` field, whose cached result (what a viewer that does
     not update fields shows — LibreOffice, a phone, a print preview) already lists the headings,
     indented by level, with ``hint`` (how to add the page numbers) as its last line. Word asks to
     update the fields when the document opens (``w:updateFields``) and writes the page numbers;
     the result then replaces all of it, hint included."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
     first = doc.add_paragraph()
     if not entries:
-        _field(first, 'TOC \\o "1-3" \\h \\z \\u', hint)
+        _field(first, TOC_FIELD, hint)
         return
-
-    def fld(kind):
-        r = OxmlElement("w:r")
-        f = OxmlElement("w:fldChar")
-        f.set(qn("w:fldCharType"), kind)
-        r.append(f)
-        return r
-
-    first._p.append(fld("begin"))
-    r = OxmlElement("w:r")
-    it = OxmlElement("w:instrText")
-    it.set(qn("xml:space"), "preserve")
-    it.text = ' TOC \\o "1-3" \\h \\z \\u '
-    r.append(it)
-    first._p.append(r)
-    first._p.append(fld("separate"))
+    _field_start(first._p, TOC_FIELD)
     paras = [first] + [doc.add_paragraph() for _ in entries]
     for para, (level, text) in zip(paras, entries + [(1, hint)]):
         run = para.add_run(text)
@@ -154,7 +150,7 @@ def _toc(doc, entries, hint: str) -> None:
             run.font.size = Pt(9)
         para.paragraph_format.left_indent = Cm(0.6 * (level - 1))
         para.paragraph_format.space_after = Pt(2)
-    paras[-1]._p.append(fld("end"))
+    paras[-1]._p.append(_field_char("end"))
 
 
 def _caption(doc, prefix: str, title: str, seq: str):
