@@ -429,10 +429,17 @@ class FigureClient:
             self._send_next()
         return Pending(self, n)
 
-    def steal(self) -> int | None:
-        """Take back the last figure the helper has not started: its number, or ``None``."""
+    def steal(self) -> tuple[int, dict] | None:
+        """Take back the last figure the helper has not started: ``(its number, the job as the
+        helper would have received it)``, or ``None``. The kernel draws that unpickled copy, not
+        its own figure object, so that a figure is drawn from the same bytes whichever process
+        draws it (the kernel's object may have been touched since it was sent, e.g. by the
+        notebook's inline backend)."""
         with self.cond:
-            return self.queue.pop()[0] if self.queue else None
+            if not self.queue:
+                return None
+            n, data = self.queue.pop()
+        return n, pickle.loads(data)
 
     def wait(self, n: int, timeout: float):
         with self.cond:

@@ -238,11 +238,19 @@ class ReportDocument:
         from ..figure_server import render_figure
 
         while self._pending:
-            n = self._pending[-1][1].client.steal()
+            stolen = self._pending[-1][1].client.steal()
+            n = None if stolen is None else stolen[0]
             i = 0 if n is None else next(i for i, item in enumerate(self._pending) if item[1].n == n)
             block, pending, fig, rc, job, handle = self._pending.pop(i)
-            got = None if n is not None else pending.result()
-            if got is None:  # taken back from the queue, or the helper could not draw it
+            got = None
+            if stolen is not None:  # taken back from the queue: drawn here from the bytes sent
+                copy = stolen[1]
+                with matplotlib.rc_context(copy["rc"]):
+                    got = render_figure(copy["fig"], **job)
+                plt.close(copy["fig"])
+            else:
+                got = pending.result()
+            if got is None:  # the helper could not draw it
                 with matplotlib.rc_context(rc):
                     got = render_figure(fig, **job)
             block.png, block.width_px = got
