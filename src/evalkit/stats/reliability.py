@@ -97,6 +97,8 @@ def _smc(R: np.ndarray) -> np.ndarray:
 
 
 PSI_MIN = 0.005  # lower bound of a standardized uniqueness, as R's factanal
+#: cells of the answer table from which the response frequencies are counted on a second thread
+FREQUENCIES_THREAD_CELLS = 200_000
 
 
 def _fisher_one_factor(R: np.ndarray, lam: np.ndarray, psi: np.ndarray, *, tol: float = 1e-11,
@@ -825,20 +827,22 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     elif missing == "listwise":
         notes.append(f"listwise deletion: {n} complete rows used")
 
-    # the response frequencies need only X: counted on a second thread (NumPy releases the
-    # GIL in its loops) while this one fits the factor models, which need only C
+    # the response frequencies need only X: on a large table counted on a second thread (NumPy
+    # releases the GIL in its loops) while this one fits the factor models, which need only C;
+    # a small one (a report's scales) inline, where starting a thread costs more than it saves
     flags: list[str] = []
     fit: dict = {}
-    pool = ThreadPoolExecutor(max_workers=1)
+    sums = None if s1 is None else (s1, s2)
+    pool = ThreadPoolExecutor(max_workers=1) if X.size >= FREQUENCIES_THREAD_CELLS else None
     try:
-        freq_job = pool.submit(_frequencies, X, items, (scan.lo, scan.hi),
-                               sums=None if s1 is None else (s1, s2))
+        freq_job = pool.submit(_frequencies, X, items, (scan.lo, scan.hi), sums=sums) if pool else None
         est = _coefficients(C, X, flags, complete=complete, state=fit)
         items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
                                omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags)
-        freq = freq_job.result()
+        freq = freq_job.result() if pool else _frequencies(X, items, (scan.lo, scan.hi), sums=sums)
     finally:
-        pool.shutdown(wait=True)
+        if pool:
+            pool.shutdown(wait=True)
     if k < 2:
         warnings.add("too_few_items")
     if "lambda6_singular" in flags:
