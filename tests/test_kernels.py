@@ -140,3 +140,21 @@ def test_a_forked_kernel_ends_when_the_process_that_asked_for_it_is_killed(tmp_p
     while time.time() < deadline and _alive(kernel):
         time.sleep(0.1)
     assert not _alive(kernel)
+
+
+def test_report_client_retries_a_kernels_ports_within_milliseconds():
+    """A forked kernel binds its ports after the client connects: the client's sockets must try
+    again every RECONNECT_MS, not after zmq's default 100 ms (0.1-0.2 s lost per report)."""
+    import zmq
+
+    client = kernels.ReadyKernelClient()
+    client.ip, client.shell_port, client.iopub_port = "127.0.0.1", 1, 2
+    try:
+        for channel in ("shell", "iopub"):
+            sock = client._create_connected_socket(channel)
+            try:
+                assert sock.getsockopt(zmq.RECONNECT_IVL) == kernels.RECONNECT_MS < 100
+            finally:
+                sock.close(linger=0)
+    finally:
+        client.context.term()

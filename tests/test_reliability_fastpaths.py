@@ -89,3 +89,18 @@ def test_non_integer_answers_are_not_counted_as_integers():
     got = evalkit.reliability(df).frequencies
     assert "3.5" in got.columns
     assert got.loc["a", "3.5"] == pytest.approx(1 / 6)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_frequencies_inline_and_on_a_thread_are_the_same_result(monkeypatch, missing):
+    rng = np.random.default_rng(11)
+    x = pd.DataFrame(rng.integers(1, 6, size=(300, 7)).astype(float), columns=[f"q{i}" for i in range(7)])
+    if missing:
+        x = x.mask(rng.random(x.shape) < 0.05)
+    assert x.size < rel.FREQUENCIES_THREAD_CELLS  # counted inline by default
+    inline = evalkit.reliability(x, scale=(1, 5))
+    monkeypatch.setattr(rel, "FREQUENCIES_THREAD_CELLS", 0)  # every table on the second thread
+    threaded = evalkit.reliability(x, scale=(1, 5))
+    pd.testing.assert_frame_equal(inline.frequencies, threaded.frequencies)
+    pd.testing.assert_frame_equal(inline.items, threaded.items)
+    pd.testing.assert_frame_equal(inline.coefficients, threaded.coefficients)
