@@ -339,3 +339,18 @@ def test_plain_nip_numbers_are_worked_out_once_per_column():
     assert len(cache) == 2
     changed = pd.Series(pd.array(["199602042025061003", None, None], dtype="string[pyarrow]"))
     assert plain_nip_numbers(changed, cache).tolist() == [199602042025061003, -1, -1]
+
+
+def test_input_manifest_lists_every_file_with_its_sha256_in_order():
+    """The files' SHA-256s are taken on a second thread while they are read: the manifest must
+    still be each file's digest, program.yaml first, then the files as program.yaml names them."""
+    import hashlib
+
+    from evalkit.ingest.spec import parse_spec
+
+    prog = load_program(MINI)
+    spec = parse_spec(MINI / "program.yaml")
+    names = ["program.yaml"] + [fs.file for fs in spec.file_specs().values()]
+    assert list(prog.inputs) == list(dict.fromkeys(names))
+    for name, digest in prog.inputs.items():
+        assert digest == hashlib.sha256((MINI / name).read_bytes()).hexdigest()
