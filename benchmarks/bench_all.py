@@ -8,7 +8,8 @@ Rows (goals on 2 cores):
 
 * ``evalkit report`` of one sample program from a fresh process (cold) ≤ 5 s; the second
   program in the same process (warm fork server, as the workbench or ``evalkit report DIR``
-  would) ≤ 2 s; and the cached figure: ``evalkit batch`` over an unchanged program (its
+  would) ≤ 2 s (the median of six: two processes, each rendering three programs after its
+  first); and the cached figure: ``evalkit batch`` over an unchanged program (its
   ``render_hash`` — inputs, program.yaml, evalkit version, template — matches: skipped).
 * ``evalkit batch --workers 2`` of 100 programs ≥ 5× the papermill command-line loop on the
   same programs; marginal ≤ 1 s per program (slope between 25 and 100 programs). The loop is
@@ -84,8 +85,10 @@ kernels.ForkServer.prestart()
 out = sys.argv[1]
 manager = kernels.ForkKernelManager if kernels.enabled() else None
 t = time.perf_counter(); render_report(sys.argv[2], out, kernel_manager_class=manager); first = time.perf_counter() - t
-t = time.perf_counter(); render_report(sys.argv[3], out, kernel_manager_class=manager); second = time.perf_counter() - t
-print(json.dumps({"first": first, "second": second}))
+warm = []  # the next programs, as the workbench or `evalkit report DIR` renders them: 2, 1, 2
+for program in (sys.argv[3], sys.argv[2], sys.argv[3]):
+    t = time.perf_counter(); render_report(program, out, kernel_manager_class=manager); warm.append(time.perf_counter() - t)
+print(json.dumps({"first": first, "warm": warm}))
 """
 
 
@@ -97,10 +100,11 @@ def bench_report(tmp: Path) -> None:
     t_cold = statistics.median(cold)
     row("evalkit report, one program, fresh process (cold)", f"{t_cold:.1f} s (median of 3: "
         + ", ".join(f"{c:.1f}" for c in cold) + ")", "≤ 5 s", t_cold <= 5)
-    warm = [python(WARM, tmp / f"warm{i}", SAMPLE, SAMPLE2)["second"] for i in range(2)]
+    # two processes, each rendering three programs after its first: the median of the six
+    warm = [w for i in range(2) for w in python(WARM, tmp / f"warm{i}", SAMPLE, SAMPLE2)["warm"]]
     t_warm = statistics.median(warm)
-    row("second program in the same process (warm fork server)", f"{t_warm:.1f} s (median of 2)", "≤ 2 s",
-        t_warm <= 2)
+    row("second program in the same process (warm fork server)", f"{t_warm:.2f} s (median of {len(warm)}: "
+        + ", ".join(f"{w:.2f}" for w in warm) + ")", "≤ 2 s", t_warm <= 2)
     raw = tmp / "cache_raw"
     raw.mkdir()
     shutil.copytree(SAMPLE, raw / SAMPLE.name)
