@@ -104,3 +104,16 @@ def test_frequencies_inline_and_on_a_thread_are_the_same_result(monkeypatch, mis
     pd.testing.assert_frame_equal(inline.frequencies, threaded.frequencies)
     pd.testing.assert_frame_equal(inline.items, threaded.items)
     pd.testing.assert_frame_equal(inline.coefficients, threaded.coefficients)
+
+
+def test_alpha_if_deleted_is_undefined_where_the_rest_has_no_variance():
+    """Found by hypothesis (test_properties): without i1 the three rows' totals are 7, 7, 7; the
+    sub-sum of the covariance matrix gave rounding noise instead of 0 and alpha-if-deleted 1.3e15."""
+    df = pd.DataFrame({"i0": [3.0, 2, 5], "i1": [1.0, 3, 1], "i2": [2.0, 1, 1], "i3": [2.0, 4, 1]})
+    res = evalkit.reliability(df, scale=(1, 5), omega_if_deleted=False)
+    sub = evalkit.reliability(df.drop(columns="i1"), scale=(1, 5), omega_if_deleted=False)
+    assert np.isnan(sub.alpha)
+    assert np.isnan(res.items.loc["i1", "alpha_if_deleted"]) and np.isnan(res.items.loc["i1", "r_rest"])
+    for item in ("i0", "i2", "i3"):  # the others are defined, and equal the scale without them
+        other = evalkit.reliability(df.drop(columns=item), scale=(1, 5), omega_if_deleted=False)
+        assert res.items.loc[item, "alpha_if_deleted"] == pytest.approx(other.alpha, rel=1e-9)

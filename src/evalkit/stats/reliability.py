@@ -971,6 +971,11 @@ def _item_table(X, C, items, reverse, *, means=None, fit=None, omega=True, flags
             r_total = _r_with_total(X)
         sd = np.sqrt(d)  # diag of the (pairwise) covariance = each item's own variance
         rest_var = tot - 2 * c1 + d
+        # the variance of the total without the item, by subtraction: where the rest has no
+        # variance it comes out as rounding noise (±1e-16) instead of 0, which gave an
+        # alpha-if-deleted of 1e15; like the scale's own alpha (``_alpha``) it is undefined there
+        noise = 64 * np.finfo(float).eps * (np.abs(tot) + 2 * np.abs(c1) + d)
+        rest_var = np.where(rest_var > noise, rest_var, np.nan)
         r_rest = (c1 - d) / np.sqrt(d * rest_var)
         a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
     o_del = np.full(k, np.nan)
