@@ -81,9 +81,10 @@ def test_report_with_and_without_the_helper_is_the_same(tmp_path, monkeypatch, p
                                   kernel_manager_class=kernels.ForkKernelManager)
     figs = sorted(p.name for p in (out["0"] / "figures").iterdir())
     assert figs == sorted(p.name for p in (out["1"] / "figures").iterdir()) and len(figs) >= 6
+    drawn = log.read_text(encoding="utf-8").split() if log.exists() else []
     for name in figs:  # byte for byte, SVG included (its ids are salted with the figure's name)
-        assert (out["0"] / "figures" / name).read_bytes() == (out["1"] / "figures" / name).read_bytes(), name
-    drawn = log.read_text(encoding="utf-8").split()
+        assert (out["0"] / "figures" / name).read_bytes() == (out["1"] / "figures" / name).read_bytes(), \
+            f"{name} differs; the helper drew {drawn}, the kernel the rest"
     assert drawn and set(drawn) <= {n[:-4] for n in figs}  # the helper drew some (the kernel the rest)
     nb = (out["1"] / "report.ipynb").read_text(encoding="utf-8")
     assert "evalkit-figure-pending" not in nb  # every caption shown meanwhile became its figure
@@ -322,3 +323,25 @@ def test_value_labels_have_a_ground_and_the_languages_decimal_mark():
         box = labels[text].get_bbox_patch()
         assert box is not None and box.get_facecolor()[:3] == (1.0, 1.0, 1.0)
         plt.close(ax.figure)
+
+
+def test_a_taken_back_copy_that_cannot_be_drawn_falls_back_and_is_closed():
+    """The kernel draws a figure it took back from the helper's queue from the unpickled copy;
+    when that copy is missing (could not be unpickled) or fails to draw, ``_draw_copy`` gives
+    None (the kernel then draws its own figure object) and leaves no copy open in pyplot."""
+    from evalkit.report.sections.base import _draw_copy
+
+    job = dict(dpi=72, stem="fig01-x", title="T", alt="a", figures_dir=None)
+    assert _draw_copy(None, job) is None
+    fig = _fig(1)
+
+    class Broken(matplotlib.artist.Artist):
+        def draw(self, renderer):
+            raise RuntimeError("cannot draw")
+
+    fig.axes[0].add_artist(Broken())
+    assert _draw_copy({"fig": fig, "rc": {}}, job) is None
+    assert fig.number not in plt.get_fignums()
+    good = _fig(2)
+    png, width = _draw_copy({"fig": good, "rc": {}}, job)
+    assert png.startswith(b"\x89PNG") and width > 0 and good.number not in plt.get_fignums()

@@ -429,17 +429,20 @@ class FigureClient:
             self._send_next()
         return Pending(self, n)
 
-    def steal(self) -> tuple[int, dict] | None:
+    def steal(self) -> tuple[int, dict | None] | None:
         """Take back the last figure the helper has not started: ``(its number, the job as the
-        helper would have received it)``, or ``None``. The kernel draws that unpickled copy, not
-        its own figure object, so that a figure is drawn from the same bytes whichever process
-        draws it (the kernel's object may have been touched since it was sent, e.g. by the
-        notebook's inline backend)."""
+        helper would have received it — None if it cannot be unpickled)``, or ``None``. The
+        kernel draws that unpickled copy, not its own figure object, so that a figure is drawn
+        from the same bytes whichever process draws it (the kernel's object may have been
+        touched since it was sent, e.g. by the notebook's inline backend)."""
         with self.cond:
             if not self.queue:
                 return None
             n, data = self.queue.pop()
-        return n, pickle.loads(data)
+        try:
+            return n, pickle.loads(data)
+        except Exception:  # noqa: BLE001 - (n, None): the kernel draws its own figure object
+            return n, None
 
     def wait(self, n: int, timeout: float):
         with self.cond:

@@ -66,6 +66,29 @@ _PLAIN = {"t", "num", "coef", "rp", "pct", "ci", "band", "esc", "add", "heading"
           "compliance"}
 
 
+def _draw_copy(copy: dict | None, job: dict):
+    """``render_figure`` of a figure taken back from the helper's queue, from the job as the
+    helper would have received it (``None`` when it could not be unpickled or drawn: the kernel
+    then draws its own figure object, as when the helper fails). The copy is closed whatever
+    happens, so that the notebook's inline backend never shows it."""
+    import matplotlib
+
+    from ..figure_server import render_figure
+
+    if copy is None:
+        return None
+    try:
+        with matplotlib.rc_context(copy["rc"]):
+            return render_figure(copy["fig"], **job)
+    except Exception:  # noqa: BLE001 - the kernel's own figure is drawn instead
+        return None
+    finally:
+        try:
+            plt.close(copy["fig"])
+        except Exception:  # noqa: BLE001
+            pass
+
+
 class ReportDocument:
     """The language, numbered tables and figures (figures also saved as PNG 300 dpi + SVG +
     alt text under ``figures_dir``) and the list of blocks shown (:attr:`blocks`)."""
@@ -244,13 +267,10 @@ class ReportDocument:
             block, pending, fig, rc, job, handle = self._pending.pop(i)
             got = None
             if stolen is not None:  # taken back from the queue: drawn here from the bytes sent
-                copy = stolen[1]
-                with matplotlib.rc_context(copy["rc"]):
-                    got = render_figure(copy["fig"], **job)
-                plt.close(copy["fig"])
+                got = _draw_copy(stolen[1], job)
             else:
                 got = pending.result()
-            if got is None:  # the helper could not draw it
+            if got is None:  # the helper could not draw it, or its copy could not be drawn here
                 with matplotlib.rc_context(rc):
                     got = render_figure(fig, **job)
             block.png, block.width_px = got
