@@ -117,3 +117,23 @@ def test_alpha_if_deleted_is_undefined_where_the_rest_has_no_variance():
     for item in ("i0", "i2", "i3"):  # the others are defined, and equal the scale without them
         other = evalkit.reliability(df.drop(columns=item), scale=(1, 5), omega_if_deleted=False)
         assert res.items.loc[item, "alpha_if_deleted"] == pytest.approx(other.alpha, rel=1e-9)
+
+
+def test_alpha_if_deleted_undefined_for_a_rest_without_variance_in_a_large_sample():
+    """The reviewer's case: mirrored items (a, 6 − a; c, 6 − c) make the rest of the scale constant
+    without the near-constant item j; the covariances' products (Σxy − n·m·m) leave noise far
+    above eps·|tot|, which must still be recognised as no variance."""
+    bad = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        a, c = rng.integers(1, 6, 1000).astype(float), rng.integers(1, 6, 1000).astype(float)
+        j = np.ones(1000)
+        j[rng.choice(1000, 1 + seed % 5, replace=False)] = 2.0
+        df = pd.DataFrame({"j": j, "a": a, "a_r": 6 - a, "c": c, "c_r": 6 - c})
+        res = evalkit.reliability(df, scale=(1, 5), omega_if_deleted=False)
+        row = res.items.loc["j"]
+        bad += not (np.isnan(row["alpha_if_deleted"]) and np.isnan(row["r_rest"]))
+        for item in ("a", "c"):  # the other rests have variance: defined, equal to the scale without them
+            other = evalkit.reliability(df.drop(columns=item), scale=(1, 5), omega_if_deleted=False)
+            assert res.items.loc[item, "alpha_if_deleted"] == pytest.approx(other.alpha, rel=1e-9, abs=1e-12)
+    assert bad == 0

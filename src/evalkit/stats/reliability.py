@@ -971,10 +971,19 @@ def _item_table(X, C, items, reverse, *, means=None, fit=None, omega=True, flags
             r_total = _r_with_total(X)
         sd = np.sqrt(d)  # diag of the (pairwise) covariance = each item's own variance
         rest_var = tot - 2 * c1 + d
-        # the variance of the total without the item, by subtraction: where the rest has no
-        # variance it comes out as rounding noise (±1e-16) instead of 0, which gave an
-        # alpha-if-deleted of 1e15; like the scale's own alpha (``_alpha``) it is undefined there
-        noise = 64 * np.finfo(float).eps * (np.abs(tot) + 2 * np.abs(c1) + d)
+        # The variance of the total without the item, by subtraction: where the rest has no
+        # variance it comes out as rounding noise instead of 0, which gave an alpha-if-deleted
+        # of 1e15; like the scale's own alpha (``_alpha``) it is undefined there. The noise is
+        # bounded by the magnitudes the rest's covariances were computed from — each entry of a
+        # complete-data C is (Σxy − n·m_i·m_j)/(n − 1), so its rounding error is of the order
+        # eps·(|c_ij| + n/(n − 1)·|m_i·m_j|) — summed over the rest's block, plus the subtraction's
+        # own rounding.
+        Q = np.abs(C)
+        if means is not None and X.shape[0] > 1:
+            Q = Q + np.abs(np.outer(means, means)) * (X.shape[0] / (X.shape[0] - 1))
+        q1 = Q.sum(axis=1)
+        block = Q.sum() - 2 * q1 + np.diag(Q)
+        noise = 64 * np.finfo(float).eps * (block + np.abs(tot) + 2 * np.abs(c1) + np.abs(d))
         rest_var = np.where(rest_var > noise, rest_var, np.nan)
         r_rest = (c1 - d) / np.sqrt(d * rest_var)
         a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
