@@ -56,7 +56,7 @@ def test_heywood_case_falls_back_to_the_bound():
 def test_one_pass_covariance_equals_numpy_cov(shift):
     rng = np.random.default_rng(5)
     X = np.asfortranarray(rng.integers(1, 6, size=(2000, 7)).astype(float) + shift)
-    C, s1, s2 = rel._cov_complete(X)
+    C, s1, s2, _ = rel._cov_complete(X)
     np.testing.assert_allclose(C, np.cov(X, rowvar=False), rtol=1e-12, atol=1e-12)
     np.testing.assert_array_equal(s1, X.sum(axis=0))
     np.testing.assert_array_equal(s2, (X ** 2).sum(axis=0))
@@ -137,3 +137,17 @@ def test_alpha_if_deleted_undefined_for_a_rest_without_variance_in_a_large_sampl
             other = evalkit.reliability(df.drop(columns=item), scale=(1, 5), omega_if_deleted=False)
             assert res.items.loc[item, "alpha_if_deleted"] == pytest.approx(other.alpha, rel=1e-9, abs=1e-12)
     assert bad == 0
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_a_scale_whose_total_has_no_variance_has_no_alpha(k):
+    """Mirrored items (a beside 6 − a, unreversed) make the total constant; C's product form
+    leaves rounding noise in its sum, which gave alpha = −4.5e15. Like a total variance of 0,
+    it is no variance: no coefficient, and the total-variance warning."""
+    rng = np.random.default_rng(1)  # a seed whose noise is positive for both k (a finite alpha before)
+    a, c = rng.integers(1, 6, 1000).astype(float), rng.integers(1, 6, 1000).astype(float)
+    cols = {"a": a, "a_r": 6 - a, "c": c, "c_r": 6 - c}
+    df = pd.DataFrame(dict(list(cols.items())[:k]))
+    res = evalkit.reliability(df, scale=(1, 5), omega_if_deleted=False)
+    assert np.isnan(res.alpha)
+    assert any("variance of the total score is not positive" in w for w in res.warnings)

@@ -46,6 +46,7 @@ import math
 import re
 import warnings as _w
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -77,6 +78,20 @@ LABELS = {
 
 
 # --------------------------------------------------------------------------- core formulas
+
+#: a variance of a sum of items taken from sums of C's entries counts as none at all below this
+#: many roundings (float eps) of the magnitudes those entries were computed from
+NOISE_ULPS = 64
+
+
+def _no_variance(v, magnitude):
+    """Whether ``v``, the variance of a sum of items computed by summing (and subtracting)
+    entries of a covariance matrix, is no more than rounding noise: a sum without variance
+    (mirrored items, ``a`` beside ``6 − a``) comes out as ±1e-13 instead of 0, and every
+    coefficient divided by it as ±1e15. ``magnitude``: the sum of the absolute values the
+    entries involved were computed from (:func:`_cov_complete`'s ``E``; ``|C|`` for a centred C)."""
+    return ~(v > NOISE_ULPS * np.finfo(float).eps * magnitude)
+
 
 def _alpha(C: np.ndarray) -> float:
     k = C.shape[0]
@@ -345,9 +360,12 @@ def _split_half(X: np.ndarray) -> float:
 
 
 def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = None, *,
-                  complete: bool = False, state: dict | None = None) -> dict[str, float]:
+                  complete: bool = False, state: dict | None = None,
+                  magnitude: np.ndarray | None = None) -> dict[str, float]:
     """Every coefficient from C (and X for the split-half with missing data).
     ``complete``: X has no missing values, so the split-half follows from C.
+    ``magnitude``: what C's entries were computed from (:func:`_cov_complete`'s ``E``; default
+    ``|C|``): a total variance within its rounding noise is no variance (:func:`_no_variance`).
     ``state`` receives the ω fit's uniquenesses (to warm-start the if-deleted refits)."""
     k = C.shape[0]
     tot, tr = C.sum(), np.trace(C)
@@ -358,7 +376,7 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
         if warn is not None:
             warn.append("pairs_missing")
         return out
-    if tot <= 0:
+    if _no_variance(tot, (np.abs(C) if magnitude is None else magnitude).sum()):
         if warn is not None:
             warn.append("total_variance")
         return out
@@ -408,13 +426,16 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
     return out
 
 
-def _cov_complete(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Covariance matrix (ddof 1) of data without missing values in one BLAS pass, and the
-    column power sums ``s1 = Σx``, ``s2 = Σx²`` (exact for integer answers).
+def _cov_complete(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Covariance matrix (ddof 1) of data without missing values in one BLAS pass, the column
+    power sums ``s1 = Σx``, ``s2 = Σx²`` (exact for integer answers), and ``E``, the magnitude
+    each entry of C was computed from (its rounding error is of the order eps·E; see
+    :func:`_no_variance`).
 
-    ``C = (XᵀX − n·m mᵀ)/(n − 1)``, ``m = s1/n``. The product form loses about
-    ``eps·(m_j² + c_jj)/c_jj`` of relative precision per item, so where a mean is large next
-    to its SD (m² > 10⁴·var, or a zero variance) the centred two-pass ``numpy.cov`` is used."""
+    ``C = (XᵀX − n·m mᵀ)/(n − 1)``, ``m = s1/n``, so ``E = |C| + n/(n − 1)·|m mᵀ|``. The product
+    form loses about ``eps·(m_j² + c_jj)/c_jj`` of relative precision per item, so where a mean
+    is large next to its SD (m² > 10⁴·var, or a zero variance) the centred two-pass
+    ``numpy.cov`` is used (``E = |C|``)."""
     n = X.shape[0]
     s1 = np.ones(n) @ X
     G = X.T @ X
@@ -423,7 +444,8 @@ def _cov_complete(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     C = (G - n * np.outer(m, m)) / (n - 1)
     if not np.all(m * m <= 1e4 * np.diag(C)):
         C = np.cov(X, rowvar=False, ddof=1)
-    return C, s1, s2
+        return C, s1, s2, np.abs(C)
+    return C, s1, s2, np.abs(C) + np.abs(np.outer(m, m)) * (n / (n - 1))
 
 
 def _cov(X: np.ndarray, missing: str) -> np.ndarray:
@@ -804,7 +826,11 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     # one covariance matrix; zero-variance items are dropped (and named) from it
     with np.errstate(all="ignore"), _w.catch_warnings():
         _w.simplefilter("ignore")
-        C, s1, s2 = _cov_complete(X) if complete else (_cov(X, missing), None, None)
+        if complete:
+            C, s1, s2, E = _cov_complete(X)
+        else:
+            C, s1, s2 = _cov(X, missing), None, None
+            E = np.abs(C)
     var = np.diag(C)
     answered = np.full(len(items), n) if complete else (~np.isnan(X)).sum(axis=0)
     sparse = [items[j] for j in range(len(items)) if answered[j] < 2]
@@ -816,7 +842,7 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     if sparse or zero:
         keep = [j for j in range(len(items)) if var[j] > 0 and answered[j] >= 2]
         X = X[:, keep]
-        C = C[np.ix_(keep, keep)]
+        C, E = C[np.ix_(keep, keep)], E[np.ix_(keep, keep)]
         if complete:
             s1, s2 = s1[keep], s2[keep]
         items = [items[j] for j in keep]
@@ -832,14 +858,15 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     # a small one (a report's scales) inline, where starting a thread costs more than it saves
     flags: list[str] = []
     fit: dict = {}
-    sums = None if s1 is None else (s1, s2)
+    count = partial(_frequencies, X, items, (scan.lo, scan.hi), sums=None if s1 is None else (s1, s2))
     pool = ThreadPoolExecutor(max_workers=1) if X.size >= FREQUENCIES_THREAD_CELLS else None
     try:
-        freq_job = pool.submit(_frequencies, X, items, (scan.lo, scan.hi), sums=sums) if pool else None
-        est = _coefficients(C, X, flags, complete=complete, state=fit)
+        freq_job = pool.submit(count) if pool else None
+        est = _coefficients(C, X, flags, complete=complete, state=fit, magnitude=E)
         items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
-                               omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags)
-        freq = freq_job.result() if pool else _frequencies(X, items, (scan.lo, scan.hi), sums=sums)
+                               omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags,
+                               magnitude=E)
+        freq = freq_job.result() if pool else count()
     finally:
         if pool:
             pool.shutdown(wait=True)
@@ -950,10 +977,13 @@ def _ordinal(X, items, warnings) -> tuple[pd.DataFrame, dict]:
     return P, {"ordinal_alpha": o_alpha, "ordinal_omega": o_omega}
 
 
-def _item_table(X, C, items, reverse, *, means=None, fit=None, omega=True, flags=None) -> pd.DataFrame:
+def _item_table(X, C, items, reverse, *, means=None, fit=None, omega=True, flags=None,
+                magnitude=None) -> pd.DataFrame:
     """Item statistics from C: everything if-deleted comes from sub-sums of C, and
     ω-if-deleted refits start together from the full scale's solution. ``means``: the item
     means of complete data (``s1/n`` of :func:`_cov_complete`); None when answers are missing.
+    ``magnitude``: what C's entries were computed from (``E`` of :func:`_cov_complete`; default
+    ``|C|``), for the noise below which a rest's variance is none (:func:`_no_variance`).
     ``flags`` receives ``("heywood_deleted", j, [items at the bound])`` per Heywood refit."""
     k = len(items)
     with np.errstate(all="ignore"), _w.catch_warnings():
@@ -970,21 +1000,13 @@ def _item_table(X, C, items, reverse, *, means=None, fit=None, omega=True, flags
             mean = np.nanmean(X, axis=0)
             r_total = _r_with_total(X)
         sd = np.sqrt(d)  # diag of the (pairwise) covariance = each item's own variance
+        # the variance of the total without the item, by subtraction; where the rest has no
+        # variance (within the noise of the rest's block of C and of the subtraction itself)
+        # it is undefined, as the scale's own alpha is (``_coefficients``)
         rest_var = tot - 2 * c1 + d
-        # The variance of the total without the item, by subtraction: where the rest has no
-        # variance it comes out as rounding noise instead of 0, which gave an alpha-if-deleted
-        # of 1e15; like the scale's own alpha (``_alpha``) it is undefined there. The noise is
-        # bounded by the magnitudes the rest's covariances were computed from — each entry of a
-        # complete-data C is (Σxy − n·m_i·m_j)/(n − 1), so its rounding error is of the order
-        # eps·(|c_ij| + n/(n − 1)·|m_i·m_j|) — summed over the rest's block, plus the subtraction's
-        # own rounding.
-        Q = np.abs(C)
-        if means is not None and X.shape[0] > 1:
-            Q = Q + np.abs(np.outer(means, means)) * (X.shape[0] / (X.shape[0] - 1))
-        q1 = Q.sum(axis=1)
-        block = Q.sum() - 2 * q1 + np.diag(Q)
-        noise = 64 * np.finfo(float).eps * (block + np.abs(tot) + 2 * np.abs(c1) + np.abs(d))
-        rest_var = np.where(rest_var > noise, rest_var, np.nan)
+        E = np.abs(C) if magnitude is None else magnitude
+        noise_of = E.sum() - 2 * E.sum(axis=1) + np.diag(E) + np.abs(tot) + 2 * np.abs(c1) + np.abs(d)
+        rest_var = np.where(_no_variance(rest_var, noise_of), np.nan, rest_var)
         r_rest = (c1 - d) / np.sqrt(d * rest_var)
         a_del = (k - 1) / (k - 2) * (1 - (tr - d) / rest_var) if k > 2 else np.full(k, np.nan)
     o_del = np.full(k, np.nan)
@@ -1178,7 +1200,8 @@ def _coefficients_batch(Cs: np.ndarray, start: tuple | None = None) -> dict[str,
     with np.errstate(all="ignore"):
         d = np.diagonal(Cs, axis1=1, axis2=2)
         tot = Cs.sum(axis=(1, 2))
-        valid = np.isfinite(Cs).all(axis=(1, 2)) & (d > 0).all(axis=1) & (tot > 0)
+        valid = (np.isfinite(Cs).all(axis=(1, 2)) & (d > 0).all(axis=1)
+                 & ~_no_variance(tot, np.abs(Cs).sum(axis=(1, 2))))
         if k < 2 or not valid.any():
             return out
         v = np.flatnonzero(valid)
