@@ -225,7 +225,8 @@ def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict) -
         except ValidationError as exc:
             problems.extend(exc.problems)
             continue
-        digests[fs.file] = hasher.submit(sha256, path)
+        if fs.file not in digests:  # a file two roles read is hashed once
+            digests[fs.file] = hasher.submit(sha256, path)
         table.decimal = fs.decimal
         tables[role] = _clean(spec, role, fs, table, notices, missing_rows)
     linked = _link_ids(spec, tables, problems, notices)

@@ -83,10 +83,7 @@ def _draw_copy(copy: dict | None, job: dict):
     except Exception:  # noqa: BLE001 - the kernel's own figure is drawn instead
         return None
     finally:
-        try:
-            plt.close(copy["fig"])
-        except Exception:  # noqa: BLE001
-            pass
+        plt.close(copy["fig"])
 
 
 class ReportDocument:
