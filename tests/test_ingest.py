@@ -354,3 +354,157 @@ def test_input_manifest_lists_every_file_with_its_sha256_in_order():
     assert list(prog.inputs) == list(dict.fromkeys(names))
     for name, digest in prog.inputs.items():
         assert digest == hashlib.sha256((MINI / name).read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------- columns of answers as categories
+
+def test_answer_column_maps_every_block_onto_one_set_of_categories():
+    """Each parser block has its own dictionary (other order, untrimmed variants, a cell of
+    spaces): the Categorical holds each cell's trimmed text, white space only as missing,
+    whatever block it came from and wherever the block's slice starts."""
+    import pyarrow as pa
+
+    from evalkit.ingest.readers import _answer_column
+
+    def block(values):
+        return pa.array(values, type=pa.large_string()).dictionary_encode()
+
+    chunks = [block(["Setuju", None, " Setuju", "Ragu-ragu"]),
+              block(["Ragu-ragu", "   ", "Setuju ", "Sangat  Setuju"]),
+              block(["x", "Tidak Setuju", "Setuju", None, "Ragu-ragu"]).slice(1),  # a block with an offset
+              block([None, None])]
+    col = pa.chunked_array(chunks)
+    got = _answer_column(col)
+    expected = [None if v is None or not v.strip() else v.strip()
+                for c in chunks for v in c.dictionary_decode().to_pylist()]
+    assert isinstance(got.dtype, pd.CategoricalDtype)
+    assert [None if pd.isna(v) else v for v in got.tolist()] == expected
+    assert got.cat.categories.tolist() == ["Setuju", "Ragu-ragu", "Sangat  Setuju", "Tidak Setuju"]  # first seen
+    assert got.cat.codes.dtype == "int8"
+    assert _answer_column(pa.chunked_array([], type=pa.dictionary(pa.int32(), pa.large_string()))).empty
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_answer_columns_read_as_categories_hold_the_same_cells(tmp_path, quoted):
+    """read_table with ``answers`` gives the Likert columns as Categoricals of exactly the cells
+    the text path gives (trimmed; empty and white-space-only cells missing); other columns stay text."""
+    rows = ["NIP,q1,q2,Saran", "197803152005011002, Setuju ,Sangat Setuju,ok", "197803152005011003,   ,Setuju,",
+            "197803152005011004,Setuju,,bagus", "197803152005011005,TH,Ragu-ragu  ,-"]
+    if quoted:
+        rows[1] = rows[1].replace(",ok", ',"baris\nkedua"')
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    text = read_table(tmp_path / "r.csv", "r.csv", expected=["NIP"])
+    coded = read_table(tmp_path / "r.csv", "r.csv", expected=["NIP"], answers=lambda h: h in {"q1", "q2"})
+    for col in ("q1", "q2"):
+        assert isinstance(coded.df[col].dtype, pd.CategoricalDtype)
+        assert coded.df[col].astype(object).where(coded.df[col].notna(), None).tolist() == \
+            text.df[col].astype(object).where(text.df[col].notna(), None).tolist()
+    assert not isinstance(coded.df["Saran"].dtype, pd.CategoricalDtype)
+    assert coded.df["NIP"].tolist() == text.df["NIP"].tolist()
+
+
+def test_load_program_is_the_same_with_answers_read_as_text(tmp_path, monkeypatch):
+    """The whole ingest of a messy program (resubmissions, missing-value codes, untrimmed
+    labels, quoted newlines, rounded NIPs) gives the same tables, notices and linkage whether
+    the Likert columns arrive as Categoricals (the default) or as text."""
+    import sys
+
+    from conftest import FIXTURES
+    from evalkit.ingest import program as P
+
+    sys.path.insert(0, str(FIXTURES))
+    from messy_program import write_messy_program
+
+    folder = tmp_path / "latsar-2026-angkatan-9"
+    write_messy_program(folder)
+    survey = folder / "survei_google_forms.csv"  # untrimmed labels and a code for "not answered"
+    text = survey.read_text(encoding="utf-8")
+    assert text.count(",Setuju,") > 3 and text.count(",Ragu-ragu,") > 2
+    survey.write_text(text.replace(",Setuju,", ", Setuju ,", 3).replace(",Ragu-ragu,", ",-,", 2), encoding="utf-8")
+    assert P._answer_headers(load_program.__globals__["parse_spec"](folder / "program.yaml"),
+                             load_program.__globals__["parse_spec"](folder / "program.yaml").level1) is not None
+    fast = load_program(folder)
+    assert fast.missing["n"].sum() > 0  # the code was counted
+    monkeypatch.setattr(P, "_answer_headers", lambda spec, fs: None)
+    slow = load_program(folder)
+    for name in P.ProgramData.TABLES:
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert (a is None) == (b is None), name
+        if a is not None:
+            pd.testing.assert_frame_equal(a, b, obj=name)
+    assert [str(w) for w in fast.warnings] == [str(w) for w in slow.warnings]
+    pd.testing.assert_frame_equal(fast.missing, slow.missing)
+    pd.testing.assert_frame_equal(fast.linkage, slow.linkage)
+
+
+def test_unknown_answer_is_reported_at_its_row_from_a_categorical_column(mini_copy):
+    """A typo in a Likert column read as a Categorical is still an error naming file, column
+    and row, with the suggestion."""
+    _edit(mini_copy, "reaksi.csv", "Ragu-ragu,Setuju,Ragu-ragu", "Ragu-ragu,Setujuu,Ragu-ragu")
+    with pytest.raises(ValidationError) as err:
+        load_program(mini_copy)
+    p = next(p for p in err.value.problems if p.key == "unknown_label")
+    assert (p.file, p.column, p.row) == ("reaksi.csv", "m2", 4)
+    assert p.params["suggestion"] == "Setuju"
+
+
+# ---------------------------------------------------------------- HMACs shared with a second process
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_hmac_digests_with_a_second_process_are_the_standard_librarys(fixed):
+    import hmac
+
+    import numpy as np
+
+    from evalkit.ingest._hmac import hmac_digests
+
+    msgs = [b"%018d" % (197803152005011002 + 7919 * i) for i in range(1001)]
+    if not fixed:
+        msgs += [b"", b"p-017", "Çut".encode(), b"x" * 300]
+    given = np.array(msgs, dtype="S18") if fixed else msgs
+    key = b"k" * 70  # longer than the block: hashed first
+    want = b"".join(hmac.digest(key, m, "sha256") for m in msgs)
+    assert hmac_digests(key, given, parallel=True) == want
+    assert hmac_digests(key, given, parallel=False) == want
+
+
+def test_hmac_digests_when_the_second_process_fails(monkeypatch, tmp_path):
+    """A second process that cannot start, or that dies or answers short, costs time, never a
+    wrong or missing pseudonym: its share is hashed in this process."""
+    import hmac
+
+    from evalkit.ingest import _hmac
+
+    msgs = [b"%018d" % (197803152005011002 + i) for i in range(500)]
+    want = b"".join(hmac.digest(b"key", m, "sha256") for m in msgs)
+    monkeypatch.setattr(_hmac.sys, "executable", str(tmp_path / "no-such-python"))
+    assert _hmac.hmac_digests(b"key", msgs, parallel=True) == want
+    monkeypatch.undo()
+    short = tmp_path / "short.py"
+    short.write_text("import sys\nsys.stdin.buffer.read()\nsys.stdout.buffer.write(b'x' * 31)\n")
+    monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(short))
+    assert _hmac.hmac_digests(b"key", msgs, parallel=True) == want
+    dies = tmp_path / "dies.py"
+    dies.write_text("import os\nos._exit(3)\n")
+    monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(dies))
+    assert _hmac.hmac_digests(b"key", msgs, parallel=True) == want
+
+
+def test_nip_codes_are_factorized_once_and_find_duplicates():
+    """The duplicate check, resubmissions and pseudonyms share one factorization of an id
+    column of plain NIPs (kept in the table's cache); a duplicate is still found."""
+    from evalkit.ingest.nip import plain_nip_codes
+    from evalkit.ingest.readers import Table
+    from evalkit.ingest.validate import check_ids
+
+    s = pd.Series(["197803152005011002", None, "197803152005011003", "197803152005011002"], dtype="string[pyarrow]")
+    cache: dict = {}
+    codes, uniq = plain_nip_codes(s, cache)
+    assert codes.tolist() == [0, 1, 2, 0] and uniq.tolist() == [197803152005011002, -1, 197803152005011003]
+    assert plain_nip_codes(s, cache)[0] is codes  # served from the cache
+    table = Table(pd.DataFrame({"NIP": s}), "x.csv")
+    table.encodings = cache
+    problems: list = []
+    check_ids(table.df, table, "NIP", problems)
+    assert [(p.key, p.row, p.params.get("first_row")) for p in problems] == [("missing_id", 3, None),
+                                                                             ("duplicate_id", 5, 2)]

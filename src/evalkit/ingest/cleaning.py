@@ -51,7 +51,12 @@ def uniques(s: pd.Series, cache: dict | None = None) -> tuple[np.ndarray, list]:
 
     ``cache`` (a table's :attr:`~evalkit.ingest.readers.Table.encodings`): an Arrow column
     encoded before is not encoded again. The entry is keyed by the column's Arrow array and
-    holds it, so the key cannot be reused by another array; a changed column is a new array."""
+    holds it, so the key cannot be reused by another array; a changed column is a new array.
+
+    A ``Categorical`` column (the reader's columns of answers) is its own encoding: its codes
+    and categories, with nothing to cache."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy(), s.cat.categories.tolist()
     hit = cached(cache, s)
     if hit is not None:
         return hit

@@ -235,12 +235,6 @@ def names_match(a, b, *, cutoff: float = 0.85) -> bool:
     return difflib.SequenceMatcher(None, ka, kb).ratio() >= cutoff
 
 
-#: 10^15, 10^12, …, 10^0: the place value of each group of three of a NIP's 18 digits
-_GROUPS = 10 ** np.arange(15, -1, -3, dtype=np.int64)
-#: the three ASCII digits of 0 … 999
-_DIGITS3 = np.array([list(f"{i:03d}".encode()) for i in range(1000)], dtype=np.uint8)
-
-
 def plain_nip_numbers(s, cache: dict | None = None):
     """The column's NIPs as 64-bit integers (−1 for an empty cell) when every cell that is
     not empty is exactly 18 ASCII digits, else ``None``. ``cache`` (a table's
@@ -280,15 +274,53 @@ def plain_nip_numbers(s, cache: dict | None = None):
     return numbers
 
 
-def nip_digits(numbers) -> list[bytes]:
-    """The 18 ASCII digits of each number of :func:`plain_nip_numbers` (zeros kept), as bytes.
+def plain_nip_codes(s, cache: dict | None = None):
+    """``(codes, distinct numbers)`` of :func:`plain_nip_numbers` by :func:`pandas.factorize`
+    (the distinct NIPs in the order they first appear; −1 among them stands for the empty
+    cells), or ``None`` where the column is not plain NIPs. Kept in ``cache`` like the numbers:
+    the duplicate check and the pseudonyms factorize a million NIPs once between them.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> codes, uniq = plain_nip_codes(pd.Series(["199602042025061002", None, "199602042025061002"],
+    ...                                         dtype="string[pyarrow]"))
+    >>> codes.tolist(), uniq.tolist()
+    ([0, 1, 0], [199602042025061002, -1])
+    """
+    from .cleaning import cached, keep_in
+
+    known = cached(cache, s, "nipcodes")
+    if known is not None:
+        return known
+    numbers = plain_nip_numbers(s, cache)
+    if numbers is None:
+        return None
+    import pandas as pd
+
+    found = pd.factorize(numbers)
+    keep_in(cache, s, found, "nipcodes")
+    return found
+
+
+def nip_digits(numbers) -> np.ndarray:
+    """The 18 ASCII digits of each number of :func:`plain_nip_numbers` (zeros kept), as a
+    fixed-width bytes array (``S18``: one buffer, no Python object per NIP).
 
     Examples
     --------
     >>> import numpy as np
-    >>> nip_digits(np.array([199602042025061002, 42]))
+    >>> nip_digits(np.array([199602042025061002, 42])).tolist()
     [b'199602042025061002', b'000000000000000042']
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     numbers = np.asarray(numbers, dtype=np.int64)
-    digits = _DIGITS3[numbers[:, None] // _GROUPS % 1000].reshape(len(numbers), 18)
-    return digits.view("S18").ravel().tolist()
+    if len(numbers) and (numbers.min() < 0 or numbers.max() >= 10 ** 18):
+        raise ValueError("a plain NIP's number is from 0 to 10^18 - 1")
+    # Arrow writes the decimal digits and pads them to 18 with zeros: every value then has
+    # exactly 18 bytes, one after the other in the array's data buffer
+    text = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), 18, "0")
+    start = int(np.frombuffer(text.buffers()[1], dtype=np.int32, count=1, offset=4 * text.offset)[0])
+    return np.frombuffer(text.buffers()[2], dtype="S18", count=len(numbers), offset=start).copy()

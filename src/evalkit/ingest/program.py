@@ -221,7 +221,7 @@ def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict) -
         expected = [fs.id_column] if fs.id_column else None
         try:
             path = safe_file(folder, fs.file)
-            table = read_table(path, fs.file, sheet=fs.sheet, expected=expected)
+            table = read_table(path, fs.file, sheet=fs.sheet, expected=expected, answers=_answer_headers(spec, fs))
         except ValidationError as exc:
             problems.extend(exc.problems)
             continue
@@ -270,6 +270,28 @@ def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict) -
 
 _NAME_HEADER = re.compile(r"^(nama|name|nama lengkap|nama peserta|nama pegawai|nama asn|full name|"
                           r"nama alumni|nama atasan|atasan langsung|nama penilai)$")
+
+
+#: a file section's columns that identify a row rather than answer a question
+_KEY_COLUMNS = ("id_column", "rater_column", "time_column", "instructor_column", "subject_column", "timestamp_column")
+
+
+def _answer_headers(spec, fs):
+    """The test of a header that :func:`~evalkit.ingest.readers.read_table` reads as a column
+    of answers (a ``Categorical``): the items of the file's instrument, as named or as mapped by
+    ``columns:``, compared as :func:`~evalkit.ingest.validate.norm` compares them; never an id,
+    rater, time, instructor, subject, timestamp, name or comment column. ``None`` for a file
+    without an instrument."""
+    instrument = getattr(fs, "instrument", None)
+    if not instrument or instrument not in spec.instruments:
+        return None
+    items = set(_items_for(spec, instrument))
+    keys = {V.norm(c) for a in _KEY_COLUMNS if (c := getattr(fs, a, None))}
+    keys |= {V.norm(c) for c in [*getattr(fs, "name_columns", []), *getattr(fs, "comment_columns", [])]}
+    mapped = {V.norm(h): t for h, t in fs.columns.items()}
+    wanted = ({V.norm(i) for i in items} - set(mapped)) | {h for h, t in mapped.items() if t in items}
+    wanted -= keys | {V.norm(t) for t in mapped.values() if t not in items}
+    return lambda header: V.norm(header) in wanted
 
 
 def name_columns(fs, table: Table) -> list[str]:
@@ -371,12 +393,15 @@ def _linkage(data: ProgramData, spec, key: bytes, linked_ids: dict[str, set[str]
         return f"{fs.file}{suffix}"
 
     pairs = []
-    l1, l3 = ids(data.level1), ids(data.level3)
-    l2 = data.level2
+    l2, roster = data.level2, ids(data.roster)
     pre = ids(l2, l2["pre"].notna()) if l2 is not None else None
     post = ids(l2, l2["post"].notna()) if l2 is not None else None
     scores = ids(l2, l2["pre"].notna() | l2["post"].notna()) if l2 is not None else None
-    roster = ids(data.roster)
+    # a file's participants are gathered only where a pair needs them: a Level 1 survey on its
+    # own (a million respondents) is linked to nothing, and its ids are never collected
+    wanted = scores is not None or roster is not None
+    l1 = ids(data.level1) if wanted else None
+    l3 = ids(data.level3) if wanted else None
     if l1 and scores is not None:
         pairs.append((fname("level1"), fname("level2"), l1, scores, linked("level1", "level2")))
     if pre is not None:
@@ -442,7 +467,7 @@ def _likert_block(spec, instrument, df, table, problems, keep=()) -> pd.DataFram
     # pandas keeps it as its block without the consolidation copy of a dict of columns)
     block = np.empty((len(df), len(present)), order="F")
     for j, item in enumerate(present):
-        block[:, j] = V.map_likert(df, table, item, labels, ins.scale, problems).to_numpy()
+        V.map_likert(df, table, item, labels, ins.scale, problems, out=block[:, j])
         if item not in keep:
             forget(table.encodings, df[item])  # the cache holds the column too
             del df[item]

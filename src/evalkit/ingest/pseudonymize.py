@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._hmac import hmac_digests, hmac_sha256_many  # noqa: F401  (hmac_sha256_many: public here too)
+
 NIP_RE = re.compile(r"^\d{18}$")
 PSEUDONYM_LEN = 10
 
@@ -98,57 +100,33 @@ def pseudonym(value, key: bytes) -> str:
 
 
 
-def hmac_sha256_many(key: bytes, messages) -> list[bytes]:
-    """HMAC-SHA256 of each message: the same bytes as ``hmac.digest(key, m, "sha256")``.
-
-    HMAC (RFC 2104) is ``H((K ^ opad) || H((K ^ ipad) || m))``, ``K`` the key padded to the
-    64-byte block (hashed first when longer). The two padded-key blocks do not depend on the
-    message, so they are hashed once and each message costs a copy of each state: about half
-    the time of OpenSSL's one-shot ``hmac.digest``, which sets the key up again every call.
-
-    Examples
-    --------
-    >>> import hmac
-    >>> hmac_sha256_many(b"k", [b"x"]) == [hmac.digest(b"k", b"x", "sha256")]
-    True
-    """
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = hashlib.sha256(key.translate(hmac.trans_36))
-    outer = hashlib.sha256(key.translate(hmac.trans_5C))
-    icopy, ocopy = inner.copy, outer.copy
-    out = []
-    append = out.append
-    for m in messages:
-        i = icopy()
-        i.update(m)
-        o = ocopy()
-        o.update(i.digest())
-        append(o.digest())
-    return out
-
-
-def _pseudonyms(digests: list[bytes]) -> "np.ndarray":
-    """``"P-"`` + the first :data:`PSEUDONYM_LEN` hex digits of each digest, as an object array
-    (the hex digits by a table lookup over all digests at once)."""
+def _pseudonyms(key: bytes, messages) -> "np.ndarray":
+    """The pseudonym of each message (an id's canonical text, encoded; a list of bytes or a
+    fixed-width ``S`` array): ``"P-"`` + the first :data:`PSEUDONYM_LEN` hex digits of its
+    HMAC-SHA256, as an object array of ``str``. The HMACs are taken by
+    :func:`evalkit.ingest._hmac.hmac_digests` (a second process shares a large column's); the
+    hex digits by a table lookup over all digests at once, and the strings made by Arrow from
+    one fixed-width buffer."""
     import numpy as np
+    import pyarrow as pa
 
     nbytes = (PSEUDONYM_LEN + 1) // 2
-    raw = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(len(digests), -1)[:, :nbytes]
+    raw = np.frombuffer(hmac_digests(key, messages), dtype=np.uint8).reshape(len(messages), 32)[:, :nbytes]
     hexd = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    text = np.empty((len(digests), 2 + 2 * nbytes), dtype=np.uint8)
+    text = np.empty((len(messages), 2 + 2 * nbytes), dtype=np.uint8)
     text[:, 0], text[:, 1] = ord("P"), ord("-")
     text[:, 2::2], text[:, 3::2] = hexd[raw >> 4], hexd[raw & 15]
     width = 2 + PSEUDONYM_LEN
-    return np.ascontiguousarray(text[:, :width]).view(f"S{width}").ravel().astype(f"U{width}").astype(object)
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(messages),
+                                                 [None, pa.py_buffer(np.ascontiguousarray(text[:, :width]))])
+    return fixed.cast(pa.string()).to_numpy(zero_copy_only=False)
 
 
 def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> pd.Series:
     """:func:`pseudonym` of every cell (missing stays missing), one HMAC per distinct value;
     a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id` (where the
     distinct values are all text, Arrow finds the plain NIPs and turns them into bytes at once).
-    ``cache``: the table's ``encodings`` (:func:`evalkit.ingest.nip.plain_nip_numbers`).
+    ``cache``: the table's ``encodings`` (:func:`evalkit.ingest.nip.plain_nip_codes`).
 
     Examples
     --------
@@ -161,15 +139,15 @@ def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> 
     import pyarrow.compute as pc
 
     from .cleaning import arrow_dictionary
-    from .nip import nip_digits, plain_nip_numbers
+    from .nip import nip_digits, plain_nip_codes
 
-    numbers = plain_nip_numbers(s, cache)
-    if numbers is not None:  # plain NIPs only (the common column): distinct NIPs found as numbers
-        codes, uniq = pd.factorize(numbers)
+    found = plain_nip_codes(s, cache)
+    if found is not None:  # plain NIPs only (the common column): distinct NIPs found as numbers
+        codes, uniq = found
         out = np.empty(len(uniq), dtype=object)  # None: the empty cells (number −1)
         present = np.flatnonzero(uniq >= 0)
         if len(present):
-            out[present] = _pseudonyms(hmac_sha256_many(key, nip_digits(uniq[present])))
+            out[present] = _pseudonyms(key, nip_digits(uniq[present]))
         return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
     enc = arrow_dictionary(s)
     if enc is not None:  # Arrow strings: dictionary-encoded by Arrow
@@ -194,7 +172,7 @@ def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> 
     out = np.empty(len(plain) + 1, dtype=object)
     out[-1] = None  # code −1: a missing cell
     if len(msgs):
-        out[order] = _pseudonyms(hmac_sha256_many(key, msgs))
+        out[order] = _pseudonyms(key, msgs)
     return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
 
 

@@ -117,11 +117,17 @@ def _strip(df: pd.DataFrame) -> pd.DataFrame:
     return out.replace({"": np.nan})
 
 
-def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFrame | None:
+def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0, answers=None) -> pd.DataFrame | None:
     """The whole CSV as stripped text with Arrow's multi-threaded reader (every column a
     string column, quoted newlines allowed, empty cells → missing), or ``None`` when Arrow
     cannot read it (the pandas reader then gives the message). The columns stay Arrow
-    strings in pandas (no copy)."""
+    strings in pandas (no copy).
+
+    ``answers``: a test of a header (as the file writes it, trimmed) that says the column holds
+    a questionnaire's answers — a handful of labels repeated on every row. Such a column is
+    dictionary-encoded by the parser itself and arrives as a pandas ``Categorical`` of its
+    trimmed answers (:func:`_answer_column`): the text of a million cells is never built, trimmed
+    or encoded again, and the column costs one byte a row."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -146,7 +152,9 @@ def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataF
         parse = pacsv.ParseOptions(delimiter=delim, newlines_in_values=quoted)
         # empty cells (quoted or not) are missing straight from the parser
         # large_string: pandas' own Arrow string type (a plain string column would be cast, a copy)
-        conv = pacsv.ConvertOptions(column_types={f"c{i}": pa.large_string() for i in range(len(names))},
+        coded = {j for j, n in enumerate(names) if answers is not None and answers(n)}
+        text, answer = pa.large_string(), pa.dictionary(pa.int32(), pa.large_string())
+        conv = pacsv.ConvertOptions(column_types={f"c{i}": answer if i in coded else text for i in range(len(names))},
                                     null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True)
         table = pacsv.read_csv(path, read_options=read, parse_options=parse, convert_options=conv)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError, OSError, StopIteration):
@@ -155,6 +163,9 @@ def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataF
     columns = table.columns
     del table  # each raw column is released as soon as its trimmed copy exists
     for j, name in enumerate(names):
+        if j in coded:
+            cols[name], columns[j] = _answer_column(columns[j]), None
+            continue
         col, columns[j] = pc.utf8_trim_whitespace(columns[j]), None
         # a cell of white space only is empty once trimmed: missing too (looked for only
         # where some trimmed cell has length 0, which the offsets tell without reading text)
@@ -163,6 +174,44 @@ def _read_csv_arrow(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataF
         cols[name] = pd.Series(pd.arrays.ArrowStringArray(col))
     release_arrow_memory()
     return pd.DataFrame(cols)
+
+
+def _answer_column(col) -> pd.Series:
+    """A dictionary-encoded column of the parser as a pandas ``Categorical``: its categories
+    the trimmed answers in the order they first appear, a cell of white space only missing,
+    like every other column of :func:`_read_csv_arrow`. Each of the parser's blocks has a
+    dictionary of its own (mostly the same few answers in another order); each block's codes
+    are mapped onto the column's categories by one small lookup array, made once for each
+    distinct block dictionary (its last slot, reached by a missing cell's −1, is −1)."""
+    import pyarrow.compute as pc
+
+    cats: dict[str, int] = {}
+    remaps: dict[tuple, np.ndarray] = {}
+    codes = np.empty(len(col), dtype=np.int32)
+    at = 0
+    for chunk in col.chunks:
+        raw = tuple(chunk.dictionary.to_pylist())
+        remap = remaps.get(raw)
+        if remap is None:
+            values = pc.utf8_trim_whitespace(chunk.dictionary).to_pylist()
+            remap = np.empty(len(values) + 1, dtype=np.int32)
+            for k, v in enumerate(values):
+                remap[k] = -1 if v == "" else cats.setdefault(v, len(cats))
+            remap[-1] = -1
+            remaps[raw] = remap
+        idx = chunk.indices
+        if idx.null_count:
+            idx = idx.fill_null(-1)
+        # the indices' own buffer (int32, no copy); a null's slot was filled with −1 above
+        ints = np.frombuffer(idx.buffers()[1], dtype=np.int32, count=len(idx) + idx.offset)[idx.offset:]
+        np.take(remap, ints, out=codes[at:at + len(idx)], mode="wrap")  # −1 (missing): the last slot
+        at += len(idx)
+    small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
+    categories = pd.Index(list(cats), dtype=pd.StringDtype("pyarrow"))
+    out = pd.Categorical.from_codes(codes.astype(small, copy=False), categories=categories)
+    if len(cats) and not np.bincount(codes + 1, minlength=len(cats) + 1)[1:].all():
+        out = out.remove_unused_categories()  # a dictionary entry no cell of its block uses
+    return pd.Series(out)
 
 
 def release_arrow_memory() -> None:
@@ -178,9 +227,10 @@ def release_arrow_memory() -> None:
 
 def _has_quote(path: Path) -> bool:
     """Whether the file holds a double quote anywhere (the byte is the same in UTF-8 and cp1252)."""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK_BYTES):
-            if b'"' in chunk:
+    buf = bytearray(1 << 22)  # one buffer read into again and again (no new memory per piece)
+    with open(path, "rb", buffering=0) as fh:
+        while n := fh.readinto(buf):
+            if buf.find(b'"', 0, n) >= 0:
                 return True
     return False
 
@@ -199,7 +249,7 @@ def _read_csv_text(path: Path, enc: str, delim: str, skip: int = 0) -> pd.DataFr
     return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
 
 
-def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None = None) -> Table:
+def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None = None, answers=None) -> Table:
     """Read one CSV or XLSX file as text.
 
     Parameters
@@ -213,6 +263,11 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
     expected : list of str, optional
         Column names the file should have; used to find the header row below a
         title row in spreadsheets.
+    answers : callable, optional
+        ``answers(header) -> bool``: the columns of questionnaire answers, which a CSV read
+        by Arrow gives as a pandas ``Categorical`` of their trimmed text (see
+        :func:`_read_csv_arrow`); every other column, and every column of other readers, is
+        text as before. The cells' values are the same either way.
     """
     from .safety import check_csv_header, check_file_size, check_xlsx, limit
 
@@ -233,14 +288,14 @@ def read_table(path: Path, rel: str, *, sheet=None, expected: list[str] | None =
         if _decodes_start(head, "utf-8-sig"):
             enc = tried = "utf-8-sig"
             skip, delim = _layout(head, enc, expected)
-            df = _read_csv_arrow(path, enc, delim, skip)
+            df = _read_csv_arrow(path, enc, delim, skip, answers)
         if df is None:
             enc = _encoding(path)
             if enc != tried:
                 skip, delim = _layout(head, enc, expected)
         try:
             if df is None and enc != tried:
-                df = _read_csv_arrow(path, enc, delim, skip)
+                df = _read_csv_arrow(path, enc, delim, skip, answers)
             if df is None:
                 df = _read_csv_text(path, enc, delim, skip)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

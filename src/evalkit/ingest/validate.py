@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .cleaning import uniques
-from .nip import plain_nip_numbers
+from .nip import plain_nip_codes
 from .readers import Table, parse_numbers
 
 MAX_PER_COLUMN = 5
@@ -83,9 +83,14 @@ def check_ids(df: pd.DataFrame, table: Table, col: str, problems: list[Problem],
     new = [Problem("missing_id", file=table.file, column=col, row=table.row_of(i)) for i in np.flatnonzero(s.isna())]
     _capped(problems, new)
     keys = [col] + (unique_within or [])
-    numbers = plain_nip_numbers(s, table.encodings) if len(keys) == 1 else None  # plain NIPs: as numbers
-    if numbers is not None:
-        dup = pd.Series(numbers).duplicated(keep="first").to_numpy() & s.notna().to_numpy()
+    found = plain_nip_codes(s, table.encodings) if len(keys) == 1 else None  # plain NIPs: as numbers
+    if found is not None:
+        codes, uniq = found  # as many distinct NIPs as filled cells: no duplicate (the usual case)
+        filled = s.notna().to_numpy()
+        if int((uniq >= 0).sum()) == int(filled.sum()):
+            dup = np.zeros(len(s), dtype=bool)
+        else:
+            dup = pd.Series(codes).duplicated(keep="first").to_numpy() & filled
     else:
         dup = (df.duplicated(subset=keys, keep="first") & s.notna()).to_numpy()
     idx = np.flatnonzero(dup)
@@ -161,11 +166,13 @@ def respondent_ids(n: int) -> pd.Series:
 
 
 def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float] | None,
-               scale: tuple[float, float], problems: list[Problem]) -> pd.Series:
+               scale: tuple[float, float], problems: list[Problem], *, out: np.ndarray | None = None) -> pd.Series:
     """Text labels (``Sangat Setuju``) or numbers → scores on the nominal scale.
 
     A label that is not in the label set is an error that suggests the nearest
-    known label; a number outside the nominal range is an error.
+    known label; a number outside the nominal range is an error. ``out``: a float array of
+    the column's length (e.g. a column of the caller's block of scores) that the scores are
+    written into; the returned Series then holds it without a copy.
     """
     lookup = {norm(k): float(v) for k, v in (labels or {}).items()}
     raw = df[col]
@@ -199,4 +206,6 @@ def map_likert(df: pd.DataFrame, table: Table, col: str, labels: dict[str, float
             new.append(Problem(p.key, file=p.file, column=p.column, row=table.row_of(i), params=p.params))
         _capped(problems, new, total=len(idx))
     values = np.array([conv.get(v, np.nan) for v in uniq] + [np.nan])  # code −1 (missing) → the last slot
-    return pd.Series(values[codes], index=raw.index, name=col)
+    # codes run from −1 to len(uniq) − 1 by construction: "wrap" sends −1 to the last slot
+    # without the bounds check of the default mode (a third of the time on a million rows)
+    return pd.Series(np.take(values, codes, out=out, mode="wrap"), index=raw.index, name=col, copy=False)
