@@ -238,9 +238,22 @@ def _f(x):
     return None if math.isnan(x) or math.isinf(x) else x
 
 
+_COMMITS: dict[Path, str | None] = {}
+
+
 def git_commit(cwd: Path | None = None) -> str | None:
-    """The commit of the evalkit checkout (``None`` outside git), with ``-dirty`` if changed."""
+    """The commit of the evalkit checkout (``None`` outside git), with ``-dirty`` if changed.
+
+    Asked of git once per process and folder (a report asks four times: ``metrics.json``, the
+    methods, the colophon; a batch's kernels inherit the answer from their fork server): the
+    code a process runs is the code it imported when it started, whatever is checked out later."""
     here = cwd or Path(__file__).resolve().parent
+    if here not in _COMMITS:
+        _COMMITS[here] = _ask_git(here)
+    return _COMMITS[here]
+
+
+def _ask_git(here: Path) -> str | None:
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
                              timeout=5).stdout.strip()

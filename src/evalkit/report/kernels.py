@@ -413,7 +413,7 @@ def _serve() -> None:
 
 def _warm_up() -> None:
     """First-call costs every report pays, paid once here and inherited by each fork: the
-    configuration files (translations, bands, label sets), SciPy's distributions and
+    configuration files (translations, bands, label sets), evalkit's git commit, SciPy's distributions and
     optimizer, and matplotlib's font cache and renderers (PNG and SVG)."""
     import io
 
@@ -425,11 +425,13 @@ def _warm_up() -> None:
     import matplotlib.pyplot as plt
 
     from .. import bands, i18n
+    from ..evaluation import git_commit
     from ..ingest.spec import builtin_instruments, builtin_label_sets
     from ..stats.prepost import prepost
     from ..stats.reliability import reliability
 
     i18n.t("level.1", "id")
+    git_commit()  # the commit every report records, asked of git once for all the kernels
     bands.band_sets()
     builtin_label_sets()
     builtin_instruments()
