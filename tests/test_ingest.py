@@ -469,8 +469,8 @@ def test_hmac_digests_with_a_second_process_are_the_standard_librarys(fixed):
 
 
 def test_hmac_digests_when_the_second_process_fails(monkeypatch, tmp_path):
-    """A second process that cannot start, or that dies or answers short, costs time, never a
-    wrong or missing pseudonym: its share is hashed in this process."""
+    """A second process that cannot start, or that dies, answers short or hangs, costs time,
+    never a wrong or missing pseudonym: its share is hashed in this process."""
     import hmac
 
     from evalkit.ingest import _hmac
@@ -488,6 +488,11 @@ def test_hmac_digests_when_the_second_process_fails(monkeypatch, tmp_path):
     dies.write_text("import os\nos._exit(3)\n")
     monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(dies))
     assert _hmac.hmac_digests(b"key", msgs, parallel=True) == want
+    hangs = tmp_path / "hangs.py"
+    hangs.write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(hangs))
+    monkeypatch.setattr(_hmac, "CHILD_TIMEOUT", 0.5)
+    assert _hmac.hmac_digests(b"key", msgs, parallel=True) == want  # killed after 0.5 s
 
 
 def test_nip_codes_are_factorized_once_and_find_duplicates():

@@ -23,6 +23,9 @@ PARALLEL_MIN = 200_000
 #: the share of the messages the second process hashes: a little under half, since it
 #: starts later
 CHILD_SHARE = 0.48
+#: seconds the second process may take beyond 10 µs a message before it is killed and its
+#: share hashed here (it needs about 1 µs a message)
+CHILD_TIMEOUT = 30.0
 
 
 def hmac_sha256_many(key: bytes, messages) -> list[bytes]:
@@ -107,8 +110,8 @@ def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes
     ``parallel=True``), a second Python process (this file run as a script, standard library
     only) hashes the first :data:`CHILD_SHARE` of them while this one hashes the rest; the key
     and messages reach it through a pipe, never its command line or environment. Should that
-    process fail to start or answer in full, its share is hashed here: the result is the
-    same either way.
+    process fail to start, die, answer short or take longer than :data:`CHILD_TIMEOUT` (it is
+    then killed), its share is hashed here: the result is the same either way.
 
     Examples
     --------
@@ -139,12 +142,19 @@ def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes
         except OSError:  # the child died: its answer is short, and its share is hashed below
             pass
 
-    writer = threading.Thread(target=send, daemon=True)  # the pipe write releases the lock
+    # one large write on its own thread (the write waits without the interpreter lock), while
+    # this thread hashes its share; a child that hangs is killed by the timer
+    writer = threading.Thread(target=send, daemon=True)
     writer.start()
     ours = _digests(key, messages[cut:].tolist() if fixed else messages[cut:])
-    theirs = child.stdout.read()
-    writer.join()
-    child.stdout.close()
+    timer = threading.Timer(CHILD_TIMEOUT + cut * 1e-5, child.kill)
+    timer.start()
+    try:
+        theirs = child.stdout.read()  # until the child exits (or is killed)
+    finally:
+        timer.cancel()
+        writer.join()
+        child.stdout.close()
     if child.wait() != 0 or len(theirs) != 32 * cut:
         theirs = _digests(key, messages[:cut].tolist() if fixed else messages[:cut])
     return theirs + ours
