@@ -2,6 +2,7 @@
 Level 4 error paths."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from evalkit.errors import ValidationError
@@ -305,3 +306,33 @@ def test_instructor_names_are_pseudonymized(mini_copy):
     rep = ProgramReport(ev, "en")
     rep.instructors()
     assert "Rahmawati" not in str(rep.blocks)
+
+
+def test_level3_before_after_pairs_are_the_pivot_tables():
+    """Level 3's pairing of one rater's ratings (``_before_after``) gives exactly what the
+    pivot table it replaces gave: first rated score per participant and time, participants at
+    both times only, sorted; ``None`` when one time has no score — on random frames with
+    missing scores, ids and times and repeated ratings."""
+    import numpy as np
+
+    from evalkit.levels.behaviour import _before_after
+
+    rng = np.random.default_rng(5)
+    both = 0
+    for _ in range(300):
+        rows = [{"participant": rng.choice([f"P-{j}" for j in range(6)] + [None]), "time": t,
+                 "score": rng.choice([np.nan, 1.0, 2.5, 3.0, 4.0])}
+                for _ in range(rng.integers(0, 12)) for t in rng.choice(["before", "after", "before", None],
+                                                                         size=rng.integers(0, 4))]
+        g = pd.DataFrame(rows, columns=["participant", "time", "score"]).astype({"score": float})
+        wide = (g.pivot_table(index="participant", columns="time", values="score", aggfunc="first")
+                if len(g) else pd.DataFrame())
+        got = _before_after(g)
+        if not {"before", "after"} <= set(wide.columns):
+            assert got is None
+            continue
+        want = wide.dropna(subset=["before", "after"])
+        both += len(want) > 0
+        assert got.index.tolist() == want.index.tolist()
+        assert got["before"].tolist() == want["before"].tolist() and got["after"].tolist() == want["after"].tolist()
+    assert both > 50  # the comparison saw many non-empty pairings

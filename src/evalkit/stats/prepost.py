@@ -109,8 +109,10 @@ def _nct_ci(t: float, df: int, n: int, ci: float) -> tuple[float, float]:
 
     def cdf(ncp):
         # P(T ≤ t | ncp) falls from 1 to 0 as ncp grows; SciPy returns NaN far in the
-        # tails, where the limit is known.
-        v = stats.nct.cdf(t, df, ncp)
+        # tails, where the limit is known. For a finite t, stats.nct.cdf(t, df, ncp) is
+        # special.nctdtr(df, ncp, t) after ~70 µs of argument checks: called directly (the
+        # same number), as brentq asks ~14 times per bound.
+        v = special.nctdtr(df, ncp, t) if math.isfinite(t) else stats.nct.cdf(t, df, ncp)
         return v if np.isfinite(v) else (1.0 if ncp < t else 0.0)
 
     def solve(target):
