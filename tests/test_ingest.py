@@ -384,15 +384,17 @@ def test_answer_column_maps_every_block_onto_one_set_of_categories():
     assert _answer_column(pa.chunked_array([], type=pa.dictionary(pa.int32(), pa.large_string()))).empty
 
 
-@pytest.mark.parametrize("quoted", [False, True])
-def test_answer_columns_read_as_categories_hold_the_same_cells(tmp_path, quoted):
+@pytest.mark.parametrize("quoted, enc", [(False, "utf-8"), (True, "utf-8"), (False, "cp1252"), (True, "cp1252")])
+def test_answer_columns_read_as_categories_hold_the_same_cells(tmp_path, quoted, enc):
     """read_table with ``answers`` gives the Likert columns as Categoricals of exactly the cells
     the text path gives (trimmed; empty and white-space-only cells missing); other columns stay text."""
     rows = ["NIP,q1,q2,Saran", "197803152005011002, Setuju ,Sangat Setuju,ok", "197803152005011003,   ,Setuju,",
             "197803152005011004,Setuju,,bagus", "197803152005011005,TH,Ragu-ragu  ,-"]
     if quoted:
         rows[1] = rows[1].replace(",ok", ',"baris\nkedua"')
-    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    if enc == "cp1252":  # an answer with a letter outside ASCII, as Indonesian Excel saves it
+        rows[3] = rows[3].replace("Setuju,,", "Setuju sekali (é),,")
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n", encoding=enc)
     text = read_table(tmp_path / "r.csv", "r.csv", expected=["NIP"])
     coded = read_table(tmp_path / "r.csv", "r.csv", expected=["NIP"], answers=lambda h: h in {"q1", "q2"})
     for col in ("q1", "q2"):
@@ -401,6 +403,7 @@ def test_answer_columns_read_as_categories_hold_the_same_cells(tmp_path, quoted)
             text.df[col].astype(object).where(text.df[col].notna(), None).tolist()
     assert not isinstance(coded.df["Saran"].dtype, pd.CategoricalDtype)
     assert coded.df["NIP"].tolist() == text.df["NIP"].tolist()
+    assert ("Setuju sekali (é)" in coded.df["q1"].cat.categories) == (enc == "cp1252")
 
 
 def test_load_program_is_the_same_with_answers_read_as_text(tmp_path, monkeypatch):
