@@ -345,3 +345,51 @@ def test_a_taken_back_copy_that_cannot_be_drawn_falls_back_and_is_closed():
     good = _fig(2)
     png, width = _draw_copy({"fig": good, "rc": {}}, job)
     assert png.startswith(b"\x89PNG") and width > 0 and good.number not in plt.get_fignums()
+
+
+def _texts_fig(k, family="sans-serif"):
+    """A figure with many strings, some shared with the other figures, one legend wider than
+    the figure (the ``bbox_inches`` save on a renderer of its own), a serif or sans font."""
+    with matplotlib.rc_context({"font.family": family}):
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.barh(["Sangat Setuju", "Setuju", f"Ragu-ragu {k}"], [3, 1 + k, 2])
+        ax.set_title(f"Skala {k}: materi — ⟨g⟩ 0,5 %")
+        ax.set_xlabel("Persentase responden")
+        ax.legend(["Sangat Tidak Setuju · Tidak Setuju · Ragu-ragu · Setuju · Sangat Setuju"],
+                  loc="lower center", bbox_to_anchor=(0.5, 1.1), fontsize="small")
+    return fig
+
+
+def _files(tmp_path, tag, dpi):
+    out = []
+    for k, family in ((1, "sans-serif"), (2, "serif"), (3, "sans-serif")):
+        with matplotlib.rc_context({"font.family": family, "font.size": 9 + k}):
+            png, _ = render_figure(_texts_fig(k, family), dpi=dpi, stem=f"fig{k}", title="t", alt="a",
+                                   figures_dir=tmp_path / tag)
+        out.append((png, (tmp_path / tag / f"fig{k}.svg").read_bytes()))
+        plt.close("all")
+    return out
+
+
+def test_shared_text_metrics_give_matplotlibs_files(tmp_path, monkeypatch):
+    """Text sizes shared by all Agg renderers (``share_text_metrics``) give the same PNG and SVG
+    bytes as matplotlib's cache per renderer, at two resolutions, with fonts and sizes
+    changed by rcParams between figures, whether the shared cache is empty or already full."""
+    import matplotlib.text as mtext
+
+    figure_server.share_text_metrics()
+    shared = mtext._get_text_metrics_with_cache
+    assert shared._evalkit_shared
+    figure_server.share_text_metrics()  # idempotent: not wrapped twice
+    assert mtext._get_text_metrics_with_cache is shared
+    for dpi in (150, 300):
+        monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", shared._evalkit_own)
+        plain = _files(tmp_path, f"plain{dpi}", dpi)
+        monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", shared)
+        shared._evalkit_cache.clear()
+        first = _files(tmp_path, f"first{dpi}", dpi)
+        assert len(shared._evalkit_cache) > 10  # the strings went through the shared cache
+        again = _files(tmp_path, f"again{dpi}", dpi)  # every string now answered from the cache
+        assert plain == first == again
+        keys = list(shared._evalkit_cache)
+        assert {k[0] for k in keys} == {dpi} and len({k[-1] for k in keys}) >= 3  # dpi and the rc in the key

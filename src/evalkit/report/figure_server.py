@@ -36,6 +36,60 @@ from .. import atomic
 ENV = "EVALKIT_FIGURE_FD"
 
 
+#: rcParams that decide which font file a FontProperties resolves to and how FT2Font measures
+#: a string with it (matplotlib's own ``findfont`` cache keys on the first eleven)
+_METRIC_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size",
+              "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
+              "font.enable_last_resort", "text.hinting", "text.hinting_factor", "text.kerning_factor")
+_METRICS_MAX = 1 << 16
+
+
+def share_text_metrics() -> None:
+    """Let every Agg renderer of this process share one cache of text sizes.
+
+    matplotlib measures a string (``RendererAgg.get_text_width_height_descent``: FreeType and
+    libraqm lay it out, 0.35–0.4 ms a string here) and caches the answer *per renderer
+    object* (``matplotlib.text._get_text_metrics_with_cache``). Each figure has renderers of
+    its own — the layout's at 300 dpi, a new one for a ``bbox_inches`` save — so the tick
+    labels, answer words and titles that a report's eleven figures share were measured again
+    for each. The size depends only on what the renderer's method reads: the renderer's dpi,
+    the string, the font properties, and the rcParams that choose the font file and its
+    hinting and kerning (``_METRIC_RC``; plus the font manager's fonts). This wraps matplotlib's
+    function so that an exact ``RendererAgg`` with plain text (not mathtext or TeX) is
+    answered from one cache keyed by all of those, and computed by that renderer's own method
+    on a miss: the same three numbers, hence the same pixels and SVG bytes (tested on every
+    figure of the sample reports). Any other renderer or text goes to matplotlib's function
+    as before. Idempotent; the cache holds at most ``_METRICS_MAX`` strings."""
+    import matplotlib
+    import matplotlib.text as mtext
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    own = mtext._get_text_metrics_with_cache
+    if getattr(own, "_evalkit_shared", False):
+        return
+    cache: dict = {}
+    rc = matplotlib.rcParams
+
+    def shared(renderer, text, fontprop, ismath, dpi):
+        if type(renderer) is not RendererAgg or ismath is not False:
+            return own(renderer, text, fontprop, ismath, dpi)
+        fm = font_manager.fontManager
+        key = (renderer.dpi, dpi, text, fontprop.copy(), id(fm), len(fm.ttflist),
+               tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _METRIC_RC)))
+        hit = cache.get(key)
+        if hit is None:
+            if len(cache) >= _METRICS_MAX:
+                cache.clear()
+            hit = cache[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
+        return hit
+
+    shared._evalkit_shared = True
+    shared._evalkit_cache = cache
+    shared._evalkit_own = own  # matplotlib's own function (the tests compare the two)
+    mtext._get_text_metrics_with_cache = shared
+
+
 def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir) -> tuple[bytes, int]:
     """Lay ``fig`` out and save it: returns ``(png, width_px)`` (the PNG at ``dpi``, its width
     at 150 dpi) and, when ``figures_dir`` is set, writes ``stem``.png/.svg/.txt there atomically.
@@ -57,6 +111,7 @@ def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir
     import matplotlib
     from matplotlib.layout_engine import TightLayoutEngine
 
+    share_text_metrics()  # every figure's renderers measure a string once (see there)
     canvas = _opaque_png_canvas()(fig)  # the figure's canvas from now on: Agg, RGB PNGs when opaque
     shown_dpi = fig.dpi
     fig.dpi = dpi  # one renderer, at the PNG's resolution, for the layout, the box and the PNG

@@ -439,6 +439,9 @@ def _warm_up() -> None:
     x = rng.integers(1, 6, size=(40, 4)).astype(float)
     reliability(pd.DataFrame(x, columns=list("abcd")), scale=(1, 5))
     prepost(pd.Series(rng.normal(50, 10, 20)), pd.Series(rng.normal(60, 10, 20)), max_score=100)
+    from .figure_server import share_text_metrics
+
+    share_text_metrics()  # installed once here: every kernel and figure helper inherits it
     fig, ax = plt.subplots(figsize=(4, 2))
     ax.barh([0, 1], [1, 2])
     ax.set_title("Wärme ⟨g⟩ — 0,5 %")
