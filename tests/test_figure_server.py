@@ -351,12 +351,12 @@ def _texts_fig(k, family="sans-serif"):
     """A figure with many strings, some shared with the other figures, one legend wider than
     the figure (the ``bbox_inches`` save on a renderer of its own), a serif or sans font."""
     with matplotlib.rc_context({"font.family": family}):
-        fig, ax = plt.subplots(figsize=(3, 2))
+        fig, ax = plt.subplots(figsize=(6, 3))
         ax.barh(["Sangat Setuju", "Setuju", f"Ragu-ragu {k}"], [3, 1 + k, 2])
         ax.set_title(f"Skala {k}: materi — ⟨g⟩ 0,5 %")
         ax.set_xlabel("Persentase responden")
-        ax.legend(["Sangat Tidak Setuju · Tidak Setuju · Ragu-ragu · Setuju · Sangat Setuju"],
-                  loc="lower center", bbox_to_anchor=(0.5, 1.1), fontsize="small")
+        ax.legend(["Sangat Tidak Setuju · Tidak Setuju · Ragu-ragu · Setuju · Sangat Setuju · Tidak Menjawab · "
+                   "Tidak Tahu"], loc="lower center", bbox_to_anchor=(0.5, 1.1))
     return fig
 
 
@@ -366,6 +366,7 @@ def _files(tmp_path, tag, dpi):
         with matplotlib.rc_context({"font.family": family, "font.size": 9 + k}):
             png, _ = render_figure(_texts_fig(k, family), dpi=dpi, stem=f"fig{k}", title="t", alt="a",
                                    figures_dir=tmp_path / tag)
+        assert int.from_bytes(png[16:20], "big") > 6 * dpi  # the legend is wider than the figure
         out.append((png, (tmp_path / tag / f"fig{k}.svg").read_bytes()))
         plt.close("all")
     return out
