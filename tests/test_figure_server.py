@@ -373,8 +373,8 @@ def _files(tmp_path, tag, dpi):
 
 
 def test_shared_text_metrics_give_matplotlibs_files(tmp_path, monkeypatch):
-    """Text sizes shared by all Agg renderers (``share_text_metrics``) give the same PNG and SVG
-    bytes as matplotlib's cache per renderer, at two resolutions, with fonts and sizes
+    """Text sizes shared by all Agg and SVG renderers (``share_text_metrics``) give the same PNG
+    and SVG bytes as matplotlib's cache per renderer, at two resolutions, with fonts and sizes
     changed by rcParams between figures, whether the shared cache is empty or already full."""
     import matplotlib.text as mtext
 
@@ -393,4 +393,7 @@ def test_shared_text_metrics_give_matplotlibs_files(tmp_path, monkeypatch):
         again = _files(tmp_path, f"again{dpi}", dpi)  # every string now answered from the cache
         assert plain == first == again
         keys = list(shared._evalkit_cache)
-        assert {k[0] for k in keys} == {dpi} and len({k[-1] for k in keys}) >= 3  # dpi and the rc in the key
+        kinds = {k[2].__name__ for k in keys}
+        assert kinds == {"RendererAgg", "RendererSVG"}  # the PNGs' and the SVGs' measurements
+        assert {k[0] for k in keys if k[2].__name__ == "RendererAgg"} == {dpi}
+        assert len({k[-1] for k in keys}) >= 3  # the rcParams of each figure in the key

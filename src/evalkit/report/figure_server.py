@@ -50,20 +50,24 @@ def share_text_metrics() -> None:
     matplotlib measures a string (``RendererAgg.get_text_width_height_descent``: FreeType and
     libraqm lay it out, 0.35–0.4 ms a string here) and caches the answer *per renderer
     object* (``matplotlib.text._get_text_metrics_with_cache``). Each figure has renderers of
-    its own — the layout's at 300 dpi, a new one for a ``bbox_inches`` save — so the tick
-    labels, answer words and titles that a report's eleven figures share were measured again
-    for each. The size depends only on what the renderer's method reads: the renderer's dpi,
-    the string, the font properties, and the rcParams that choose the font file and its
-    hinting and kerning (``_METRIC_RC``; plus the font manager's fonts). This wraps matplotlib's
-    function so that an exact ``RendererAgg`` with plain text (not mathtext or TeX) is
-    answered from one cache keyed by all of those, and computed by that renderer's own method
-    on a miss: the same three numbers, hence the same pixels and SVG bytes (tested on every
-    figure of the sample reports). Any other renderer or text goes to matplotlib's function
-    as before. Idempotent; the cache holds at most ``_METRICS_MAX`` strings."""
+    its own — the layout's at 300 dpi, a new one for a ``bbox_inches`` save, one per SVG — so
+    the tick labels, answer words and titles that a report's eleven figures share were
+    measured again for each. The size depends only on what the renderer's method reads: the
+    renderer's class and dpi, the string, the font properties, and the rcParams that choose
+    the font file and its hinting and kerning (``_METRIC_RC``; plus the font manager's fonts;
+    the SVG renderer measures with matplotlib's one ``TextToPath`` at 72 dpi). This wraps
+    matplotlib's function so that an exact ``RendererAgg`` or ``RendererSVG`` with plain text
+    (not mathtext or TeX) is answered from one cache keyed by all of those, and computed by
+    that renderer's own method on a miss: the same three numbers, hence the same pixels and
+    SVG bytes (tested on every figure of the sample reports). Any other renderer or text goes
+    to matplotlib's function as before. Idempotent; the cache holds at most ``_METRICS_MAX``
+    strings."""
     import matplotlib
     import matplotlib.text as mtext
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import RendererSVG
 
     own = mtext._get_text_metrics_with_cache
     if getattr(own, "_evalkit_shared", False):
@@ -71,17 +75,23 @@ def share_text_metrics() -> None:
     cache: dict = {}
     rc = matplotlib.rcParams
 
+    kinds = (RendererAgg, RendererSVG)
+
     def shared(renderer, text, fontprop, ismath, dpi):
-        if type(renderer) is not RendererAgg or ismath is not False:
+        # an SVG save draws through a MixedModeRenderer, which hands every call to the renderer
+        # it holds at that moment (the SVG one, or an Agg one while rasterizing)
+        target = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+        kind = type(target)
+        if kind not in kinds or ismath is not False:
             return own(renderer, text, fontprop, ismath, dpi)
         fm = font_manager.fontManager
-        key = (renderer.dpi, dpi, text, fontprop.copy(), id(fm), len(fm.ttflist),
+        key = (getattr(target, "dpi", None), dpi, kind, text, fontprop.copy(), id(fm), len(fm.ttflist),
                tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _METRIC_RC)))
         hit = cache.get(key)
         if hit is None:
             if len(cache) >= _METRICS_MAX:
                 cache.clear()
-            hit = cache[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
+            hit = cache[key] = target.get_text_width_height_descent(text, fontprop, ismath)
         return hit
 
     shared._evalkit_shared = True
