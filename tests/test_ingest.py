@@ -516,3 +516,62 @@ def test_nip_codes_are_factorized_once_and_find_duplicates():
     check_ids(table.df, table, "NIP", problems)
     assert [(p.key, p.row, p.params.get("first_row")) for p in problems] == [("missing_id", 3, None),
                                                                              ("duplicate_id", 5, 2)]
+
+
+def test_prefetched_pseudonyms_are_the_pseudonyms(monkeypatch):
+    """HMACs started when the file is read serve the column as read, a column with rows
+    dropped since (a subset, in another order) and NIPs they do not cover (hashed then)."""
+    from evalkit.ingest import _hmac
+    from evalkit.ingest.pseudonymize import prefetch_pseudonyms, pseudonym, pseudonymize_series
+
+    monkeypatch.setattr(_hmac, "PARALLEL_MIN", 1)
+    nips = [f"19780315200501{i:04d}" for i in range(40)]
+    s = pd.Series(nips + [None, nips[3]], dtype="string[pyarrow]")
+    job = prefetch_pseudonyms(s, b"key", {})
+    assert job is not None and job[1].child is not None  # a second process hashes its share
+    want = [None if v is None else pseudonym(v, b"key") for v in s.astype(object).where(s.notna(), None)]
+    assert pseudonymize_series(s, b"key", {}, prefetched=job).tolist() == want
+    later = pd.Series(nips[30:0:-3] + ["197803152005019999"], dtype="string[pyarrow]")  # subset + one new NIP
+    assert pseudonymize_series(later, b"key", {}, prefetched=job).tolist() == [pseudonym(v, b"key") for v in later]
+    assert prefetch_pseudonyms(pd.Series(["P-017"], dtype="string[pyarrow]"), b"key", {}) is None  # not NIPs
+
+
+def test_load_program_with_prefetched_pseudonyms_is_the_same(mini_copy, monkeypatch):
+    """A program whose survey has a resubmission (a row dropped after the file was read, so the
+    early HMACs cover more NIPs than the column keeps) gives the same tables whether its ids'
+    HMACs were started early in a second process or not."""
+    from evalkit.ingest import _hmac
+    from evalkit.ingest import program as P
+
+    survey = mini_copy / "reaksi.csv"
+    lines = survey.read_text(encoding="utf-8").splitlines()
+    again = lines[2].replace("2026/01/16 1:03:40 PM", "2026/01/16 3:03:40 PM").replace(",Setuju,Setuju,", ",Ragu-ragu,Setuju,", 1)
+    assert again != lines[2]
+    survey.write_text("\n".join(lines + [again]) + "\n", encoding="utf-8")  # the same NIP, submitted later
+    monkeypatch.setattr(_hmac, "PARALLEL_MIN", 1)
+    started = []
+    real = P.prefetch_pseudonyms
+    monkeypatch.setattr(P, "prefetch_pseudonyms", lambda *a: started.append(real(*a)) or started[-1])
+    early = load_program(mini_copy)
+    assert sum(j is not None for j in started) == 2  # the survey's and the test scores' ids
+    assert any("resubmission" in str(w).lower() or "duplicate" in str(w).lower() for w in early.warnings)
+    monkeypatch.setattr(P, "prefetch_pseudonyms", lambda *a: None)
+    plain = load_program(mini_copy)
+    for name in P.ProgramData.TABLES:
+        a, b = getattr(early, name), getattr(plain, name)
+        assert (a is None) == (b is None)
+        if a is not None:
+            pd.testing.assert_frame_equal(a, b, obj=name)
+
+
+def test_a_dropped_hmac_job_stops_its_process(tmp_path, monkeypatch):
+    from evalkit.ingest import _hmac
+
+    hangs = tmp_path / "hangs.py"
+    hangs.write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(hangs))
+    job = _hmac.Digests(b"key", [b"x"] * 10, share=1.0)
+    child = job.child
+    assert child.poll() is None
+    del job
+    assert child.wait(timeout=10) != 0  # killed, not left waiting on its pipe

@@ -23,6 +23,9 @@ PARALLEL_MIN = 200_000
 #: the share of the messages the second process hashes: a little under half, since it
 #: starts later
 CHILD_SHARE = 0.48
+#: the share a second process started ahead of time hashes (:func:`evalkit.ingest.pseudonymize.
+#: prefetch_pseudonyms`): this process validates and scores the file meanwhile, then hashes the rest
+PREFETCH_SHARE = 0.62
 #: seconds the second process may take beyond 10 µs a message before it is killed and its
 #: share hashed here (it needs about 1 µs a message)
 CHILD_TIMEOUT = 30.0
@@ -100,18 +103,99 @@ def _serve(data: bytes) -> bytes:
     return _digests(key, messages)
 
 
+class Digests:
+    """HMAC-SHA256(``key``, m) of each message, the first ``share`` of them hashed by a second
+    Python process (this file run as a script, standard library only) from the moment the job
+    is made; :meth:`result` hashes the rest in this process and returns all the digests,
+    concatenated (32 bytes each) in the order of ``messages``. ``messages``: a list of bytes, or
+    a NumPy array of fixed-width bytes (``S18``), whose buffer goes to the second process as it
+    is; the key and messages reach it through a pipe, never its command line or environment.
+
+    Started ahead of time (ingest starts the HMACs of a large id column as soon as the file is
+    read, with ``share=PREFETCH_SHARE``, and takes them when it pseudonymizes), the second
+    process hashes while this one validates and scores the file. Should the second process fail to start, die, answer short or take
+    longer than :data:`CHILD_TIMEOUT` after :meth:`result` is called (it is then killed), its
+    share is hashed here: the result is the same either way.
+    """
+
+    def __init__(self, key: bytes, messages, share: float = CHILD_SHARE):
+        self.key, self.messages = key, messages
+        self.fixed = hasattr(messages, "dtype")
+        self.cut = min(len(messages), int(round(len(messages) * share))) if share > 0 else 0
+        self.child = self.writer = None
+        self._done: bytes | None = None
+        if not self.cut:
+            return
+        try:
+            self.child = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__)],
+                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            self.child = None
+            return
+        request = _request(key, messages[:self.cut])
+
+        def send():
+            try:
+                self.child.stdin.write(request)
+                self.child.stdin.close()
+            except OSError:  # the child died: its answer is short, and its share is hashed here
+                pass
+
+        # one large write on its own thread (it waits without the interpreter lock)
+        self.writer = threading.Thread(target=send, daemon=True)
+        self.writer.start()
+
+    def close(self) -> None:
+        """Stop a second process whose answer will not be asked for (the job is dropped)."""
+        child, self.child = self.child, None
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+        if child is not None:
+            for f in (child.stdin, child.stdout):
+                try:
+                    f.close()
+                except (OSError, ValueError):
+                    pass
+
+    def __del__(self):
+        if self._done is None and getattr(self, "child", None) is not None:
+            self.close()
+
+    def _hash(self, part) -> bytes:
+        return _digests(self.key, part.tolist() if self.fixed else part)
+
+    def result(self) -> bytes:
+        """Every message's digest; waits for the second process (see the class)."""
+        if self._done is not None:
+            return self._done
+        if self.child is None:
+            self._done = self._hash(self.messages)
+            return self._done
+        ours = self._hash(self.messages[self.cut:])
+        timer = threading.Timer(CHILD_TIMEOUT + self.cut * 1e-5, self.child.kill)  # a child that hangs
+        timer.start()
+        try:
+            theirs = self.child.stdout.read()  # until the child exits (or is killed)
+        finally:
+            timer.cancel()
+            self.writer.join()
+            self.child.stdout.close()
+        if self.child.wait() != 0 or len(theirs) != 32 * self.cut:
+            theirs = self._hash(self.messages[:self.cut])
+        self._done = theirs + ours
+        self.messages = None  # the job keeps only its answer
+        return self._done
+
+
 def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes:
     """HMAC-SHA256(``key``, m) of each message, concatenated (32 bytes each): the same bytes
     as ``b"".join(hmac.digest(key, m, "sha256") for m in messages)``. ``messages``: a list of
-    bytes, or a NumPy array of fixed-width bytes (``S18``), whose buffer goes to the second
-    process as it is.
+    bytes, or a NumPy array of fixed-width bytes (``S18``).
 
     With :data:`PARALLEL_MIN` messages or more on a machine with two cores or more (or
-    ``parallel=True``), a second Python process (this file run as a script, standard library
-    only) hashes the first :data:`CHILD_SHARE` of them while this one hashes the rest; the key
-    and messages reach it through a pipe, never its command line or environment. Should that
-    process fail to start, die, answer short or take longer than :data:`CHILD_TIMEOUT` (it is
-    then killed), its share is hashed here: the result is the same either way.
+    ``parallel=True``), a second process hashes the first :data:`CHILD_SHARE` of them while
+    this one hashes the rest (:class:`Digests`).
 
     Examples
     --------
@@ -121,43 +205,13 @@ def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes
     True
     """
     if parallel is None:
-        parallel = len(messages) >= PARALLEL_MIN and (os.cpu_count() or 1) > 1
-    cut = int(len(messages) * CHILD_SHARE) if parallel and len(messages) > 1 else 0
-    fixed = hasattr(messages, "dtype")
-    child = None
-    if cut:
-        try:
-            child = subprocess.Popen([sys.executable, "-I", "-S", os.path.abspath(__file__)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except OSError:
-            child = None
-    if child is None:
-        return _digests(key, messages.tolist() if fixed else messages)
-    request = _request(key, messages[:cut])
+        parallel = worth_a_process(len(messages))
+    return Digests(key, messages, CHILD_SHARE if parallel and len(messages) > 1 else 0).result()
 
-    def send():
-        try:
-            child.stdin.write(request)
-            child.stdin.close()
-        except OSError:  # the child died: its answer is short, and its share is hashed below
-            pass
 
-    # one large write on its own thread (the write waits without the interpreter lock), while
-    # this thread hashes its share; a child that hangs is killed by the timer
-    writer = threading.Thread(target=send, daemon=True)
-    writer.start()
-    ours = _digests(key, messages[cut:].tolist() if fixed else messages[cut:])
-    timer = threading.Timer(CHILD_TIMEOUT + cut * 1e-5, child.kill)
-    timer.start()
-    try:
-        theirs = child.stdout.read()  # until the child exits (or is killed)
-    finally:
-        timer.cancel()
-        writer.join()
-        child.stdout.close()
-    if child.wait() != 0 or len(theirs) != 32 * cut:
-        theirs = _digests(key, messages[:cut].tolist() if fixed else messages[:cut])
-    return theirs + ours
+def worth_a_process(n: int) -> bool:
+    """Whether ``n`` HMACs are worth a second process on this machine (see :data:`PARALLEL_MIN`)."""
+    return n >= PARALLEL_MIN and (os.cpu_count() or 1) > 1
 
 
 if __name__ == "__main__":  # the second process of hmac_prefixes

@@ -17,7 +17,7 @@ from . import validate as V
 from .cleaning import clean_cells, drop_total_rows, forget, missing_codes, total_rows
 from .linkage import dedupe, find_timestamp, linkage_summary, resolve_lossy
 from .privacy import Masker
-from .pseudonymize import get_key, pseudonym, pseudonymize_series
+from .pseudonymize import get_key, prefetch_pseudonyms, pseudonym, pseudonymize_series
 from .readers import Table, read_table, release_arrow_memory
 from .safety import safe_file
 from .spec import ProgramSpec, check_program_id, parse_spec
@@ -228,7 +228,11 @@ def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict) -
         if fs.file not in digests:  # a file two roles read is hashed once
             digests[fs.file] = hasher.submit(sha256, path)
         table.decimal = fs.decimal
-        tables[role] = _clean(spec, role, fs, table, notices, missing_rows)
+        tables[role] = table = _clean(spec, role, fs, table, notices, missing_rows)
+        if fs.id_column and fs.id_column in table.df.columns:  # a large id column's HMACs start now
+            job = prefetch_pseudonyms(table.df[fs.id_column], key, table.encodings)
+            if job is not None:
+                table.prefetched[fs.id_column] = job
     linked = _link_ids(spec, tables, problems, notices)
     names: set[str] = set()
     for role, table in tables.items():
@@ -440,7 +444,7 @@ def _roster(spec, fs, table, problems, key, masker):
         problems.append(Problem("roster_needs_id", file=table.file))
         return None
     V.check_ids(df, table, fs.id_column, problems)
-    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings)}, index=df.index)
+    out = pd.DataFrame({"participant": _pseudonymize_id(table, df, fs.id_column, key)}, index=df.index)
     for field_name, header in fs.profile.items():
         if header in df.columns:
             out[field_name] = df[header]
@@ -448,6 +452,12 @@ def _roster(spec, fs, table, problems, key, masker):
         if header in df.columns and header not in out.columns:
             out[header] = df[header]
     return out.reset_index(drop=True)
+
+
+def _pseudonymize_id(table: Table, df: pd.DataFrame, column: str, key: bytes) -> pd.Series:
+    """The pseudonyms of ``df``'s id column, with the table's cached encodings and the HMACs
+    started when the file was read (:func:`~evalkit.ingest.pseudonymize.prefetch_pseudonyms`)."""
+    return pseudonymize_series(df[column], key, cache=table.encodings, prefetched=table.prefetched.get(column))
 
 
 def _items_for(spec: ProgramSpec, instrument: str) -> list[str]:
@@ -484,7 +494,7 @@ def _level1(spec, fs, table, problems, key, masker):
     scores = _likert_block(spec, fs.instrument, df, table, problems,
                            keep={fs.id_column, *fs.comment_columns} - {None})
     out = pd.DataFrame({"respondent": V.respondent_ids(len(df)).array}, index=df.index)
-    out["participant"] = (pseudonymize_series(df[fs.id_column], key, cache=table.encodings) if fs.id_column and fs.id_column in df
+    out["participant"] = (_pseudonymize_id(table, df, fs.id_column, key) if fs.id_column and fs.id_column in df
                           else pd.Series([None] * len(df), index=df.index, dtype=object))
     out = pd.concat([out, scores], axis=1)
     empty = (pd.Series(np.isnan(scores.to_numpy()).all(axis=1), index=df.index) if len(scores.columns)
@@ -523,7 +533,7 @@ def _instructors(spec, fs, table, problems, key, masker):
     if fs.subject_column and fs.subject_column in df.columns:
         out["subject"] = df[fs.subject_column]
     if fs.id_column and fs.id_column in df.columns:
-        out["participant"] = pseudonymize_series(df[fs.id_column], key, cache=table.encodings)
+        out["participant"] = _pseudonymize_id(table, df, fs.id_column, key)
     out = pd.concat([out, _likert_block(spec, fs.instrument, df, table, problems,
                                         keep={fs.instructor_column, fs.subject_column, fs.id_column} - {None})],
                     axis=1)
@@ -539,7 +549,7 @@ def _level2(spec, fs, table, problems, key, masker):
         return None
     V.check_ids(df, table, fs.id_column, problems)
     out = pd.DataFrame({
-        "participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings),
+        "participant": _pseudonymize_id(table, df, fs.id_column, key),
         "pre": V.to_numeric(df, table, fs.pre, problems, lo=0, hi=fs.max_score),
         "post": V.to_numeric(df, table, fs.post, problems, lo=0, hi=fs.max_score),
     })
@@ -567,7 +577,7 @@ def _level3(spec, fs, table, problems, key, masker):
     V.check_ids(tmp, table, fs.id_column, problems, unique_within=["_rater", "_time"])
     scores = _likert_block(spec, fs.instrument, df, table, problems,
                            keep={fs.id_column, fs.rater_column, fs.time_column})
-    out = pd.concat([pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings),
+    out = pd.concat([pd.DataFrame({"participant": _pseudonymize_id(table, df, fs.id_column, key),
                                    "rater": rater, "time": t}), scores], axis=1)
     return out.reset_index(drop=True)
 
@@ -612,7 +622,7 @@ def _level5(spec, fs, table, problems, key, masker):
     out = pd.DataFrame(index=df.index)
     if fs.id_column:
         V.check_ids(df, table, fs.id_column, problems)
-        out["participant"] = pseudonymize_series(df[fs.id_column], key, cache=table.encodings)
+        out["participant"] = _pseudonymize_id(table, df, fs.id_column, key)
     out["benefit"] = V.to_numeric(df, table, fs.benefit, problems, lo=0, money=True, required=True)
     for name, col in (("contribution", fs.contribution), ("confidence", fs.confidence)):
         if col and col in df.columns:
@@ -656,7 +666,7 @@ def _assessment(spec, fs, table, problems, key, masker):
                                  params={"value": df["stage"].iloc[i]})
                          for i in np.flatnonzero(stage.isna().to_numpy())])
     out = pd.DataFrame({
-        "participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings),
+        "participant": _pseudonymize_id(table, df, fs.id_column, key),
         "stage": stage,
         "module": df["module"].fillna("").astype(str),
         "attempt": V.to_numeric(df, table, "attempt", problems, lo=1, required=True),
@@ -680,7 +690,7 @@ def _test_items(spec, fs, table, problems, key, masker):
     needed = items + ([fs.id_column] if fs.id_column else [])
     df = V.resolve_columns(table, fs.columns, needed, problems)
     V.check_ids(df, table, fs.id_column, problems)
-    out = pd.DataFrame({"participant": pseudonymize_series(df[fs.id_column], key, cache=table.encodings) if fs.id_column in df
+    out = pd.DataFrame({"participant": _pseudonymize_id(table, df, fs.id_column, key) if fs.id_column in df
                         else pd.Series([None] * len(df), index=df.index, dtype=object)})
     for item in items:
         if item not in df.columns:

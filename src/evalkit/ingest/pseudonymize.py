@@ -102,31 +102,61 @@ def pseudonym(value, key: bytes) -> str:
 
 def _pseudonyms(key: bytes, messages) -> "np.ndarray":
     """The pseudonym of each message (an id's canonical text, encoded; a list of bytes or a
-    fixed-width ``S`` array): ``"P-"`` + the first :data:`PSEUDONYM_LEN` hex digits of its
-    HMAC-SHA256, as an object array of ``str``. The HMACs are taken by
-    :func:`evalkit.ingest._hmac.hmac_digests` (a second process shares a large column's); the
-    hex digits by a table lookup over all digests at once, and the strings made by Arrow from
-    one fixed-width buffer."""
+    fixed-width ``S`` array), as an object array of ``str``: its HMAC-SHA256 by
+    :func:`evalkit.ingest._hmac.hmac_digests` (a second process shares a large column's), then
+    :func:`_pseudonym_text`."""
+    import numpy as np
+
+    return _pseudonym_text(np.frombuffer(hmac_digests(key, messages), dtype=np.uint8).reshape(len(messages), 32))
+
+
+def _pseudonym_text(digests: "np.ndarray") -> "np.ndarray":
+    """``"P-"`` + the first :data:`PSEUDONYM_LEN` hex digits of each digest (rows of a uint8
+    array), as an object array of ``str``: the hex digits by a table lookup over all digests at
+    once, the strings made by Arrow from one fixed-width buffer."""
     import numpy as np
     import pyarrow as pa
 
     nbytes = (PSEUDONYM_LEN + 1) // 2
-    raw = np.frombuffer(hmac_digests(key, messages), dtype=np.uint8).reshape(len(messages), 32)[:, :nbytes]
+    raw = digests[:, :nbytes]
     hexd = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    text = np.empty((len(messages), 2 + 2 * nbytes), dtype=np.uint8)
+    text = np.empty((len(digests), 2 + 2 * nbytes), dtype=np.uint8)
     text[:, 0], text[:, 1] = ord("P"), ord("-")
     text[:, 2::2], text[:, 3::2] = hexd[raw >> 4], hexd[raw & 15]
     width = 2 + PSEUDONYM_LEN
-    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(messages),
+    fixed = pa.FixedSizeBinaryArray.from_buffers(pa.binary(width), len(digests),
                                                  [None, pa.py_buffer(np.ascontiguousarray(text[:, :width]))])
     return fixed.cast(pa.string()).to_numpy(zero_copy_only=False)
 
 
-def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> pd.Series:
+def prefetch_pseudonyms(s: pd.Series, key: bytes, cache: dict | None = None):
+    """Start the HMACs of a large id column of plain NIPs in a second process, so that this
+    one validates and scores the file meanwhile: ``(distinct NIPs as numbers, job)`` for
+    :func:`pseudonymize_series`'s ``prefetched``, or ``None`` where the column is not plain NIPs
+    or too small for a second process (:func:`evalkit.ingest._hmac.worth_a_process`).
+
+    Safe whatever happens to the column afterwards: a plain NIP is its own canonical id, so
+    linkage leaves such a column as it is, and rows dropped later (resubmissions, total rows)
+    only leave some digests unused."""
+    from ._hmac import PREFETCH_SHARE, Digests, worth_a_process
+    from .nip import nip_digits, plain_nip_codes
+
+    found = plain_nip_codes(s, cache)
+    if found is None:
+        return None
+    numbers = found[1][found[1] >= 0]
+    if not worth_a_process(len(numbers)):
+        return None
+    return numbers, Digests(key, nip_digits(numbers), share=PREFETCH_SHARE)
+
+
+def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None, prefetched=None) -> pd.Series:
     """:func:`pseudonym` of every cell (missing stays missing), one HMAC per distinct value;
     a plain 18-digit NIP is its own canonical form, so it skips :func:`normalize_id` (where the
     distinct values are all text, Arrow finds the plain NIPs and turns them into bytes at once).
-    ``cache``: the table's ``encodings`` (:func:`evalkit.ingest.nip.plain_nip_codes`).
+    ``cache``: the table's ``encodings`` (:func:`evalkit.ingest.nip.plain_nip_codes`);
+    ``prefetched``: the column's HMACs started by :func:`prefetch_pseudonyms`, used for every
+    NIP they cover (the others are hashed here).
 
     Examples
     --------
@@ -139,7 +169,7 @@ def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> 
     import pyarrow.compute as pc
 
     from .cleaning import arrow_dictionary
-    from .nip import nip_digits, plain_nip_codes
+    from .nip import plain_nip_codes
 
     found = plain_nip_codes(s, cache)
     if found is not None:  # plain NIPs only (the common column): distinct NIPs found as numbers
@@ -147,7 +177,7 @@ def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> 
         out = np.empty(len(uniq), dtype=object)  # None: the empty cells (number −1)
         present = np.flatnonzero(uniq >= 0)
         if len(present):
-            out[present] = _pseudonyms(key, nip_digits(uniq[present]))
+            out[present] = _prefetched(prefetched, uniq[present], key)
         return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
     enc = arrow_dictionary(s)
     if enc is not None:  # Arrow strings: dictionary-encoded by Arrow
@@ -174,6 +204,29 @@ def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None) -> 
     if len(msgs):
         out[order] = _pseudonyms(key, msgs)
     return pd.Series(out[codes], index=s.index, name=s.name, dtype=object)
+
+
+def _prefetched(prefetched, numbers, key: bytes) -> "np.ndarray":
+    """The pseudonyms of the plain NIPs ``numbers``: from the digests of
+    :func:`prefetch_pseudonyms` where they cover them, else hashed here."""
+    import numpy as np
+
+    from .nip import nip_digits
+
+    if prefetched is None:
+        return _pseudonyms(key, nip_digits(numbers))
+    known, job = prefetched
+    digests = np.frombuffer(job.result(), dtype=np.uint8).reshape(len(known), 32)
+    if len(known) == len(numbers) and np.array_equal(known, numbers):  # the column as it was read
+        return _pseudonym_text(digests)
+    pos = pd.Index(known).get_indexer(numbers)  # rows dropped since: a subset, in another order
+    out = np.empty(len(numbers), dtype=object)
+    hit = pos >= 0
+    if hit.any():
+        out[hit] = _pseudonym_text(digests[pos[hit]])
+    if not hit.all():
+        out[~hit] = _pseudonyms(key, nip_digits(numbers[~hit]))
+    return out
 
 
 def looks_like_nip(s: pd.Series) -> bool:

@@ -41,6 +41,9 @@ class Table:
     #: rule over the same column (:func:`evalkit.ingest.cleaning.uniques`); keyed by the
     #: column's Arrow array, which it keeps, so a changed column is never served stale
     encodings: dict = field(default_factory=dict, repr=False, compare=False)
+    #: the HMACs of a large id column started as soon as the file was read
+    #: (:func:`evalkit.ingest.pseudonymize.prefetch_pseudonyms`), by column; kept by :meth:`take`
+    prefetched: dict = field(default_factory=dict, repr=False, compare=False)
 
     def row_of(self, i: int) -> int:
         """The row number a spreadsheet shows for the ``i``-th data row (header counted)."""
@@ -53,7 +56,8 @@ class Table:
         keep = np.asarray(keep, dtype=bool)
         rows = (np.asarray(self.rows, dtype=np.int64) if self.rows is not None
                 else np.arange(self.header_row + 1, self.header_row + 1 + len(self.df), dtype=np.int64))[keep]
-        return Table(self.df[keep].reset_index(drop=True), self.file, self.header_row, rows, self.decimal)
+        return Table(self.df[keep].reset_index(drop=True), self.file, self.header_row, rows, self.decimal,
+                     prefetched=self.prefetched)
 
 
 ENCODINGS = ("utf-8-sig", "cp1252")
