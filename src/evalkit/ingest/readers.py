@@ -186,35 +186,40 @@ def _answer_column(col) -> pd.Series:
     like every other column of :func:`_read_csv_arrow`. Each of the parser's blocks has a
     dictionary of its own (mostly the same few answers in another order); each block's codes
     are mapped onto the column's categories by one small lookup array, made once for each
-    distinct block dictionary (its last slot, reached by a missing cell's −1, is −1)."""
+    distinct block dictionary (its last slot, reached by a missing cell's −1, is −1), straight
+    into codes of the smallest integer type that holds the categories.
+
+    The parser's dictionaries hold only the values their block uses; a block sliced from a
+    larger array (an offset) may hold others, and a column with one has its unused categories
+    removed."""
     import pyarrow.compute as pc
 
     cats: dict[str, int] = {}
-    remaps: dict[tuple, np.ndarray] = {}
-    codes = np.empty(len(col), dtype=np.int32)
-    at = 0
-    for chunk in col.chunks:
+    remaps: dict[tuple, list] = {}
+    keys = []
+    for chunk in col.chunks:  # first the categories, from the blocks' (small) dictionaries
         raw = tuple(chunk.dictionary.to_pylist())
-        remap = remaps.get(raw)
-        if remap is None:
+        if raw not in remaps:
             values = pc.utf8_trim_whitespace(chunk.dictionary).to_pylist()
-            remap = np.empty(len(values) + 1, dtype=np.int32)
-            for k, v in enumerate(values):
-                remap[k] = -1 if v == "" else cats.setdefault(v, len(cats))
-            remap[-1] = -1
-            remaps[raw] = remap
+            remaps[raw] = [-1 if v == "" else cats.setdefault(v, len(cats)) for v in values] + [-1]
+        keys.append(raw)
+    small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
+    lookup = {raw: np.array(r, dtype=small) for raw, r in remaps.items()}
+    codes = np.empty(len(col), dtype=small)
+    at = 0
+    for chunk, raw in zip(col.chunks, keys):  # then each block's codes through its lookup array
         idx = chunk.indices
         if idx.null_count:
             idx = idx.fill_null(-1)
         # the indices' own buffer (int32, no copy); a null's slot was filled with −1 above
         ints = np.frombuffer(idx.buffers()[1], dtype=np.int32, count=len(idx) + idx.offset)[idx.offset:]
-        np.take(remap, ints, out=codes[at:at + len(idx)], mode="wrap")  # −1 (missing): the last slot
+        np.take(lookup[raw], ints, out=codes[at:at + len(idx)], mode="wrap")  # −1 (missing): the last slot
         at += len(idx)
-    small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32767 else np.int32
     categories = pd.Index(list(cats), dtype=pd.StringDtype("pyarrow"))
-    out = pd.Categorical.from_codes(codes.astype(small, copy=False), categories=categories)
-    if len(cats) and not np.bincount(codes + 1, minlength=len(cats) + 1)[1:].all():
-        out = out.remove_unused_categories()  # a dictionary entry no cell of its block uses
+    out = pd.Categorical.from_codes(codes, categories=categories, validate=False)  # valid by construction
+    if any(chunk.offset for chunk in col.chunks) and len(cats):
+        if not np.bincount(codes.astype(np.intp) + 1, minlength=len(cats) + 1)[1:].all():
+            out = out.remove_unused_categories()  # a dictionary entry no cell of its block uses
     return pd.Series(out)
 
 
