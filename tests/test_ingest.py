@@ -575,3 +575,22 @@ def test_a_dropped_hmac_job_stops_its_process(tmp_path, monkeypatch):
     assert child.poll() is None
     del job
     assert child.wait(timeout=10) != 0  # killed, not left waiting on its pipe
+
+
+def test_an_ingest_error_stops_the_early_hmac_processes(mini_copy, monkeypatch):
+    """When validation fails after a large id column's HMACs were started, every such job is
+    closed before the error reaches the caller (a second process still running is killed)."""
+    from evalkit.ingest import _hmac
+    from evalkit.ingest import program as P
+
+    monkeypatch.setattr(_hmac, "PARALLEL_MIN", 1)
+    started = []
+    real = P.prefetch_pseudonyms
+    monkeypatch.setattr(P, "prefetch_pseudonyms", lambda *a: started.append(real(*a)) or started[-1])
+    _edit(mini_copy, "reaksi.csv", "Ragu-ragu,Setuju,Ragu-ragu", "Ragu-ragu,Setujuu,Ragu-ragu")
+    with pytest.raises(ValidationError):
+        load_program(mini_copy)
+    jobs = [job for _, job in filter(None, started)]
+    assert jobs
+    for job in jobs:
+        assert job.child is None  # closed by load_program: killed, or already done, and let go

@@ -201,17 +201,20 @@ def load_program(folder: str | Path) -> ProgramData:
     # the input manifest's SHA-256 of each file, on a second thread while the files are read and
     # checked (hashlib releases the GIL over large buffers: 0.24 s of a 313 MB file off the path)
     hasher = ThreadPoolExecutor(max_workers=1)
+    started: list = []  # HMAC jobs of large id columns (prefetch_pseudonyms)
     try:
         digests = {"program.yaml": hasher.submit(sha256, folder / "program.yaml")}
-        _load_tables(folder, spec, data, hasher, digests)
+        _load_tables(folder, spec, data, hasher, digests, started)
         for name, job in digests.items():  # in the order the files are named
             data.inputs[name] = job.result()
     finally:
         hasher.shutdown(wait=True, cancel_futures=True)
+        for _, job in started:  # a job never asked for (an error stopped ingest) stops its process now
+            job.close()
     return data
 
 
-def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict) -> None:
+def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict, started: list) -> None:
     key = get_key(folder)
     problems: list[Problem] = []
     notices: list[Problem] = []
@@ -233,6 +236,7 @@ def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict) -
             job = prefetch_pseudonyms(table.df[fs.id_column], key, table.encodings)
             if job is not None:
                 table.prefetched[fs.id_column] = job
+                started.append(job)
     linked = _link_ids(spec, tables, problems, notices)
     names: set[str] = set()
     for role, table in tables.items():
