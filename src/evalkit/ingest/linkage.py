@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import Problem
-from .nip import ParsedId, agrees, names_match, parse_id, plain_nip_codes, plain_nip_numbers
+from .nip import ParsedId, agrees, names_match, parse_id, plain_nip_duplicates, plain_nip_numbers
 from .readers import Table
 
 TIMESTAMP_HEADERS = ("timestamp", "stempel waktu", "cap waktu", "waktu pengisian", "tanggal pengisian",
@@ -186,11 +186,8 @@ def dedupe(table: Table, ids: pd.Series, policy: str, timestamp: str | None) -> 
     if policy == "error":
         return keep, []
     present = ids.notna().to_numpy()
-    found = plain_nip_codes(ids, table.encodings)  # plain NIPs: duplicates found on their numbers
-    if found is not None:
-        if int((found[1] >= 0).sum()) == int(present.sum()):  # as many distinct NIPs as filled cells
-            return keep, []
-    elif not ids[present].duplicated().any():
+    dup = plain_nip_duplicates(ids, table.encodings)  # plain NIPs: duplicates found on their numbers
+    if not (dup.any() if dup is not None else ids[present].duplicated().any()):
         return keep, []
     order = np.arange(len(ids))
     if timestamp:

@@ -303,6 +303,31 @@ def plain_nip_codes(s, cache: dict | None = None):
     return found
 
 
+def plain_nip_duplicates(s, cache: dict | None = None) -> np.ndarray | None:
+    """Boolean mask of the filled cells of a column of plain NIPs that repeat a NIP of an
+    earlier row, found on :func:`plain_nip_codes` (``None`` where the column is not plain
+    NIPs). With as many distinct NIPs as filled cells — the usual column — no row is looked at
+    again. The duplicate check of validation and the resubmission rule ask it of the same column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plain_nip_duplicates(pd.Series(["199602042025061002", None, None, "199602042025061002"],
+    ...                                dtype="string[pyarrow]")).tolist()
+    [False, False, False, True]
+    """
+    found = plain_nip_codes(s, cache)
+    if found is None:
+        return None
+    codes, uniq = found
+    filled = s.notna().to_numpy()
+    if int((uniq >= 0).sum()) == int(filled.sum()):
+        return np.zeros(len(s), dtype=bool)
+    import pandas as pd
+
+    return pd.Series(codes).duplicated(keep="first").to_numpy() & filled
+
+
 def nip_digits(numbers) -> np.ndarray:
     """The 18 ASCII digits of each number of :func:`plain_nip_numbers` (zeros kept), as a
     fixed-width bytes array (``S18``: one buffer, no Python object per NIP).

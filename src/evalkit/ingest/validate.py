@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import Problem
 from .cleaning import uniques
-from .nip import plain_nip_codes
+from .nip import plain_nip_duplicates
 from .readers import Table, parse_numbers
 
 MAX_PER_COLUMN = 5
@@ -83,15 +83,8 @@ def check_ids(df: pd.DataFrame, table: Table, col: str, problems: list[Problem],
     new = [Problem("missing_id", file=table.file, column=col, row=table.row_of(i)) for i in np.flatnonzero(s.isna())]
     _capped(problems, new)
     keys = [col] + (unique_within or [])
-    found = plain_nip_codes(s, table.encodings) if len(keys) == 1 else None  # plain NIPs: as numbers
-    if found is not None:
-        codes, uniq = found  # as many distinct NIPs as filled cells: no duplicate (the usual case)
-        filled = s.notna().to_numpy()
-        if int((uniq >= 0).sum()) == int(filled.sum()):
-            dup = np.zeros(len(s), dtype=bool)
-        else:
-            dup = pd.Series(codes).duplicated(keep="first").to_numpy() & filled
-    else:
+    dup = plain_nip_duplicates(s, table.encodings) if len(keys) == 1 else None  # plain NIPs: as numbers
+    if dup is None:
         dup = (df.duplicated(subset=keys, keep="first") & s.notna()).to_numpy()
     idx = np.flatnonzero(dup)
     if len(idx):
