@@ -2,9 +2,10 @@
 
 This module imports nothing beyond the standard library, so that it can also run as a script
 (``python -I -S _hmac.py``) that reads its share of the messages from standard input and
-writes their digests to standard output: the second process of :func:`hmac_digests`, started in a few hundredths of a second with neither ``site`` nor any
-package loaded. Hashing a short message is one C call too small for ``hashlib`` to release
-the interpreter lock, so threads would take turns; a second process hashes at the same time.
+writes their digests to standard output: the second process of :class:`Digests`, started in a
+few hundredths of a second with neither ``site`` nor any package loaded. Hashing a short
+message is one C call too small for ``hashlib`` to release the interpreter lock, so threads
+would take turns; a second process hashes at the same time.
 """
 from __future__ import annotations
 
@@ -113,9 +114,10 @@ class Digests:
 
     Started ahead of time (ingest starts the HMACs of a large id column as soon as the file is
     read, with ``share=PREFETCH_SHARE``, and takes them when it pseudonymizes), the second
-    process hashes while this one validates and scores the file. Should the second process fail to start, die, answer short or take
-    longer than :data:`CHILD_TIMEOUT` after :meth:`result` is called (it is then killed), its
-    share is hashed here: the result is the same either way.
+    process hashes while this one validates and scores the file. Should the second process
+    fail to start, die, answer short or take longer than :data:`CHILD_TIMEOUT` after
+    :meth:`result` is called (it is then killed), its share is hashed here: the result is the
+    same either way.
     """
 
     def __init__(self, key: bytes, messages, share: float = CHILD_SHARE):
@@ -214,6 +216,6 @@ def worth_a_process(n: int) -> bool:
     return n >= PARALLEL_MIN and (os.cpu_count() or 1) > 1
 
 
-if __name__ == "__main__":  # the second process of hmac_prefixes
+if __name__ == "__main__":  # the second process of Digests
     sys.stdout.buffer.write(_serve(sys.stdin.buffer.read()))
     sys.stdout.buffer.flush()
