@@ -594,3 +594,14 @@ def test_an_ingest_error_stops_the_early_hmac_processes(mini_copy, monkeypatch):
     assert jobs
     for job in jobs:
         assert job.child is None  # closed by load_program: killed, or already done, and let go
+
+
+def test_nip_digits_refuses_a_number_no_nip_has():
+    import numpy as np
+
+    from evalkit.ingest.nip import nip_digits
+
+    assert nip_digits(np.array([42])).tolist() == [b"000000000000000042"]
+    for bad in (-1, 10 ** 18):
+        with pytest.raises(ValueError, match="from 0 to 10\\^18 - 1"):
+            nip_digits(np.array([bad], dtype=np.int64))
