@@ -135,3 +135,50 @@ def test_scheduler_timeout_must_be_a_positive_number(tmp_path, bad):
                "--scheduler-timeout", bad)
     assert r.returncode == 2
     assert "--scheduler-timeout" in r.stderr and "greater than 0" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_figure_helpers_only_while_a_core_is_free():
+    from evalkit.report.batch import figure_helpers_pay
+
+    assert figure_helpers_pay(1, cores=2) and figure_helpers_pay(3, cores=4)
+    assert not figure_helpers_pay(2, cores=2) and not figure_helpers_pay(4, cores=2)
+
+
+def _flags(args):
+    """Stands in for a worker's render: which helper flag it was given."""
+    from pathlib import Path
+
+    return {"program": Path(args[0]).name, "status": "rendered", "seconds": 0.0, "helper": args[-1]}
+
+
+@pytest.mark.parametrize("cores, workers, programs, helper", [(2, 2, 3, False), (2, 4, 3, False), (8, 2, 3, True),
+                                                              (2, 2, 1, True), (2, 1, 3, True)])
+def test_batch_gives_kernels_a_figure_helper_only_with_a_core_to_spare(tmp_path, monkeypatch, cores, workers,
+                                                                        programs, helper):
+    from evalkit.report import batch
+
+    monkeypatch.setattr(batch, "usable_cores", lambda: cores)
+    monkeypatch.setattr(batch, "_render_one", _flags)
+    names = ("a-one", "b-two", "c-three")[:programs]
+    res = batch.run_batch(_raw(tmp_path, names), tmp_path / "out", workers=workers, progress=False)
+    assert [r["helper"] for r in res.results] == [helper] * programs
+
+
+def test_batch_workers_filling_the_cores_draw_figures_in_their_kernels(tmp_path, monkeypatch):
+    """Two workers on two cores: the kernels have no figure helper (nothing in its log), the
+    reports are whole, and the caller's environment is left alone."""
+    import os
+
+    from evalkit.report import batch, kernels
+
+    if not kernels.enabled():
+        pytest.skip("fork kernels (and their figure helpers) are Linux only")
+    monkeypatch.setattr(batch, "usable_cores", lambda: 2)
+    monkeypatch.delenv(batch.HELPER_ENV, raising=False)
+    log = tmp_path / "helper.log"
+    monkeypatch.setenv("EVALKIT_FIGURE_LOG", str(log))
+    res = batch.run_batch(_raw(tmp_path, ("a-one", "b-two")), tmp_path / "out", workers=2, progress=False)
+    assert [r["status"] for r in res.results] == ["rendered", "rendered"]
+    assert list((tmp_path / "out" / "a-one" / "figures").glob("*.png"))
+    assert not log.exists(), f"a helper drew: {log.read_text()}"
+    assert batch.HELPER_ENV not in os.environ

@@ -9,6 +9,12 @@
 * A program is skipped when its ``metrics.json`` carries the same ``render_hash``: SHA-256 over
   the program's input files, the parameters (language, seed, formats), the evalkit version
   and the template notebook. ``--force`` renders it anyway.
+* A kernel's figure helper (:mod:`evalkit.report.figure_server`) draws figures on a free
+  core while the kernel goes on. When the workers already fill every core the machine gives
+  this process, there is no free core: the helper would only add work (each figure pickled,
+  sent and rebuilt in the helper), so the workers' kernels draw their figures themselves
+  (``EVALKIT_FIGURE_HELPER=0`` for them; a value the user set is kept). Same figures, bytes
+  for bytes, either way.
 * One log per program under ``<out>/_logs/<id>.log``; a failed program is reported and the
   others go on; a kernel that fails to start is retried (only that failure is retried).
 * Outputs are atomic (see :mod:`evalkit.report.render`): an interrupted batch leaves no report
@@ -34,6 +40,23 @@ from ..ingest import check_program_id, find_programs
 from ..ingest.pseudonymize import project_root
 
 KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "kernel_info_reply")
+HELPER_ENV = "EVALKIT_FIGURE_HELPER"
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS tells it, else the count)."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def figure_helpers_pay(workers: int, cores: int | None = None) -> bool:
+    """Whether each worker's kernel should have a figure helper: only while a core is left
+    for it (``workers < cores``; see the module docstring)."""
+    return workers < (usable_cores() if cores is None else cores)
 
 
 def render_hash(program_dir: Path, *, lang, seed, formats, notebook=None) -> str:
@@ -67,7 +90,11 @@ def _render_one(args) -> dict:
     from . import kernels
     from .render import render_report
 
-    program_dir, out, lang, seed, formats, processed, notebook, digest, retries = args
+    program_dir, out, lang, seed, formats, processed, notebook, digest, retries, helper = args
+    if not helper:
+        import os
+
+        os.environ.setdefault(HELPER_ENV, "0")  # this worker's kernels are launched with its environment
     kernels.ForkServer.prestart()  # its imports run beside this worker's validation of the program
     kernel_manager = kernels.ForkKernelManager if kernels.enabled() else None
     pid = Path(program_dir).name
@@ -144,6 +171,9 @@ def run_batch(path, out, *, workers: int = 1, lang=None, seed: int = 2026, forma
         jobs.append((str(p.resolve()), str(out), lang, seed, fmts,
                      None if processed is None else str(Path(processed).resolve()),
                      None if notebook is None else str(Path(notebook).resolve()), digest, retries))
+    pool = not scheduler and workers > 1 and len(jobs) > 1
+    helper = not pool or figure_helpers_pay(min(workers, len(jobs)))
+    jobs = [(*job, helper) for job in jobs]
     bar = None
     if progress and jobs:
         from tqdm import tqdm
