@@ -96,3 +96,68 @@ def test_sample_smart_program():
     assert r.funnel.loc["enrolled", "n"] == 40
     assert r.funnel.loc["exempted", "n"] == int((placement.score >= 85).sum())
     assert r.violations.empty
+
+
+def _random_log(rng, n_people, dates):
+    """An attempt log with every kind of record: exemptions, repeated placements, failed and
+    retaken modules, too many attempts, finals before the modules, exams after the certificate,
+    a module nobody passed, shuffled rows."""
+    rows = []
+    for p in range(n_people):
+        pid = f"P{rng.integers(0, 10 * n_people):04d}"  # ids repeat now and then: one participant's rows grow
+        day = 0
+        for _ in range(rng.choice([0, 1, 1, 1, 2])):
+            rows.append((pid, rng.choice(["placement", "Placement"]), None if rng.random() < .5 else "", 1,
+                         int(rng.integers(30, 101)), day))
+        for m in ("M1", "M2", "M3")[:rng.integers(0, 4)]:
+            for k in range(1, rng.integers(1, 8)):
+                day += int(rng.integers(0, 4))
+                rows.append((pid, "module", m, k, int(rng.integers(40, 101)), day))
+        for k in range(1, rng.integers(0, 6)):
+            day += int(rng.integers(-2, 5))
+            rows.append((pid, "FINAL" if rng.random() < .2 else "final", "", k, int(rng.integers(40, 101)), day))
+    df = pd.DataFrame(rows, columns=COLS).sample(frac=1, random_state=int(rng.integers(0, 2**31)))
+    start = pd.Timestamp("2026-03-01")
+    df["date"] = [str((start + pd.Timedelta(days=int(d))).date()) for d in df["date"]] if dates else None
+    return df if dates else df.drop(columns="date")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_same_results_as_the_pandas_implementation_on_random_logs(seed):
+    """Every output (funnel, modules, attempts, participants, violations in their order, rates,
+    time to certificate) equals that of the former per-participant pandas implementation, kept
+    in tests/_assessment_reference.py as the oracle."""
+    import numpy as np
+
+    from _assessment_reference import reference_assessment_path
+
+    rng = np.random.default_rng(seed)
+    log_ = _random_log(rng, int(rng.integers(1, 40)), dates=seed % 3 != 0)
+    kw = [{}, {"placement_pass": 90, "module_pass": 65, "max_module_attempts": 3, "final_pass": 75,
+               "max_final_attempts": 2}, {"modules": ["M2", "M1"]}][seed % 3]
+    if not (log_["stage"].str.lower() == "module").any() and "modules" not in kw:
+        kw["modules"] = ["M1"]
+    try:
+        want = reference_assessment_path(log_, **kw)
+    except StatisticsError as exc:
+        with pytest.raises(StatisticsError, match=str(exc.problem.code)):
+            evalkit.assessment_path(log_, **kw)
+        return
+    got = evalkit.assessment_path(log_, **kw)
+    for name in ("funnel", "modules", "attempts", "participants", "violations"):
+        pd.testing.assert_frame_equal(getattr(got, name), getattr(want, name), obj=name)
+    assert [list(map(type, r)) for r in got.violations.itertuples(index=False)] == \
+        [list(map(type, r)) for r in want.violations.itertuples(index=False)]
+    assert got.certification_rate == want.certification_rate
+    assert got.time_to_certificate == pytest.approx(want.time_to_certificate, nan_ok=True)
+    assert got.rules == want.rules
+
+
+def test_a_listed_module_nobody_took_has_no_rates(attempts):
+    """A module of the course that no record mentions: 0 takers, no rates (the former
+    implementation stopped with a TypeError), and nobody passed every module."""
+    r = evalkit.assessment_path(attempts, modules=["M1", "M2", "M3"])
+    m3 = r.modules.loc["M3"]
+    assert m3["n_takers"] == 0 and m3["max_attempts"] == 0
+    assert m3[["first_attempt_pass_rate", "pass_rate", "mean_attempts"]].isna().all()
+    assert r.funnel.loc["passed_all_modules", "n"] == 0
