@@ -14,7 +14,9 @@ One module per part of the report, each a mixin of :class:`ProgramReport`:
             ``report.html``/``.docx``/``.xlsx`` from the one block list
 ``base``    :class:`ReportDocument`: the block list, numbering, figures
 
-The notebook ``notebooks/program_report.ipynb`` calls one method per section; every
+The notebook ``notebooks/program_report.ipynb`` calls one method per section, one line each,
+in one cell per part of the report (every cell is a round trip between papermill and the
+kernel — messages, status, hooks — about 10 ms of CPU a cell in a batch); every
 word comes from the translation table, every number is a typed cell formatted per
 language in one place (:func:`evalkit.report.blocks.format_value`).
 """
