@@ -99,8 +99,9 @@ def _decodes_start(head: bytes, enc: str) -> bool:
 def _layout(head: bytes, enc: str, expected) -> tuple[int, str]:
     """Rows to skip above the header, and the delimiter, from the file's first bytes."""
     sample = head.decode(enc, errors="ignore")[:20000]
-    skip = _header_line(sample, _sniff_delimiter(sample), expected)
-    delim = _sniff_delimiter("\n".join(sample.splitlines()[skip:])) if skip else _sniff_delimiter(sample)
+    first = _sniff_delimiter(sample)
+    skip = _header_line(sample, first, expected)
+    delim = _sniff_delimiter("\n".join(sample.splitlines()[skip:])) if skip else first  # (same sample: same answer)
     return skip, delim
 
 

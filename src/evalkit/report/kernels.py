@@ -34,7 +34,9 @@ RECONNECT_MS = 5
 PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
            "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger", "IPython", "evalkit.report.sections",
            "evalkit.report.writers.html", "evalkit.report.writers.docx", "evalkit.report.writers.xlsx", "jinja2",
-           "markdown_it", "nh3", "docx", "xlsxwriter", "evalkit.report.figure_server", "zlib_ng.zlib_ng")
+           "markdown_it", "nh3", "docx", "xlsxwriter", "evalkit.report.figure_server", "zlib_ng.zlib_ng",
+           # imported by the evaluation on first use: once here, not in every kernel
+           "evalkit.stats.chain", "evalkit.stats.costs", "evalkit.stats.factor", "evalkit.stats.impact")
 
 
 def enabled() -> bool:
