@@ -36,15 +36,54 @@ def _in_notebook() -> bool:
     return get_ipython() is not None
 
 
+#: HTML of the blocks a section has shown, displayed as one output when the section ends
+_SHOWN: list[str] = []
+_SECTION_DEPTH = [0]  # >0 while a section method runs (sections call one another)
+
+
 def _show(block, lang: str) -> None:
-    """Display one block in the running notebook (nothing outside IPython)."""
+    """Display one block in the running notebook (nothing outside IPython). Inside a section
+    method the block's HTML waits for the section's end, and the section's blocks are one
+    output (:func:`_flush_shown`): each output is a message from the kernel that papermill
+    receives, checks and stores, ~1 ms of CPU, and a report shows about a hundred blocks."""
     if not _in_notebook():
+        return
+    from ..writers.html import render_block
+
+    _SHOWN.append(render_block(block, lang))
+    if not _SECTION_DEPTH[0]:
+        _flush_shown()
+
+
+def _flush_shown() -> None:
+    """Display the blocks waiting to be shown, in their order, as one HTML output."""
+    if not _SHOWN:
         return
     from IPython.display import HTML, display
 
-    from ..writers.html import render_block
+    html = "".join(_SHOWN)
+    _SHOWN.clear()
+    display(HTML(html))
 
-    display(HTML(render_block(block, lang)))
+
+def _section(fn):
+    """A section method: drawn under the evalkit theme (:func:`evalkit.report.figures.themed`),
+    its blocks shown as one output when it ends — also when it fails, before the error."""
+    import functools
+
+    drawn = figures.themed(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        _SECTION_DEPTH[0] += 1
+        try:
+            return drawn(*args, **kw)
+        finally:
+            _SECTION_DEPTH[0] -= 1
+            if not _SECTION_DEPTH[0]:
+                _flush_shown()
+
+    return wrapper
 
 
 def _show_pending(block):
@@ -56,6 +95,7 @@ def _show_pending(block):
 
     from IPython.display import HTML, display
 
+    _flush_shown()  # the blocks before it first
     return display(HTML(f'<p class="evalkit-figure-pending">{escape(block.caption)} …</p>'), display_id=True)
 
 
@@ -101,7 +141,8 @@ class ReportDocument:
 
     def __init_subclass__(cls, **kw):
         """Every public section method of a document draws under the evalkit theme
-        (:func:`evalkit.report.figures.theme`); the global matplotlib state is not touched."""
+        (:func:`evalkit.report.figures.theme`; the global matplotlib state is not touched) and
+        shows its blocks in the notebook as one output when it ends (:func:`_section`)."""
         super().__init_subclass__(**kw)
         done: set[str] = set()
         for klass in cls.__mro__:  # the first definition in the MRO is the one that counts
@@ -112,7 +153,7 @@ class ReportDocument:
                     continue
                 done.add(name)
                 if not getattr(fn, "_themed", False):
-                    wrapped = figures.themed(fn)
+                    wrapped = _section(fn)
                     wrapped._themed = True
                     setattr(cls, name, wrapped)
 
