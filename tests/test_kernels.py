@@ -163,7 +163,7 @@ def test_report_client_retries_a_kernels_ports_within_milliseconds():
 def test_a_forked_kernel_inherits_the_servers_objects_frozen():
     """The fork server freezes what it imported and warmed (gc.freeze) before it forks: a
     kernel's full collections then leave the ~200,000 inherited objects alone (0.1 s a report,
-    and the copy-on-write faults of touching them)."""
+    and the copy-on-write faults of touching them); and its kernels collect less often."""
     import asyncio
 
     async def main():
@@ -173,7 +173,7 @@ def test_a_forked_kernel_inherits_the_servers_objects_frozen():
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=60)
-            msg_id = kc.execute("import gc; print(gc.get_freeze_count())")
+            msg_id = kc.execute("import gc; print(gc.get_freeze_count(), *gc.get_threshold())")
             texts = []
             while True:
                 m = await kc.get_iopub_msg(timeout=30)
@@ -183,11 +183,13 @@ def test_a_forked_kernel_inherits_the_servers_objects_frozen():
                     texts.append(m["content"]["text"])
                 if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
                     break
-            return int("".join(texts).strip())
+            return [int(x) for x in "".join(texts).split()]
         finally:
             kc.stop_channels()
             await km.shutdown_kernel()
 
     if not kernels.enabled():
         pytest.skip("fork kernels switched off")
-    assert asyncio.run(main()) > 50_000
+    frozen, *threshold = asyncio.run(main())
+    assert frozen > 50_000
+    assert tuple(threshold) == kernels.KERNEL_GC_THRESHOLD  # and it collects less often
