@@ -1,22 +1,18 @@
-"""The pandas implementation of :func:`evalkit.stats.assessment.assessment_path` as it was
-before 2026-12-06 (one sub-frame per participant and stage), kept unchanged as the oracle
-that the faster implementation must match on random attempt logs (test_assessment.py)."""
+"""The per-participant part of :func:`evalkit.stats.assessment.assessment_path` as it was
+before 2026-12-06 (one sub-frame per participant and stage, a lambda per participant for the
+module and final tables), kept unchanged as the oracle that the faster implementation must
+match on random attempt logs (test_assessment.py). The funnel and the module table's other
+columns are computed from these by code the two implementations share."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from evalkit.errors import Problem, StatisticsError
-from evalkit.stats.assessment import REQUIRED, AssessmentResult
 
-
-def reference_assessment_path(attempts: pd.DataFrame, *, placement_pass: float = 85, module_pass: float = 70,
-                              max_module_attempts: int = 5, final_pass: float = 70, max_final_attempts: int = 3,
-                              modules=None) -> AssessmentResult:
-    missing = [c for c in REQUIRED if c not in attempts.columns]
-    if missing:
-        raise StatisticsError(Problem("unknown_items", column=", ".join(missing),
-                                      params={"available": ", ".join(map(str, attempts.columns))}))
+def reference_participants(attempts: pd.DataFrame, *, placement_pass: float = 85, module_pass: float = 70,
+                           max_module_attempts: int = 5, final_pass: float = 70, max_final_attempts: int = 3,
+                           modules=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(participants, violations)`` as the former implementation made them."""
     a = attempts.copy()
     a["stage"] = a["stage"].astype(str).str.lower()
     a["module"] = a["module"].fillna("").astype(str)
@@ -71,43 +67,28 @@ def reference_assessment_path(attempts: pd.DataFrame, *, placement_pass: float =
                      "certified_on": cert_date if cert_date is not None else (start if exempted else None),
                      "days_to_certificate": (cert_date - start).days if cert_date is not None and start is not None else np.nan,
                      **{f"attempts_{m}": passed_mod.get(m) for m in mods}})
-    parts = pd.DataFrame(rows).set_index("participant")
-    n = len(parts)
-    if n == 0:
-        raise StatisticsError(Problem("too_few_rows", params={"n": 0}))
-    took = int((~parts.exempted).sum())
-    counts = {"enrolled": n, "exempted": int(parts.exempted.sum()), "took_course": took,
-              "passed_all_modules": int(parts.all_modules_passed.sum()),
-              "certified_by_final": int((parts.certified & ~parts.exempted).sum()),
-              "certified": int(parts.certified.sum())}
-    funnel = pd.DataFrame({"n": counts}).assign(pct_of_enrolled=lambda f: 100 * f["n"] / n)
-    funnel.index.name = "stage"
-    mrows, dist = [], {}
-    for m in mods:
-        gm = a[(a.stage == "module") & (a.module == m)]
-        per = gm.groupby("participant")
-        first = per.apply(lambda x: bool(((x.attempt == 1) & (x.score >= module_pass)).any()), include_groups=False)
-        need = parts[f"attempts_{m}"].reindex(per.size().index)
-        mrows.append({"module": m, "n_takers": int(per.ngroups), "first_attempt_pass_rate": float(first.mean()),
-                      "pass_rate": float(need.notna().mean()), "mean_attempts": float(per.attempt.max().mean()),
-                      "max_attempts": int(per.attempt.max().max())})
-        dist[m] = need.fillna(0).astype(int).value_counts()
+    return (pd.DataFrame(rows).set_index("participant") if rows else pd.DataFrame(),
+            pd.DataFrame(violations, columns=["participant", "stage", "module", "attempt", "rule"]))
+
+
+def _prepared(attempts):
+    a = attempts.copy()
+    a["stage"] = a["stage"].astype(str).str.lower()
+    a["module"] = a["module"].fillna("").astype(str)
+    return a.sort_values(["participant", "stage", "module", "attempt"], kind="stable")
+
+
+def reference_first_attempt_pass_rate(attempts: pd.DataFrame, module: str, module_pass: float = 70) -> float:
+    a = _prepared(attempts)
+    per = a[(a.stage == "module") & (a.module == module)].groupby("participant")
+    first = per.apply(lambda x: bool(((x.attempt == 1) & (x.score >= module_pass)).any()), include_groups=False)
+    return float(first.mean())
+
+
+def reference_final_attempts_needed(attempts: pd.DataFrame, final_pass: float = 70) -> pd.Series:
+    """Participants by the attempt at which they passed the final test (0: not passed)."""
+    a = _prepared(attempts)
     fin = a[a.stage == "final"]
-    if len(fin):
-        fin_need = fin.groupby("participant").apply(
-            lambda x: int(x.loc[x.score >= final_pass, "attempt"].min()) if (x.score >= final_pass).any() else 0,
-            include_groups=False)
-        dist["final"] = fin_need.value_counts()
-    attempts_tab = pd.DataFrame(dist).T.fillna(0).astype(int)
-    attempts_tab = attempts_tab.reindex(columns=sorted(attempts_tab.columns, key=lambda c: (c == 0, c)))
-    attempts_tab.columns = ["not passed" if c == 0 else int(c) for c in attempts_tab.columns]
-    days = parts["days_to_certificate"].dropna()
-    return AssessmentResult(
-        funnel=funnel, modules=pd.DataFrame(mrows).set_index("module") if mrows else pd.DataFrame(),
-        attempts=attempts_tab, participants=parts,
-        violations=pd.DataFrame(violations, columns=["participant", "stage", "module", "attempt", "rule"]),
-        certification_rate=counts["certified"] / n,
-        time_to_certificate={"median_days": float(days.median()) if len(days) else np.nan,
-                             "mean_days": float(days.mean()) if len(days) else np.nan, "n": int(len(days))},
-        rules={"placement_pass": placement_pass, "module_pass": module_pass, "max_module_attempts": max_module_attempts,
-               "final_pass": final_pass, "max_final_attempts": max_final_attempts})
+    return fin.groupby("participant").apply(
+        lambda x: int(x.loc[x.score >= final_pass, "attempt"].min()) if (x.score >= final_pass).any() else 0,
+        include_groups=False).value_counts()

@@ -162,10 +162,10 @@ def assessment_path(attempts: pd.DataFrame, *, placement_pass: float = 85, modul
                      "certified_on": cert_date if cert_date is not None else (start if exempted else None),
                      "days_to_certificate": (cert_date - start).days if cert_date is not None and start is not None else np.nan,
                      **{f"attempts_{m}": passed_mod.get(m) for m in mods}})
+    if not rows:  # no attempt at all
+        raise StatisticsError(Problem("too_few_rows", params={"n": 0}))
     parts = pd.DataFrame(rows).set_index("participant")
     n = len(parts)
-    if n == 0:
-        raise StatisticsError(Problem("too_few_rows", params={"n": 0}))
     took = int((~parts.exempted).sum())
     counts = {"enrolled": n, "exempted": int(parts.exempted.sum()), "took_course": took,
               "passed_all_modules": int(parts.all_modules_passed.sum()),
