@@ -2,11 +2,14 @@
 before 2026-12-06 (one sub-frame per participant and stage, a lambda per participant for the
 module and final tables), kept unchanged as the oracle that the faster implementation must
 match on random attempt logs (test_assessment.py). The funnel and the module table's other
-columns are computed from these by code the two implementations share."""
+columns are computed from these by code the two implementations share, as is the assembly of
+a participant's row (``participant_row``)."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from evalkit.stats.assessment import participant_row
 
 
 def reference_participants(attempts: pd.DataFrame, *, placement_pass: float = 85, module_pass: float = 70,
@@ -60,13 +63,8 @@ def reference_participants(attempts: pd.DataFrame, *, placement_pass: float = 85
                 for _, r in late.iterrows():
                     violations.append((pid, "module", r.module, r.attempt, "exam after certification"))
         start = pd.Timestamp(pl["date"].iloc[0]) if has_date and len(pl) else None
-        rows.append({"participant": pid, "placement": placement, "exempted": exempted,
-                     "modules_passed": sum(v is not None for v in passed_mod.values()),
-                     "all_modules_passed": all_mods and not exempted, "final_attempts": int(len(fin)),
-                     "certified": exempted or certified_final,
-                     "certified_on": cert_date if cert_date is not None else (start if exempted else None),
-                     "days_to_certificate": (cert_date - start).days if cert_date is not None and start is not None else np.nan,
-                     **{f"attempts_{m}": passed_mod.get(m) for m in mods}})
+        rows.append(participant_row(pid, placement, exempted, passed_mod, all_mods, len(fin), certified_final,
+                                    cert_date, start, mods))
     return (pd.DataFrame(rows).set_index("participant") if rows else pd.DataFrame(),
             pd.DataFrame(violations, columns=["participant", "stage", "module", "attempt", "rule"]))
 

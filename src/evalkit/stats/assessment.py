@@ -63,6 +63,19 @@ class AssessmentResult:
 REQUIRED = ["participant", "stage", "module", "attempt", "score"]
 
 
+def participant_row(pid, placement, exempted: bool, passed_mod: dict, all_mods: bool, n_final: int,
+                    certified_final: bool, cert_date, start, mods) -> dict:
+    """One row of :attr:`AssessmentResult.participants` from a participant's findings
+    (``passed_mod``: module → attempt that passed it, or None)."""
+    return {"participant": pid, "placement": placement, "exempted": exempted,
+            "modules_passed": sum(v is not None for v in passed_mod.values()),
+            "all_modules_passed": all_mods and not exempted, "final_attempts": int(n_final),
+            "certified": exempted or certified_final,
+            "certified_on": cert_date if cert_date is not None else (start if exempted else None),
+            "days_to_certificate": (cert_date - start).days if cert_date is not None and start is not None else np.nan,
+            **{f"attempts_{m}": passed_mod.get(m) for m in mods}}
+
+
 def assessment_path(attempts: pd.DataFrame, *, placement_pass: float = 85, module_pass: float = 70,
                     max_module_attempts: int = 5, final_pass: float = 70, max_final_attempts: int = 3,
                     modules=None) -> AssessmentResult:
@@ -155,13 +168,8 @@ def assessment_path(attempts: pd.DataFrame, *, placement_pass: float = 85, modul
                     if later and stage[i] == "module":
                         violations.append((pid, "module", module[i], attempt_val[i], "exam after certification"))
         start = pd.Timestamp(a["date"].iat[pl[0]]) if has_date and pl else None
-        rows.append({"participant": pid, "placement": placement, "exempted": exempted,
-                     "modules_passed": sum(v is not None for v in passed_mod.values()),
-                     "all_modules_passed": all_mods and not exempted, "final_attempts": int(len(fin)),
-                     "certified": exempted or certified_final,
-                     "certified_on": cert_date if cert_date is not None else (start if exempted else None),
-                     "days_to_certificate": (cert_date - start).days if cert_date is not None and start is not None else np.nan,
-                     **{f"attempts_{m}": passed_mod.get(m) for m in mods}})
+        rows.append(participant_row(pid, placement, exempted, passed_mod, all_mods, len(fin), certified_final,
+                                    cert_date, start, mods))
     if not rows:  # no attempt at all
         raise StatisticsError(Problem("too_few_rows", params={"n": 0}))
     parts = pd.DataFrame(rows).set_index("participant")
