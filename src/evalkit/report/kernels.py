@@ -394,9 +394,9 @@ def _serve() -> None:
     # report 0.11 s before its copy-on-write faults (Python's gc.freeze, for pre-fork servers)
     gc.collect()
     gc.freeze()
-    # a kernel lives for one report, which allocates a few million objects (matplotlib
-    # artists, pandas frames): collecting every 700 allocations (CPython's default) ran ~90
-    # young-generation passes a report; every 10,000, a handful (~0.02–0.04 s less a report)
+    # a kernel lives for one report, which keeps making container objects (matplotlib artists,
+    # pandas frames): a young-generation pass every 700 net allocations (CPython's default) ran
+    # 50–90 passes a report; every 10,000, a handful (0.02–0.05 s less a report, same peak memory)
     gc.set_threshold(*KERNEL_GC_THRESHOLD)
     out = sys.stdout
     out.write("ready\n")
