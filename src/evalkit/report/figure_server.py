@@ -62,6 +62,8 @@ def share_text_metrics() -> None:
     SVG bytes (tested on every figure of the sample reports). Any other renderer or text goes
     to matplotlib's function as before. Idempotent; the cache holds at most ``_METRICS_MAX``
     strings."""
+    import functools
+
     import matplotlib
     import matplotlib.text as mtext
     from matplotlib import font_manager
@@ -76,6 +78,10 @@ def share_text_metrics() -> None:
     rc = matplotlib.rcParams
 
     kinds = (RendererAgg, RendererSVG)
+    # the stored values of the rcParams (what ``rc[k]`` returns for these keys: RcParams is a
+    # dict whose ``__getitem__`` only adds the backend's resolution), read without the
+    # MutableMapping machinery: a lookup is ~2,300 times a report
+    stored = functools.partial(dict.__getitem__, rc) if isinstance(rc, dict) else rc.__getitem__
 
     def shared(renderer, text, fontprop, ismath, dpi):
         # an SVG save draws through a MixedModeRenderer, which hands every call to the renderer
@@ -85,13 +91,17 @@ def share_text_metrics() -> None:
         if kind not in kinds or ismath is not False:
             return own(renderer, text, fontprop, ismath, dpi)
         fm = font_manager.fontManager
-        key = (getattr(target, "dpi", None), dpi, kind, text, fontprop.copy(), id(fm), len(fm.ttflist),
-               tuple(tuple(v) if isinstance(v, list) else v for v in (rc[k] for k in _METRIC_RC)))
+        rcv = tuple([tuple(v) if type(v) is list else v for v in map(stored, _METRIC_RC)])
+        # looked up with the font properties themselves (FontProperties compare and hash by
+        # their values), stored with a copy of them: a later change to the object asked about
+        # cannot change a key in the cache
+        key = (getattr(target, "dpi", None), dpi, kind, text, fontprop, id(fm), len(fm.ttflist), rcv)
         hit = cache.get(key)
         if hit is None:
             if len(cache) >= _METRICS_MAX:
                 cache.clear()
-            hit = cache[key] = target.get_text_width_height_descent(text, fontprop, ismath)
+            hit = target.get_text_width_height_descent(text, fontprop, ismath)
+            cache[key[:4] + (fontprop.copy(),) + key[5:]] = hit
         return hit
 
     shared._evalkit_shared = True
