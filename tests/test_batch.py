@@ -170,15 +170,16 @@ def test_batch_workers_filling_the_cores_draw_figures_in_their_kernels(tmp_path,
     import os
 
     from evalkit.report import batch, kernels
+    from evalkit.report.figure_server import SWITCH
 
     if not kernels.enabled():
         pytest.skip("fork kernels (and their figure helpers) are Linux only")
     monkeypatch.setattr(batch, "usable_cores", lambda: 2)
-    monkeypatch.delenv(batch.HELPER_ENV, raising=False)
+    monkeypatch.delenv(SWITCH, raising=False)
     log = tmp_path / "helper.log"
     monkeypatch.setenv("EVALKIT_FIGURE_LOG", str(log))
     res = batch.run_batch(_raw(tmp_path, ("a-one", "b-two")), tmp_path / "out", workers=2, progress=False)
     assert [r["status"] for r in res.results] == ["rendered", "rendered"]
     assert list((tmp_path / "out" / "a-one" / "figures").glob("*.png"))
     assert not log.exists(), f"a helper drew: {log.read_text()}"
-    assert batch.HELPER_ENV not in os.environ
+    assert SWITCH not in os.environ

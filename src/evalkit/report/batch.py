@@ -38,9 +38,9 @@ from .. import __version__
 from ..errors import EvalkitError, Problem, ReportError
 from ..ingest import check_program_id, find_programs
 from ..ingest.pseudonymize import project_root
+from .figure_server import SWITCH
 
 KERNEL_START_ERRORS = ("Kernel didn't respond", "Kernel died before replying", "kernel_info_reply")
-HELPER_ENV = "EVALKIT_FIGURE_HELPER"
 
 
 def usable_cores() -> int:
@@ -94,7 +94,7 @@ def _render_one(args) -> dict:
     if not helper:
         import os
 
-        os.environ.setdefault(HELPER_ENV, "0")  # this worker's kernels are launched with its environment
+        os.environ.setdefault(SWITCH, "0")  # this worker's kernels are launched with its environment
     kernels.ForkServer.prestart()  # its imports run beside this worker's validation of the program
     kernel_manager = kernels.ForkKernelManager if kernels.enabled() else None
     pid = Path(program_dir).name

@@ -34,6 +34,8 @@ from pathlib import Path
 from .. import atomic
 
 ENV = "EVALKIT_FIGURE_FD"
+#: ``0`` in a kernel's environment: the kernel starts no helper and draws its figures itself
+SWITCH = "EVALKIT_FIGURE_HELPER"
 
 
 #: rcParams that decide which font file a FontProperties resolves to and how FT2Font measures

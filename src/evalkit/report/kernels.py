@@ -478,10 +478,10 @@ def _become_kernel(req: dict) -> None:
         for std in (0, 1, 2):
             os.dup2(fd, std)
         sys.argv = ["ipykernel_launcher", *req["argv"]]
-        from .figure_server import start_helper
+        from .figure_server import SWITCH, start_helper
 
         # forked now, while this process is still a single-threaded copy of the warm server
-        helper = start_helper() if os.environ.get("EVALKIT_FIGURE_HELPER", "1") != "0" else None
+        helper = start_helper() if os.environ.get(SWITCH, "1") != "0" else None
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
