@@ -160,10 +160,8 @@ def test_report_client_retries_a_kernels_ports_within_milliseconds():
         client.context.term()
 
 
-def test_a_forked_kernel_inherits_the_servers_objects_frozen():
-    """The fork server freezes what it imported and warmed (gc.freeze) before it forks: a
-    kernel's full collections then leave the ~200,000 inherited objects alone (0.1 s a report,
-    and the copy-on-write faults of touching them); and its kernels collect less often."""
+def _printed_by_a_forked_kernel(code: str) -> str:
+    """What ``code`` prints in a kernel forked from this process's fork server."""
     import asyncio
 
     async def main():
@@ -173,7 +171,7 @@ def test_a_forked_kernel_inherits_the_servers_objects_frozen():
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=60)
-            msg_id = kc.execute("import gc; print(gc.get_freeze_count(), *gc.get_threshold())")
+            msg_id = kc.execute(code)
             texts = []
             while True:
                 m = await kc.get_iopub_msg(timeout=30)
@@ -181,15 +179,48 @@ def test_a_forked_kernel_inherits_the_servers_objects_frozen():
                     continue
                 if m["msg_type"] == "stream":
                     texts.append(m["content"]["text"])
+                if m["msg_type"] == "error":
+                    raise AssertionError("\n".join(m["content"]["traceback"]))
                 if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
                     break
-            return [int(x) for x in "".join(texts).split()]
+            return "".join(texts)
         finally:
             kc.stop_channels()
             await km.shutdown_kernel()
 
     if not kernels.enabled():
         pytest.skip("fork kernels switched off")
-    frozen, *threshold = asyncio.run(main())
+    return asyncio.run(main())
+
+
+def test_a_forked_kernel_inherits_the_servers_objects_frozen():
+    """The fork server freezes what it imported and warmed (gc.freeze) before it forks: a
+    kernel's full collections then leave the ~200,000 inherited objects alone (0.1 s a report,
+    and the copy-on-write faults of touching them); and its kernels collect less often."""
+    out = _printed_by_a_forked_kernel("import gc; print(gc.get_freeze_count(), *gc.get_threshold())")
+    frozen, *threshold = [int(x) for x in out.split()]
     assert frozen > 50_000
     assert tuple(threshold) == kernels.KERNEL_GC_THRESHOLD  # and it collects less often
+
+
+def test_a_forked_kernels_numerical_libraries_run_one_thread(monkeypatch):
+    """NumPy's and SciPy's OpenBLAS (and any MKL or OpenMP) in a forked kernel have one
+    thread: their pools were sized when the fork server loaded them, from its environment."""
+    for name in kernels.SINGLE_THREAD_ENV:  # as on a user's machine that sets none of them
+        monkeypatch.delenv(name, raising=False)
+    kernels.ForkServer._instance and kernels.ForkServer._instance.stop()
+    monkeypatch.setattr(kernels.ForkServer, "_instance", None)
+    out = _printed_by_a_forked_kernel(
+        "import json, numpy, scipy.linalg, threadpoolctl\n"
+        "print(json.dumps([(p['internal_api'], p['num_threads']) for p in threadpoolctl.threadpool_info()]))")
+    pools = json.loads(out)
+    assert any(api == "openblas" for api, _ in pools) or any(api == "mkl" for api, _ in pools)
+    assert all(n == 1 for _, n in pools), pools
+    kernels.ForkServer._instance.stop()
+
+
+def test_server_env_keeps_a_users_thread_settings():
+    env = kernels.server_env({"PATH": "/bin", "OPENBLAS_NUM_THREADS": "4"})
+    assert env["OPENBLAS_NUM_THREADS"] == "4"  # the user's, kept
+    assert env["MKL_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+    assert env["PATH"] == "/bin" and env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
