@@ -349,12 +349,15 @@ def test_a_taken_back_copy_that_cannot_be_drawn_falls_back_and_is_closed():
 
 def _texts_fig(k, family="sans-serif"):
     """A figure with many strings, some shared with the other figures, one legend wider than
-    the figure (the ``bbox_inches`` save on a renderer of its own), a serif or sans font."""
+    the figure (the ``bbox_inches`` save on a renderer of its own), a text of two lines in a
+    font of its own, and ``family`` for the rest."""
     with matplotlib.rc_context({"font.family": family}):
         fig, ax = plt.subplots(figsize=(6, 3))
         ax.barh(["Sangat Setuju", "Setuju", f"Ragu-ragu {k}"], [3, 1 + k, 2])
         ax.set_title(f"Skala {k}: materi — ⟨g⟩ 0,5 %")
         ax.set_xlabel("Persentase responden")
+        # a line gap; a family of its own (not the rcParams')
+        ax.text(0.5, 0.5, f"dua baris\ncatatan {k}", transform=ax.transAxes, fontfamily="cmr10")
         ax.legend(["Sangat Tidak Setuju · Tidak Setuju · Ragu-ragu · Setuju · Sangat Setuju · Tidak Menjawab · "
                    "Tidak Tahu"], loc="lower center", bbox_to_anchor=(0.5, 1.1))
     return fig
@@ -362,8 +365,11 @@ def _texts_fig(k, family="sans-serif"):
 
 def _files(tmp_path, tag, dpi):
     out = []
-    for k, family in ((1, "sans-serif"), (2, "serif"), (3, "sans-serif")):
-        with matplotlib.rc_context({"font.family": family, "font.size": 9 + k}):
+    # two families whose line heights differ (DejaVu's serif and sans share theirs), the same
+    # size in two families
+    for k, family, size in ((1, "sans-serif", 10), (2, "STIXGeneral", 11), (3, "sans-serif", 12),
+                            (4, "STIXGeneral", 10)):
+        with matplotlib.rc_context({"font.family": family, "font.size": size}):
             png, _ = render_figure(_texts_fig(k, family), dpi=dpi, stem=f"fig{k}", title="t", alt="a",
                                    figures_dir=tmp_path / tag)
         assert int.from_bytes(png[16:20], "big") > 6 * dpi  # the legend is wider than the figure
@@ -397,3 +403,28 @@ def test_shared_text_metrics_give_matplotlibs_files(tmp_path, monkeypatch):
         assert kinds == {"RendererAgg", "RendererSVG"}  # the PNGs' and the SVGs' measurements
         assert {k[0] for k in keys if k[2].__name__ == "RendererAgg"} == {dpi}
         assert len({k[-1] for k in keys}) >= 3  # the rcParams of each figure in the key
+
+
+def test_shared_line_heights_give_matplotlibs_files(tmp_path, monkeypatch):
+    """The font files and SFNT tables that ``Text._get_layout`` reads for a line's height,
+    remembered (``_share_line_heights``), give the same PNG and SVG bytes as matplotlib's own
+    lookups, for figures in two font families and three sizes, whether remembered or not yet."""
+    import matplotlib.text as mtext
+    from matplotlib import font_manager
+
+    figure_server.share_text_metrics()
+    ours = (mtext.fontManager, mtext.get_font)
+    assert isinstance(ours[0], figure_server._FontFiles)
+    figure_server.share_text_metrics()  # idempotent: not wrapped twice
+    assert (mtext.fontManager, mtext.get_font) == ours
+    assert ours[0].ttflist is font_manager.fontManager.ttflist  # anything else: matplotlib's
+    monkeypatch.setattr(mtext, "fontManager", font_manager.fontManager)
+    monkeypatch.setattr(mtext, "get_font", font_manager.get_font)
+    plain = _files(tmp_path, "plain", 300)
+    monkeypatch.setattr(mtext, "fontManager", ours[0])
+    monkeypatch.setattr(mtext, "get_font", ours[1])
+    ours[0]._cache.clear()
+    first = _files(tmp_path, "first", 300)
+    assert len(ours[0]._cache) >= 3  # each family and size went through the remembered lookup
+    again = _files(tmp_path, "again", 300)
+    assert plain == first == again
