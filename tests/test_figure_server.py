@@ -93,12 +93,19 @@ def test_report_with_and_without_the_helper_is_the_same(tmp_path, monkeypatch, p
         (out["1"] / "report.html").read_text(encoding="utf-8").count("data:image/png")
 
 
-def _matplotlib_png(fig, dpi, bbox, path):
-    """The PNG matplotlib itself writes (RGBA), through a plain Agg canvas."""
+def _matplotlib_png(fig, dpi, bbox, path, rc=None):
+    """The PNG matplotlib itself writes (RGBA), through a plain Agg canvas, under the rcParams
+    that the report's figures are saved under (``SAVE_RC``: unhinted text), or ``rc``."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
-    fig.savefig(path, format="png", dpi=dpi, bbox_inches=bbox)
+    with matplotlib.rc_context(figure_server.SAVE_RC if rc is None else rc):
+        fig.savefig(path, format="png", dpi=dpi, bbox_inches=bbox)
+
+
+def _tight_box(fig):
+    with matplotlib.rc_context(figure_server.SAVE_RC):
+        return fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
 
 
 @pytest.mark.parametrize("transparent", [False, True])
@@ -125,7 +132,7 @@ def test_png_is_matplotlibs_pixels_rgb_when_opaque(tmp_path, transparent):
     fig.dpi = 150
     _matplotlib_png(fig, 150, None, tmp_path / "mpl.png")
     whole = np.asarray(Image.open(tmp_path / "mpl.png"))
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    bbox = _tight_box(fig)
     assert 0 <= bbox.x0 and bbox.x1 <= fig.get_size_inches()[0] and 0 <= bbox.y0  # inside: cut, not re-laid out
     top, bottom, left, right = box_pixels(bbox, 150, whole.shape[0])
     assert 0 < bottom - top < whole.shape[0] and 0 < right - left < whole.shape[1]  # something was cut away
@@ -138,6 +145,10 @@ def test_png_is_matplotlibs_pixels_rgb_when_opaque(tmp_path, transparent):
         assert (theirs[..., 3] == 255).all()
         assert np.array_equal(np.asarray(ours), theirs[..., :3])
     assert width == round(ours.size[0] / 150 * 150)
+    # and its text is unhinted (SAVE_RC): matplotlib's default hinting gives other pixels
+    _matplotlib_png(fig, 150, None, tmp_path / "hinted.png", rc={"text.hinting": "default"})
+    hinted = np.asarray(Image.open(tmp_path / "hinted.png"))[top:bottom, left:right]
+    assert hinted.shape == theirs.shape and not np.array_equal(hinted, theirs)
     plt.close(fig)
 
 
@@ -152,7 +163,7 @@ def test_png_of_a_box_outside_the_figure_is_matplotlibs_bbox_save(tmp_path):
     png, _ = render_figure(fig, dpi=120, stem="fig01-x", title="T", alt="a", figures_dir=tmp_path)
     ours = np.asarray(Image.open(tmp_path / "fig01-x.png"))
     fig.dpi = 120
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    bbox = _tight_box(fig)
     assert bbox.x1 > fig.get_size_inches()[0]
     _matplotlib_png(fig, 120, bbox, tmp_path / "mpl.png")
     theirs = np.asarray(Image.open(tmp_path / "mpl.png"))
@@ -241,7 +252,7 @@ def test_titles_are_placed_as_matplotlib_places_them(tmp_path):
     fig.dpi = 100
     _matplotlib_png(fig, 100, None, tmp_path / "mpl.png")
     whole = np.asarray(Image.open(tmp_path / "mpl.png"))
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.08)
+    bbox = _tight_box(fig)
     top, bottom, left, right = figure_server.box_pixels(bbox, 100, whole.shape[0])
     assert np.array_equal(np.asarray(Image.open(tmp_path / "fig01-x.png")), whole[top:bottom, left:right, :3])
     plt.close(fig)

@@ -191,12 +191,20 @@ def _share_line_heights(mtext, font_manager, stored) -> None:
     mtext.get_font = get_font
 
 
+#: rcParams of a figure's layout and files. ``text.hinting: none``: FreeType does not fit the
+#: glyphs to the pixel grid. Hinting is for legibility at screen resolution; at the PNG's 300 dpi
+#: it changes nothing a reader sees, and it cost ~0.15 s of CPU a report (shaping and drawing a
+#: string at 300 dpi: 0.67 ms hinted, 0.46 ms not). The SVG's text outlines are never hinted
+#: (matplotlib's ``TextToPath``): the PNG's glyphs now have the shapes of the SVG's.
+SAVE_RC = {"text.hinting": "none"}
+
+
 def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir) -> tuple[bytes, int]:
     """Lay ``fig`` out and save it: returns ``(png, width_px)`` (the PNG at ``dpi``, its width
     at 150 dpi) and, when ``figures_dir`` is set, writes ``stem``.png/.svg/.txt there atomically.
 
-    The figure is laid out at the PNG's resolution (``fig.dpi = dpi`` for the save), by the
-    tight layout of ``fig.tight_layout()``; the tight bounding box (padded 0.08 in) keeps
+    The figure is laid out at the PNG's resolution (``fig.dpi = dpi`` for the save), with
+    unhinted text (:data:`SAVE_RC`), by the tight layout of ``fig.tight_layout()``; the tight bounding box (padded 0.08 in) keeps
     legends and titles drawn outside the axes inside the image, and is computed once for both
     files. When that box lies inside the figure (every report figure, once laid out), the PNG
     is the whole figure drawn on the layout's own renderer, cut to the box: matplotlib caches
@@ -210,29 +218,14 @@ def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir
     by matplotlib's XML writer; its ids are salted with ``stem``, so the same figure gives the
     same bytes."""
     import matplotlib
-    from matplotlib.layout_engine import TightLayoutEngine
 
     share_text_metrics()  # every figure's renderers measure a string once (see there)
     canvas = _opaque_png_canvas()(fig)  # the figure's canvas from now on: Agg, RGB PNGs when opaque
     shown_dpi = fig.dpi
     fig.dpi = dpi  # one renderer, at the PNG's resolution, for the layout, the box and the PNG
     try:
-        # the tight layout of ``fig.tight_layout()`` (same engine, same defaults), run without
-        # leaving a placeholder layout engine on the figure: with one, every savefig below would
-        # draw the whole figure once more before drawing it for real
-        def lay_out():
-            if fig.get_layout_engine() is None:
-                TightLayoutEngine().execute(fig)
-            else:
-                fig.tight_layout()
-            return fig.get_tightbbox(canvas.get_renderer()).padded(0.08)
-
-        frozen = _freeze_titles(fig)
-        bbox = lay_out()
-        if frozen and not _titles_stay(frozen, canvas.get_renderer()):
-            frozen = _thaw(frozen)  # something is over an axes: laid out again, titles placed as usual
-            bbox = lay_out()
-        png = _png_in_box(fig, canvas, bbox, dpi)
+        with matplotlib.rc_context(SAVE_RC):
+            frozen, bbox, png = _lay_out_and_draw(fig, canvas, dpi)
     finally:
         fig.dpi = shown_dpi
     width = int(round(int.from_bytes(png[16:20], "big") / dpi * 150))  # PNG IHDR width, shown at 150 dpi
@@ -242,12 +235,36 @@ def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir
         atomic.write_bytes(figures_dir / f"{stem}.png", png)
         # svg.hashsalt: the SVG's clip-path ids come from the figure's name, not from a random
         # uuid, so that the same report gives the same file
-        with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": stem}), atomic.atomic_path(figures_dir / f"{stem}.svg") as tmp:
+        with matplotlib.rc_context({**SAVE_RC, "svg.fonttype": "path", "svg.hashsalt": stem}), \
+                atomic.atomic_path(figures_dir / f"{stem}.svg") as tmp:
             fig.savefig(tmp, format="svg", metadata={"Title": title, "Description": alt, "Date": None},
                         bbox_inches=bbox)
         atomic.write_text(figures_dir / f"{stem}.txt", alt + "\n")
     _thaw(frozen)  # the figure as it was: titles placed by matplotlib at every draw
     return png, width
+
+
+def _lay_out_and_draw(fig, canvas, dpi: int):
+    """:func:`render_figure`'s layout and PNG: ``(frozen titles, box, png)``."""
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    # the tight layout of ``fig.tight_layout()`` (same engine, same defaults), run without
+    # leaving a placeholder layout engine on the figure: with one, every savefig below would
+    # draw the whole figure once more before drawing it for real
+    def lay_out():
+        if fig.get_layout_engine() is None:
+            TightLayoutEngine().execute(fig)
+        else:
+            fig.tight_layout()
+        return fig.get_tightbbox(canvas.get_renderer()).padded(0.08)
+
+    frozen = _freeze_titles(fig)
+    bbox = lay_out()
+    if frozen and not _titles_stay(frozen, canvas.get_renderer()):
+        frozen = _thaw(frozen)  # something is over an axes: laid out again, titles placed as usual
+        bbox = lay_out()
+    png = _png_in_box(fig, canvas, bbox, dpi)
+    return frozen, bbox, png
 
 
 def _freeze_titles(fig) -> list:
