@@ -38,7 +38,12 @@ PRELOAD = ("numpy", "pandas", "scipy.stats", "matplotlib", "matplotlib.pyplot", 
            "evalkit.report.writers.html", "evalkit.report.writers.docx", "evalkit.report.writers.xlsx", "jinja2",
            "markdown_it", "nh3", "docx", "xlsxwriter", "evalkit.report.figure_server", "zlib_ng.zlib_ng",
            # imported by the evaluation on first use: once here, not in every kernel
-           "evalkit.stats.chain", "evalkit.stats.costs", "evalkit.stats.factor", "evalkit.stats.impact")
+           "evalkit.stats.chain", "evalkit.stats.costs", "evalkit.stats.factor", "evalkit.stats.impact",
+           "evalkit.ingest.handoff", "pandas.core.methods.to_dict",
+           # imported by IPKernelApp.initialize and the first cells (~6 ms of CPU a kernel)
+           "psutil", "pdb", "faulthandler", "resource", "tornado.platform.asyncio", "zmq.utils.garbage",
+           "IPython.core.debugger", "IPython.core.oinspect", "IPython.core.completerlib", "IPython.core.logger",
+           "IPython.extensions.storemagic", "IPython.utils.wildcard")
 
 
 #: the collector's thresholds in the fork server and so in every kernel forked from it
@@ -448,8 +453,9 @@ def _serve() -> None:
 
 def _warm_up() -> None:
     """First-call costs every report pays, paid once here and inherited by each fork: the
-    configuration files (translations, bands, label sets), evalkit's git commit, SciPy's distributions and
-    optimizer, and matplotlib's font cache and renderers (PNG and SVG)."""
+    configuration files (translations, bands, label sets), evalkit's git commit, the machine's
+    network addresses (jupyter_client), SciPy's distributions and optimizer, and matplotlib's
+    font cache and renderers (PNG and SVG)."""
     import io
 
     import matplotlib
@@ -467,6 +473,12 @@ def _warm_up() -> None:
 
     i18n.t("level.1", "id")
     git_commit()  # the commit every report records, asked of git once for all the kernels
+    try:  # the machine's addresses, which every kernel's connection info asks for (psutil: ~14 ms)
+        from jupyter_client import localinterfaces
+
+        localinterfaces.local_ips()
+    except Exception:  # noqa: BLE001 - then each kernel looks them up itself, as before
+        pass
     bands.band_sets()
     builtin_label_sets()
     builtin_instruments()
