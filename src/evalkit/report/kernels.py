@@ -489,12 +489,21 @@ def _warm_up() -> None:
     from .figure_server import share_text_metrics
 
     share_text_metrics()  # installed once here: every kernel and figure helper inherits it
-    fig, ax = plt.subplots(figsize=(4, 2))
-    ax.barh([0, 1], [1, 2])
-    ax.set_title("Wärme ⟨g⟩ — 0,5 %")
-    for fmt in ("png", "svg"):
-        fig.savefig(io.BytesIO(), format=fmt, dpi=300)
-    plt.close(fig)
+    from .figure_server import SAVE_RC
+    from .figures import theme
+
+    # drawn in the report's theme and saved as a report figure is: the font files of the theme's
+    # sizes and weights (titles bold, ticks, labels, legend) found here once, not in each kernel
+    with theme(), matplotlib.rc_context(SAVE_RC):
+        fig, ax = plt.subplots(figsize=(4, 2))
+        ax.barh([0, 1], [1, 2], label="b")
+        ax.set_title("Wärme ⟨g⟩ — 0,5 %")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend(title="t", loc="lower right")
+        for fmt in ("png", "svg"):
+            fig.savefig(io.BytesIO(), format=fmt, dpi=300)
+        plt.close(fig)
     # the writers: templates compiled, the Markdown parser and the sanitiser built
     from ..report.blocks import Column, Table
     from .writers import html as html_writer
