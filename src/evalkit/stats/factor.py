@@ -1158,19 +1158,45 @@ def _gradient(st: _Structure, S: np.ndarray, theta: np.ndarray, info: bool = Tru
 
 
 def _observed_hessian(st: _Structure, S: np.ndarray, theta: np.ndarray):
-    """Central differences of the analytic gradient (symmetrized); None where Σ leaves the cone."""
-    n = len(theta)
-    H = np.empty((n, n))
-    for a in range(n):
-        h = 1e-5 * max(1.0, abs(theta[a]))
-        tp, tm = theta.copy(), theta.copy()
-        tp[a] += h
-        tm[a] -= h
-        try:
-            H[:, a] = (_gradient(st, S, tp, False)[0] - _gradient(st, S, tm, False)[0]) / (2 * h)
-        except np.linalg.LinAlgError:
-            return None
-    return (H + H.T) / 2
+    """The Hessian of F_ML at θ, in closed form; None where Σ is singular.
+
+    With Σ_a = ∂Σ/∂θ_a, Σ_ab = ∂²Σ/∂θ_a∂θ_b and W = Σ⁻¹(Σ − S)Σ⁻¹ (so that ∂F/∂θ_a =
+    tr(W Σ_a), :func:`_gradient`), differentiating once more (matrix calculus, e.g. Magnus &
+    Neudecker 2019, ch. 9; W = Σ⁻¹ − M with M = Σ⁻¹SΣ⁻¹):
+
+    ∂²F/∂θ_a∂θ_b = −tr(Σ⁻¹Σ_aΣ⁻¹Σ_b) + tr(Σ⁻¹Σ_a MΣ_b) + tr(MΣ_aΣ⁻¹Σ_b) + tr(W Σ_ab).
+
+    For Σ = ΛΦΛ' + Θ the second derivatives are nonzero only for two loadings and for a
+    loading and a factor (co)variance: tr(W Σ_ab) = 2 W_ik Φ_jl for λ_ij, λ_kl, and
+    2 (WΛE)_ij for λ_ij and φ_kl, E = ∂Φ/∂φ_kl (symmetric). Tested against central differences
+    of the analytic gradient."""
+    L, T, P = st.matrices(theta)
+    try:
+        Si = np.linalg.inv(L @ P @ L.T + T)
+    except np.linalg.LinAlgError:
+        return None
+    D = st.derivatives(theta)
+    M = Si @ S @ Si
+    W = Si - M
+    A = np.einsum("ij,ajk->aik", Si, D)  # Σ⁻¹Σ_a
+    B = np.einsum("ij,ajk->aik", M, D)  # MΣ_a
+    AB = np.einsum("aij,bji->ab", A, B)  # tr(Σ⁻¹Σ_a MΣ_b)
+    H = AB + AB.T - np.einsum("aij,bji->ab", A, A)
+    WL = W @ L
+    free = [st.params[k] for k in st.free]
+    for a, qa in enumerate(free):
+        if qa.matrix != "L":
+            continue
+        i, j = qa.i, qa.j
+        for b, qb in enumerate(free):
+            if qb.matrix == "L":  # each pair of loadings is met twice, as (a, b) and (b, a)
+                H[a, b] += 2 * W[i, qb.i] * P[j, qb.j]
+            elif qb.matrix == "P":
+                k, m = qb.i, qb.j
+                v = 2 * ((WL[i, m] if j == k else 0.0) + (WL[i, k] if j == m and k != m else 0.0))
+                H[a, b] += v
+                H[b, a] += v
+    return H
 
 
 GTOL = 1e-9  # convergence: largest |∂F/∂θ|
