@@ -224,3 +224,29 @@ def test_server_env_keeps_a_users_thread_settings():
     assert env["OPENBLAS_NUM_THREADS"] == "4"  # the user's, kept
     assert env["MKL_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
     assert env["PATH"] == "/bin" and env["MPLBACKEND"] == "module://matplotlib_inline.backend_inline"
+
+
+def test_a_forked_kernel_reuses_the_memory_it_frees(monkeypatch):
+    """glibc's malloc in a forked kernel keeps a freed block for the next one (MALLOC_ENV): a
+    second 300-dpi canvas (RendererAgg, 24 MB) is drawn on the pages of the first instead of
+    faulting in ~5,900 new ones."""
+    for name in kernels.MALLOC_ENV:
+        monkeypatch.delenv(name, raising=False)
+    kernels.ForkServer._instance and kernels.ForkServer._instance.stop()
+    monkeypatch.setattr(kernels.ForkServer, "_instance", None)
+    out = _printed_by_a_forked_kernel(
+        "import resource\n"
+        "from matplotlib.backends.backend_agg import RendererAgg\n"
+        "def faults():\n"
+        "    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+        "r = RendererAgg(3000, 2000, 300); del r\n"
+        "f0 = faults(); r = RendererAgg(3000, 2000, 300); f1 = faults()\n"
+        "print(f1 - f0)")
+    kernels.ForkServer._instance.stop()
+    assert int(out) < 1000  # 24 MB is ~5,900 pages
+
+
+def test_server_env_keeps_a_users_malloc_settings():
+    assert kernels.server_env({})["MALLOC_MMAP_THRESHOLD_"] == str(256 << 20)
+    env = kernels.server_env({"MALLOC_TRIM_THRESHOLD_": "0"})
+    assert env["MALLOC_TRIM_THRESHOLD_"] == "0" and "MALLOC_MMAP_THRESHOLD_" not in env  # the user's own tuning
