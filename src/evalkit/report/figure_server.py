@@ -204,9 +204,9 @@ def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir
     at 150 dpi) and, when ``figures_dir`` is set, writes ``stem``.png/.svg/.txt there atomically.
 
     The figure is laid out at the PNG's resolution (``fig.dpi = dpi`` for the save), with
-    unhinted text (:data:`SAVE_RC`), by the tight layout of ``fig.tight_layout()``; the tight bounding box (padded 0.08 in) keeps
-    legends and titles drawn outside the axes inside the image, and is computed once for both
-    files. When that box lies inside the figure (every report figure, once laid out), the PNG
+    unhinted text (:data:`SAVE_RC`), by the tight layout of ``fig.tight_layout()``; the tight
+    bounding box (padded 0.08 in) keeps legends and titles drawn outside the axes inside the
+    image, and is computed once for both files. When that box lies inside the figure (every report figure, once laid out), the PNG
     is the whole figure drawn on the layout's own renderer, cut to the box: matplotlib caches
     each text's layout per renderer, so no text is laid out again at 300 dpi (a report's eleven
     figures: ≈ 0.3 s less than a ``bbox_inches`` save, which draws on a new renderer of the box's
