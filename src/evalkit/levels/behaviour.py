@@ -60,7 +60,8 @@ def evaluate_level3(p: ProgramData) -> Level3Result:
             row = {"aspect": aspect, "rater": rater, "n": len(pair), "before": pair["before"].mean(),
                    "after": pair["after"].mean(), "diff": np.nan, "d_z": np.nan, "p_value": np.nan}
             if len(pair) >= 2:
-                r = prepost(pair["before"], pair["after"], n_boot=0)  # only diff, d_z and the t test are kept: no bootstrap
+                # only diff, d_z and the t test are kept: no bootstrap; the pairs are aligned already
+                r = prepost(pair["before"].to_numpy(), pair["after"].to_numpy(), n_boot=0)
                 row.update(diff=r.mean_diff, d_z=r.effect_sizes.loc["d_z", "estimate"],
                            p_value=r.tests.loc["paired_t", "p_value"])
             after = g[g["time"] == "after"]
@@ -97,17 +98,22 @@ def _before_after(g: pd.DataFrame) -> pd.DataFrame | None:
     """One rater's scale scores as ``before`` and ``after`` columns, one row per participant
     rated at both times (participants sorted), each time's first rating with a score — what
     ``g.pivot_table(index="participant", columns="time", values="score", aggfunc="first")``
-    followed by ``dropna(subset=["before", "after"])`` gives, at a fraction of its cost (ten
-    of these a report). ``None`` when one of the two times has no score at all."""
-    rated = g.loc[g["score"].notna() & g["participant"].notna(), ["participant", "time", "score"]]
-    rated = rated.drop_duplicates(["participant", "time"])  # the first rating with a score
-    sides = {}
-    for time in ("before", "after"):
-        s = rated.loc[rated["time"] == time]
-        if s.empty:
-            return None
-        sides[time] = pd.Series(s["score"].to_numpy(), index=s["participant"].to_numpy())
-    return pd.concat(sides, axis=1, join="inner").sort_index()
+    followed by ``dropna(subset=["before", "after"])`` gives, read in one pass over the rows
+    (ten of these a report; a few dozen rows each). ``None`` when one of the two times has no
+    score at all."""
+    first: dict = {"before": {}, "after": {}}
+    for who, time, score in zip(g["participant"].to_numpy(object), g["time"].to_numpy(object),
+                                g["score"].to_numpy(float)):
+        if score != score or who is None or pd.isna(who):  # no score, or nobody
+            continue
+        side = first.get(time) if isinstance(time, str) else None
+        if side is not None and who not in side:
+            side[who] = score
+    if not first["before"] or not first["after"]:
+        return None
+    both = sorted(first["before"].keys() & first["after"].keys())
+    return pd.DataFrame({t: np.array([first[t][w] for w in both], dtype=float) for t in ("before", "after")},
+                        index=pd.Index(both, dtype=object))
 
 
 def _level3_weights(program_weights, raters) -> dict:
