@@ -46,6 +46,12 @@ _METRIC_RC = ("font.family", "font.style", "font.variant", "font.weight", "font.
 _METRICS_MAX = 1 << 16
 
 
+def _metric_rc(stored) -> tuple:
+    """The values of ``_METRIC_RC`` as a hashable key (lists as tuples); ``stored`` reads one
+    rcParam (see :func:`share_text_metrics`)."""
+    return tuple([tuple(v) if type(v) is list else v for v in map(stored, _METRIC_RC)])
+
+
 def share_text_metrics() -> None:
     """Let every Agg renderer of this process share one cache of text sizes.
 
@@ -93,7 +99,7 @@ def share_text_metrics() -> None:
         if kind not in kinds or ismath is not False:
             return own(renderer, text, fontprop, ismath, dpi)
         fm = font_manager.fontManager
-        rcv = tuple([tuple(v) if type(v) is list else v for v in map(stored, _METRIC_RC)])
+        rcv = _metric_rc(stored)
         # looked up with the font properties themselves (FontProperties compare and hash by
         # their values), stored with a copy of them: a later change to the object asked about
         # cannot change a key in the cache
@@ -130,7 +136,7 @@ class _FontFiles:
         fm = self._fm_module.fontManager
         if args or kwargs or type(prop) is not self._fm_module.FontProperties:
             return fm._find_fonts_by_props(prop, *args, **kwargs)
-        rcv = tuple([tuple(v) if type(v) is list else v for v in map(self._stored, _METRIC_RC)])
+        rcv = _metric_rc(self._stored)
         key = (prop, id(fm), len(fm.ttflist), rcv)
         hit = self._cache.get(key)
         if hit is None:
@@ -206,8 +212,9 @@ def render_figure(fig, *, dpi: int, stem: str, title: str, alt: str, figures_dir
     The figure is laid out at the PNG's resolution (``fig.dpi = dpi`` for the save), with
     unhinted text (:data:`SAVE_RC`), by the tight layout of ``fig.tight_layout()``; the tight
     bounding box (padded 0.08 in) keeps legends and titles drawn outside the axes inside the
-    image, and is computed once for both files. When that box lies inside the figure (every report figure, once laid out), the PNG
-    is the whole figure drawn on the layout's own renderer, cut to the box: matplotlib caches
+    image, and is computed once for both files. When that box lies inside the figure (every
+    report figure, once laid out), the PNG is the whole figure drawn on the layout's own
+    renderer, cut to the box: matplotlib caches
     each text's layout per renderer, so no text is laid out again at 300 dpi (a report's eleven
     figures: ≈ 0.3 s less than a ``bbox_inches`` save, which draws on a new renderer of the box's
     size). A box reaching outside the figure is saved by ``savefig(bbox_inches=box)``. An opaque

@@ -60,9 +60,10 @@ MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(256 << 20), "MALLOC_TRIM_THRESHOLD_"
 
 
 def server_env(base) -> dict:
-    """The fork server's environment: ``base`` with matplotlib's inline backend, and the
-    thread pools of OpenBLAS (NumPy's and SciPy's each), MKL and OpenMP set to one thread
-    where ``base`` does not set them.
+    """The fork server's environment: ``base`` with matplotlib's inline backend, the thread
+    pools of OpenBLAS (NumPy's and SciPy's each), MKL and OpenMP set to one thread where
+    ``base`` does not set them, and glibc's malloc thresholds (``MALLOC_ENV``) where it sets
+    neither.
 
     OpenBLAS starts a pool of one thread per core when it is loaded; a report's matrices are
     small (a scale's items, a few hundred respondents), where a second thread only spins:
@@ -502,11 +503,10 @@ def _warm_up() -> None:
     x = rng.integers(1, 6, size=(40, 4)).astype(float)
     reliability(pd.DataFrame(x, columns=list("abcd")), scale=(1, 5))
     prepost(pd.Series(rng.normal(50, 10, 20)), pd.Series(rng.normal(60, 10, 20)), max_score=100)
-    from .figure_server import share_text_metrics
+    from .figure_server import SAVE_RC, share_text_metrics
+    from .figures import theme
 
     share_text_metrics()  # installed once here: every kernel and figure helper inherits it
-    from .figure_server import SAVE_RC
-    from .figures import theme
 
     # drawn in the report's theme and saved as a report figure is: the font files of the theme's
     # sizes and weights (titles bold, ticks, labels, legend) found here once, not in each kernel
