@@ -137,9 +137,9 @@ def assessment_path(attempts: pd.DataFrame, *, placement_pass: float = 85, modul
                     violations.append((pid, "module", m, attempt_val[i],
                                        f"attempt {int(attempt_num[i])} > maximum {max_module_attempts}"))
             ok = [attempt_num[i] for i in gm if score[i] >= module_pass and attempt_num[i] <= max_module_attempts]
-            passed_mod[m] = int(min(ok)) if ok else None
+            first = min(ok) if ok else None
+            passed_mod[m] = int(first) if ok else None
             if ok:
-                first = min(ok)
                 for i in gm:
                     if attempt_num[i] > first:
                         violations.append((pid, "module", m, attempt_val[i], "module exam retaken after it was passed"))
