@@ -1,11 +1,11 @@
-"""HMAC-SHA256 of many short messages, in this process or split with a second one.
+"""HMAC-SHA256 of many short messages, in this process or shared with a second one.
 
 This module imports nothing beyond the standard library, so that it can also run as a script
-(``python -I -S _hmac.py``) that reads its share of the messages from standard input and
-writes their digests to standard output: the second process of :class:`Digests`, started in a
-few hundredths of a second with neither ``site`` nor any package loaded. Hashing a short
-message is one C call too small for ``hashlib`` to release the interpreter lock, so threads
-would take turns; a second process hashes at the same time.
+(``python -I -S _hmac.py``) that reads messages from standard input and writes their digests
+to standard output as it goes: the second process of :class:`Digests`, started in a few
+hundredths of a second with neither ``site`` nor any package loaded. Hashing a short message
+is one C call too small for ``hashlib`` to release the interpreter lock, so threads would take
+turns; a second process hashes at the same time.
 """
 from __future__ import annotations
 
@@ -21,15 +21,12 @@ from array import array
 #: below this many messages a second process costs more than it saves (its start and the
 #: pipes: about 0.03 s, the time of ~50,000 HMACs here)
 PARALLEL_MIN = 200_000
-#: the share of the messages the second process hashes: a little under half, since it
-#: starts later
-CHILD_SHARE = 0.48
-#: the share a second process started ahead of time hashes (:func:`evalkit.ingest.pseudonymize.
-#: prefetch_pseudonyms`): this process validates and scores the file meanwhile, then hashes the rest
-PREFETCH_SHARE = 0.62
-#: seconds the second process may take beyond 10 µs a message before it is killed and its
-#: share hashed here (it needs about 1 µs a message)
-CHILD_TIMEOUT = 30.0
+#: messages the second process hashes between two writes of their digests, and this process
+#: between two looks at how far the second one has come (≈ 3 ms of hashing)
+CHUNK = 4096
+#: the size asked for the pipe that brings the digests back (Linux ``F_SETPIPE_SZ``; the
+#: default of 64 KB would hold the second process back whenever this one is slow to read)
+PIPE_BYTES = 1 << 20
 
 
 def hmac_sha256_many(key: bytes, messages) -> list[bytes]:
@@ -84,14 +81,18 @@ def _request(key: bytes, messages) -> bytes:
     return b"".join([struct.pack("<III", len(key), len(messages), 0), key, lengths.tobytes(), *messages])
 
 
-def _serve(data: bytes) -> bytes:
-    """The second process's work: :func:`_digests` of the messages in a :func:`_request`."""
+def _serve(data: bytes):
+    """The second process's work: the digests (:func:`_digests`) of the messages in a
+    :func:`_request`, :data:`CHUNK` messages at a time, in their order."""
     klen, n, width = struct.unpack_from("<III", data, 0)
     pos = 12
     key = data[pos:pos + klen]
     pos += klen
     if width:
-        return _digests(key, [data[p:p + width] for p in range(pos, pos + n * width, width)])
+        for first in range(0, n, CHUNK):
+            stop = pos + min(n, first + CHUNK) * width
+            yield _digests(key, [data[p:p + width] for p in range(pos + first * width, stop, width)])
+        return
     lengths = array("I")
     lengths.frombytes(data[pos:pos + 4 * n])
     if sys.byteorder != "little":  # pragma: no cover
@@ -101,30 +102,41 @@ def _serve(data: bytes) -> bytes:
     for length in lengths:
         messages.append(data[pos:pos + length])
         pos += length
-    return _digests(key, messages)
+        if len(messages) == CHUNK:
+            yield _digests(key, messages)
+            messages = []
+    if messages:
+        yield _digests(key, messages)
 
 
 class Digests:
-    """HMAC-SHA256(``key``, m) of each message, the first ``share`` of them hashed by a second
-    Python process (this file run as a script, standard library only) from the moment the job
-    is made; :meth:`result` hashes the rest in this process and returns all the digests,
-    concatenated (32 bytes each) in the order of ``messages``. ``messages``: a list of bytes, or
-    a NumPy array of fixed-width bytes (``S18``), whose buffer goes to the second process as it
-    is; the key and messages reach it through a pipe, never its command line or environment.
+    """HMAC-SHA256(``key``, m) of each message, hashed from both ends: a second Python process
+    (this file run as a script, standard library only) hashes from the first message on, from
+    the moment the job is made, and sends their digests back as it goes; :meth:`result` hashes
+    from the last message backwards, :data:`CHUNK` messages at a time, until it reaches what
+    the second process has sent, then stops that process and returns all the digests,
+    concatenated (32 bytes each) in the order of ``messages``. ``messages``: a list of bytes,
+    or a NumPy array of fixed-width bytes (``S18``), whose buffer goes to the second process as
+    it is; the key and messages reach it through a pipe, never its command line or environment.
 
-    Started ahead of time (ingest starts the HMACs of a large id column as soon as the file is
-    read, with ``share=PREFETCH_SHARE``, and takes them when it pseudonymizes), the second
-    process hashes while this one validates and scores the file. Should the second process
-    fail to start, die, answer short or take longer than :data:`CHILD_TIMEOUT` after
-    :meth:`result` is called (it is then killed), its share is hashed here: the result is the
-    same either way.
+    Neither process waits for the other: started ahead of time (ingest starts the HMACs of a
+    large id column as soon as the file is read, and takes them when it pseudonymizes), the
+    second process has hashed most of the column by then, and whatever is left is shared at
+    once; asked at once (:func:`hmac_digests`), the two meet near the middle. Should the second
+    process fail to start, die, hang or answer short, this one hashes what it did not send:
+    the result is the same either way. ``share``: the first part of the messages sent to the
+    second process (all of them by default).
     """
 
-    def __init__(self, key: bytes, messages, share: float = CHILD_SHARE):
+    def __init__(self, key: bytes, messages, share: float = 1.0):
         self.key, self.messages = key, messages
         self.fixed = hasattr(messages, "dtype")
         self.cut = min(len(messages), int(round(len(messages) * share))) if share > 0 else 0
-        self.child = self.writer = None
+        self.child = self.writer = self.reader = None
+        # the digests the second process has sent, and their bytes (the reader thread's; it holds
+        # these two and not the job, so that a dropped job is collected and its process stopped)
+        self._parts: list[bytes] = []
+        self._received = [0]
         self._done: bytes | None = None
         if not self.cut:
             return
@@ -134,59 +146,82 @@ class Digests:
         except OSError:
             self.child = None
             return
+        child = self.child
+        try:
+            import fcntl
+
+            fcntl.fcntl(child.stdout.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+        except (ImportError, OSError):  # another system, or a lower limit: the default pipe serves
+            pass
         request = _request(key, messages[:self.cut])
 
         def send():
             try:
-                self.child.stdin.write(request)
-                self.child.stdin.close()
-            except OSError:  # the child died: its answer is short, and its share is hashed here
+                child.stdin.write(request)
+                child.stdin.close()
+            except OSError:  # the child died: it sends nothing more, and this process hashes the rest
                 pass
 
-        # one large write on its own thread (it waits without the interpreter lock)
+        parts, received = self._parts, self._received
+
+        def receive():
+            fd = child.stdout.fileno()
+            try:
+                while chunk := os.read(fd, PIPE_BYTES):
+                    parts.append(chunk)
+                    received[0] += len(chunk)
+            except OSError:
+                pass
+
+        # one large write, and the reads of the answer, each on its own thread (both wait
+        # without the interpreter lock)
         self.writer = threading.Thread(target=send, daemon=True)
+        self.reader = threading.Thread(target=receive, daemon=True)
         self.writer.start()
+        self.reader.start()
 
     def close(self) -> None:
-        """Stop a second process whose answer will not be asked for (the job is dropped)."""
+        """Stop the second process (its answer is complete, or no longer wanted) and let its
+        pipes and threads go."""
         child, self.child = self.child, None
-        if child is not None and child.poll() is None:
+        if child is None:
+            return
+        if child.poll() is None:
             child.kill()
-            child.wait()
-        if child is not None:
-            for f in (child.stdin, child.stdout):
-                try:
-                    f.close()
-                except (OSError, ValueError):
-                    pass
+        child.wait()
+        for thread in (self.writer, self.reader):
+            thread.join()
+        for f in (child.stdin, child.stdout):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
 
     def __del__(self):
-        if self._done is None and getattr(self, "child", None) is not None:
+        if getattr(self, "child", None) is not None:
             self.close()
 
     def _hash(self, part) -> bytes:
         return _digests(self.key, part.tolist() if self.fixed else part)
 
     def result(self) -> bytes:
-        """Every message's digest; waits for the second process (see the class)."""
+        """Every message's digest (see the class)."""
         if self._done is not None:
             return self._done
-        if self.child is None:
-            self._done = self._hash(self.messages)
-            return self._done
-        ours = self._hash(self.messages[self.cut:])
-        timer = threading.Timer(CHILD_TIMEOUT + self.cut * 1e-5, self.child.kill)  # a child that hangs
-        timer.start()
-        try:
-            theirs = self.child.stdout.read()  # until the child exits (or is killed)
-        finally:
-            timer.cancel()
-            self.writer.join()
-            self.child.stdout.close()
-        if self.child.wait() != 0 or len(theirs) != 32 * self.cut:
-            theirs = self._hash(self.messages[:self.cut])
-        self._done = theirs + ours
-        self.messages = None  # the job keeps only its answer
+        ours = []  # this process's digests, from the last message backwards, a chunk at a time
+        end = len(self.messages)  # this process has hashed messages[end:]
+        while True:
+            theirs = min(self._received[0] // 32, self.cut) if self.child is not None else 0
+            if theirs >= end:
+                break
+            start = max(end - CHUNK, theirs)
+            ours.append(self._hash(self.messages[start:end]))
+            end = start
+        self.close()
+        ours.append(b"".join(self._parts)[:32 * end])
+        ours.reverse()
+        self._done = b"".join(ours)
+        self.messages = self._parts = None  # the job keeps only its answer
         return self._done
 
 
@@ -196,8 +231,8 @@ def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes
     bytes, or a NumPy array of fixed-width bytes (``S18``).
 
     With :data:`PARALLEL_MIN` messages or more on a machine with two cores or more (or
-    ``parallel=True``), a second process hashes the first :data:`CHILD_SHARE` of them while
-    this one hashes the rest (:class:`Digests`).
+    ``parallel=True``), a second process hashes from the first message on while this one
+    hashes from the last backwards (:class:`Digests`).
 
     Examples
     --------
@@ -208,7 +243,7 @@ def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes
     """
     if parallel is None:
         parallel = worth_a_process(len(messages))
-    return Digests(key, messages, CHILD_SHARE if parallel and len(messages) > 1 else 0).result()
+    return Digests(key, messages, 1.0 if parallel and len(messages) > 1 else 0).result()
 
 
 def worth_a_process(n: int) -> bool:
@@ -217,5 +252,6 @@ def worth_a_process(n: int) -> bool:
 
 
 if __name__ == "__main__":  # the second process of Digests
-    sys.stdout.buffer.write(_serve(sys.stdin.buffer.read()))
-    sys.stdout.buffer.flush()
+    for part in _serve(sys.stdin.buffer.read()):
+        sys.stdout.buffer.write(part)
+        sys.stdout.buffer.flush()

@@ -231,12 +231,12 @@ def _load_tables(folder: Path, spec, data: ProgramData, hasher, digests: dict, s
         if fs.file not in digests:  # a file two roles read is hashed once
             digests[fs.file] = hasher.submit(sha256, path)
         table.decimal = fs.decimal
-        tables[role] = table = _clean(spec, role, fs, table, notices, missing_rows)
         if fs.id_column and fs.id_column in table.df.columns:  # a large id column's HMACs start now
             job = prefetch_pseudonyms(table.df[fs.id_column], key, table.encodings)
             if job is not None:
                 table.prefetched[fs.id_column] = job
                 started.append(job)
+        tables[role] = _clean(spec, role, fs, table, notices, missing_rows)  # keeps the jobs (Table.take)
     linked = _link_ids(spec, tables, problems, notices)
     names: set[str] = set()
     for role, table in tables.items():

@@ -131,23 +131,30 @@ def _pseudonym_text(digests: "np.ndarray") -> "np.ndarray":
 
 def prefetch_pseudonyms(s: pd.Series, key: bytes, cache: dict | None = None):
     """Start the HMACs of a large id column of plain NIPs in a second process, so that this
-    one validates and scores the file meanwhile: ``(distinct NIPs as numbers, job)`` for
-    :func:`pseudonymize_series`'s ``prefetched``, or ``None`` where the column is not plain NIPs
-    or too small for a second process (:func:`evalkit.ingest._hmac.worth_a_process`).
+    one validates and scores the file meanwhile: ``(the filled cells' NIPs as numbers, in row
+    order; job)`` for :func:`pseudonymize_series`'s ``prefetched``, or ``None`` where the
+    column is not plain NIPs or too small for a second process
+    (:func:`evalkit.ingest._hmac.worth_a_process`).
 
-    Safe whatever happens to the column afterwards: a plain NIP is its own canonical id, so
-    linkage leaves such a column as it is, and rows dropped later (resubmissions, total rows)
-    only leave some digests unused."""
-    from ._hmac import PREFETCH_SHARE, Digests, worth_a_process
-    from .nip import nip_digits, plain_nip_codes
+    The second process is started on the column's own bytes (:func:`~evalkit.ingest.nip.
+    plain_nip_bytes`) before anything else is worked out: the NIPs' numbers and the distinct
+    NIPs (for the duplicate check and the pseudonyms) are found here while it hashes. Safe
+    whatever happens to the column afterwards: a plain NIP is its own canonical id, so linkage
+    leaves such a column as it is, and rows dropped later (resubmissions, total rows) only
+    leave some digests unused; a NIP given twice is hashed twice and its first digest used."""
+    from ._hmac import Digests, worth_a_process
+    from .nip import plain_nip_bytes, plain_nip_numbers
 
-    found = plain_nip_codes(s, cache)
-    if found is None:
+    messages = plain_nip_bytes(s, cache)
+    if messages is None or not worth_a_process(len(messages)):
         return None
-    numbers = found[1][found[1] >= 0]
-    if not worth_a_process(len(numbers)):
-        return None
-    return numbers, Digests(key, nip_digits(numbers), share=PREFETCH_SHARE)
+    job = Digests(key, messages)
+    try:
+        numbers = plain_nip_numbers(s, cache)
+    except BaseException:
+        job.close()
+        raise
+    return numbers[numbers >= 0], job
 
 
 def pseudonymize_series(s: pd.Series, key: bytes, cache: dict | None = None, prefetched=None) -> pd.Series:
@@ -219,11 +226,18 @@ def _prefetched(prefetched, numbers, key: bytes) -> "np.ndarray":
     digests = np.frombuffer(job.result(), dtype=np.uint8).reshape(len(known), 32)
     if len(known) == len(numbers) and np.array_equal(known, numbers):  # the column as it was read
         return _pseudonym_text(digests)
-    pos = pd.Index(known).get_indexer(numbers)  # rows dropped since: a subset, in another order
+    # rows dropped since (a subset, in another order), or a NIP given twice when it was read
+    # (its first digest serves)
+    index = pd.Index(known)
+    rows = None
+    if not index.is_unique:
+        rows = np.flatnonzero(~index.duplicated(keep="first"))
+        index = index[rows]
+    pos = index.get_indexer(numbers)
     out = np.empty(len(numbers), dtype=object)
     hit = pos >= 0
     if hit.any():
-        out[hit] = _pseudonym_text(digests[pos[hit]])
+        out[hit] = _pseudonym_text(digests[pos[hit] if rows is None else rows[pos[hit]]])
     if not hit.all():
         out[~hit] = _pseudonyms(key, nip_digits(numbers[~hit]))
     return out
