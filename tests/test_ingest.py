@@ -568,6 +568,55 @@ def test_load_program_with_prefetched_pseudonyms_is_the_same(mini_copy, monkeypa
             pd.testing.assert_frame_equal(a, b, obj=name)
 
 
+def test_hmac_digests_from_both_ends_meet_anywhere(monkeypatch, tmp_path):
+    """This process hashes from the last message backwards a chunk at a time until it reaches
+    what the second process has sent: the digests are those of ``hmac.digest`` whatever the
+    chunk size and wherever the two meet — a second process that sends a prefix and then
+    hangs (this one hashes the rest, without waiting for it), or one that hashes everything."""
+    import hmac
+    import time
+
+    import numpy as np
+
+    from evalkit.ingest import _hmac
+
+    msgs = [b"%018d" % (197803152005011002 + 7 * i) for i in range(1000)]
+    want = b"".join(hmac.digest(b"key", m, "sha256") for m in msgs)
+    for chunk in (1, 5, 64, 5000):
+        monkeypatch.setattr(_hmac, "CHUNK", chunk)
+        for given in (msgs, np.array(msgs, dtype="S18")):
+            assert _hmac.hmac_digests(b"key", given, parallel=True) == want
+    prefix = tmp_path / "prefix.py"  # the first 300 digests, right, then nothing more
+    prefix.write_text("import sys, time\nsys.stdin.buffer.read()\n"
+                      f"sys.stdout.buffer.write({want[:32 * 300]!r})\nsys.stdout.buffer.flush()\ntime.sleep(60)\n")
+    monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(prefix))
+    monkeypatch.setattr(_hmac, "CHUNK", 64)
+
+    def arrived(job, n):
+        deadline = time.monotonic() + 20
+        while job._received[0] < 32 * n and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    job = _hmac.Digests(b"key", msgs)
+    arrived(job, 300)  # the prefix is there before this process starts from the end
+    hashed = []
+    real = job._hash
+    monkeypatch.setattr(job, "_hash", lambda part: hashed.append(len(part)) or real(part))
+    started = time.monotonic()
+    assert job.result() == want
+    assert sum(hashed) == 700 and time.monotonic() - started < 30  # the rest only, never below; no waiting
+    late = tmp_path / "late.py"  # the first 300, then (a second later) all the others
+    late.write_text("import sys, time\nsys.stdin.buffer.read()\n"
+                    f"sys.stdout.buffer.write({want[:32 * 300]!r})\nsys.stdout.buffer.flush()\ntime.sleep(0.5)\n"
+                    f"sys.stdout.buffer.write({want[32 * 300:]!r})\nsys.stdout.buffer.flush()\ntime.sleep(60)\n")
+    monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(late))
+    job = _hmac.Digests(b"key", msgs)
+    arrived(job, 300)
+    real = job._hash
+    monkeypatch.setattr(job, "_hash", lambda part: time.sleep(2) or real(part))  # the rest arrives meanwhile
+    assert job.result() == want  # the second process's digests past where this one stopped are left out
+
+
 def test_a_dropped_hmac_job_stops_its_process(tmp_path, monkeypatch):
     from evalkit.ingest import _hmac
 

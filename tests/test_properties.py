@@ -253,3 +253,45 @@ def test_plain_nip_columns_as_numbers_give_the_same_pseudonyms_and_duplicates(va
     as_text = pd.Series(values, dtype=object)
     check_ids(pd.DataFrame({"NIP": as_text}), Table(pd.DataFrame({"NIP": as_text}), "x.csv"), "NIP", slow)
     assert [(p.key, p.row, p.params) for p in fast] == [(p.key, p.row, p.params) for p in slow]
+
+
+#: near misses of a plain NIP: 18 bytes that are not 18 digits (a space, a dash, Arabic-Indic or
+#: full-width digits: two and three bytes each), and 17 and 19 digits (given together, their
+#: bytes add up to two NIPs')
+_near_misses = st.sampled_from(["19960204 202506100", "1996-0204202506100", "١" * 9, "２" * 6, "19960204202506100x",
+                                ("19960204202506100", "1996020420250610023")])
+
+
+@st.composite
+def _nip_columns(draw):
+    values = draw(st.lists(_plain_nips, max_size=30))
+    for miss in draw(st.lists(_near_misses, max_size=2)):
+        for v in (miss if isinstance(miss, tuple) else (miss,)):
+            values.insert(draw(st.integers(0, len(values))), v)
+    return values
+
+
+@SETTINGS
+@given(_nip_columns(), st.integers(0, 5), st.integers(1, 4), st.booleans())
+def test_plain_nip_bytes_are_the_cells_the_regular_expression_accepts(values, skip, pieces, large):
+    """The byte test on the Arrow buffers (offsets all 18, bytes all digits) accepts exactly
+    the columns whose filled cells all match ``^[0-9]{18}$``, in chunks, sliced (an offset) or
+    not, in either string type, and gives their bytes in row order."""
+    import re
+
+    import pyarrow as pa
+
+    from evalkit.ingest.nip import plain_nip_bytes
+
+    typ = pa.large_string() if large else pa.string()
+    whole = pa.array([None] * skip + values, type=typ).slice(skip)  # an array with an offset
+    cut = sorted({0, len(values), *[len(values) * i // pieces for i in range(pieces)]})
+    arr = pa.chunked_array([whole.slice(a, b - a) for a, b in zip(cut, cut[1:])] or [whole], type=typ)
+    s = pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())))
+    s.array._pa_array = arr  # the reader's column, whatever its string type
+    filled = [v for v in values if v is not None]
+    plain = bool(filled) and all(re.fullmatch(r"[0-9]{18}", v, flags=re.ASCII) for v in filled)
+    got = plain_nip_bytes(s)
+    assert (got is not None) == plain
+    if plain:
+        assert got.tolist() == [v.encode() for v in filled]
