@@ -190,7 +190,8 @@ class Digests:
             child.kill()
         child.wait()
         for thread in (self.writer, self.reader):
-            thread.join()
+            if thread is not None:  # (none when the request could not be made)
+                thread.join()
         for f in (child.stdin, child.stdout):
             try:
                 f.close()
