@@ -612,9 +612,10 @@ def test_hmac_digests_from_both_ends_meet_anywhere(monkeypatch, tmp_path):
     monkeypatch.setattr(_hmac.os.path, "abspath", lambda p: str(late))
     job = _hmac.Digests(b"key", msgs)
     arrived(job, 300)
-    real = job._hash
+    real, child = job._hash, job.child
     monkeypatch.setattr(job, "_hash", lambda part: time.sleep(2) or real(part))  # the rest arrives meanwhile
     assert job.result() == want  # the second process's digests past where this one stopped are left out
+    assert child.poll() is not None  # and the process, still sleeping, was stopped
 
 
 def test_a_dropped_hmac_job_stops_its_process(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import os
 import struct
 import subprocess
@@ -133,11 +134,12 @@ class Digests:
         self.fixed = hasattr(messages, "dtype")
         self.cut = min(len(messages), int(round(len(messages) * share))) if share > 0 else 0
         self.child = self.writer = self.reader = None
-        # the digests the second process has sent, and their bytes (the reader thread's; it holds
-        # these two and not the job, so that a dropped job is collected and its process stopped)
-        self._parts: list[bytes] = []
+        self._done: bytearray | None = None
+        # every digest, in one buffer that the second process's answer is read straight into,
+        # and how many bytes of it have arrived (the reader thread's; it holds these two and not
+        # the job, so that a dropped job is collected and its process stopped)
+        self._out = bytearray(32 * len(messages)) if self.cut else None
         self._received = [0]
-        self._done: bytes | None = None
         if not self.cut:
             return
         try:
@@ -162,16 +164,17 @@ class Digests:
             except OSError:  # the child died: it sends nothing more, and this process hashes the rest
                 pass
 
-        parts, received = self._parts, self._received
+        view, received, limit = memoryview(self._out), self._received, 32 * self.cut
 
         def receive():
-            fd = child.stdout.fileno()
+            pipe = io.FileIO(child.stdout.fileno(), closefd=False)
             try:
-                while chunk := os.read(fd, PIPE_BYTES):
-                    parts.append(chunk)
-                    received[0] += len(chunk)
+                while received[0] < limit and (n := pipe.readinto(view[received[0]:limit])):
+                    received[0] += n
             except OSError:
                 pass
+            finally:
+                view.release()
 
         # one large write, and the reads of the answer, each on its own thread (both wait
         # without the interpreter lock)
@@ -205,28 +208,30 @@ class Digests:
     def _hash(self, part) -> bytes:
         return _digests(self.key, part.tolist() if self.fixed else part)
 
-    def result(self) -> bytes:
-        """Every message's digest (see the class)."""
+    def result(self) -> bytearray:
+        """Every message's digest, one after the other (see the class)."""
         if self._done is not None:
             return self._done
-        ours = []  # this process's digests, from the last message backwards, a chunk at a time
+        if self.child is None:  # no second process (none asked for, or it did not start)
+            self._done = bytearray(self._hash(self.messages))
+            self.messages = self._out = None
+            return self._done
+        ours = []  # this process's digests: (first message, digests), from the last message backwards
         end = len(self.messages)  # this process has hashed messages[end:]
-        while True:
-            theirs = min(self._received[0] // 32, self.cut) if self.child is not None else 0
-            if theirs >= end:
-                break
+        while (theirs := min(self._received[0] // 32, self.cut)) < end:
             start = max(end - CHUNK, theirs)
-            ours.append(self._hash(self.messages[start:end]))
+            ours.append((start, self._hash(self.messages[start:end])))
             end = start
-        self.close()
-        ours.append(b"".join(self._parts)[:32 * end])
-        ours.reverse()
-        self._done = b"".join(ours)
-        self.messages = self._parts = None  # the job keeps only its answer
+        self.close()  # the reader has stopped: what it wrote past messages[:end] is overwritten below
+        out = self._out
+        for start, digests in ours:
+            out[32 * start:32 * start + len(digests)] = digests
+        self._done = out
+        self.messages = self._out = None  # the job keeps only its answer
         return self._done
 
 
-def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytes:
+def hmac_digests(key: bytes, messages, *, parallel: bool | None = None) -> bytearray:
     """HMAC-SHA256(``key``, m) of each message, concatenated (32 bytes each): the same bytes
     as ``b"".join(hmac.digest(key, m, "sha256") for m in messages)``. ``messages``: a list of
     bytes, or a NumPy array of fixed-width bytes (``S18``).
