@@ -142,6 +142,36 @@ def test_a_forked_kernel_ends_when_the_process_that_asked_for_it_is_killed(tmp_p
     assert not _alive(kernel)
 
 
+def test_a_forked_kernel_waits_for_the_double_forks_middle_process_to_exit():
+    """ipykernel's parent poller takes the parent it finds when it starts as the one to watch
+    (else only init): a kernel must not start it while the double fork's middle process is
+    still its parent, which on a loaded machine it can be for a while."""
+    import time
+
+    r, w = os.pipe()
+    mid = os.fork()
+    if mid == 0:  # the middle process: fork, then stay a little before leaving
+        try:
+            kid = os.fork()
+            if kid == 0:
+                start = time.monotonic()
+                kernels._wait_until_reparented(os.getppid())
+                os.write(w, f"{time.monotonic() - start:.3f} {os.getppid()} {os.getpid()}".encode())
+                os._exit(0)
+            time.sleep(0.4)
+        finally:
+            os._exit(0)
+    os.close(w)
+    waited, parent, kid = os.read(r, 100).decode().split()
+    os.close(r)
+    os.waitpid(mid, 0)
+    try:
+        os.waitpid(int(kid), 0)  # re-parented here if this process is a subreaper
+    except ChildProcessError:
+        pass
+    assert float(waited) >= 0.35 and int(parent) != mid
+
+
 def test_report_client_retries_a_kernels_ports_within_milliseconds():
     """A forked kernel binds its ports after the client connects: the client's sockets must try
     again every RECONNECT_MS, not after zmq's default 100 ms (0.1-0.2 s lost per report)."""

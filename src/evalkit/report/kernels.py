@@ -529,8 +529,20 @@ def _warm_up() -> None:
     html_writer.render_block(Table(1, "T 1", "t", [Column("a"), Column("b", "number")], [["x", 1.0]]), "id")
 
 
+def _wait_until_reparented(intermediate: int, timeout: float = 5.0) -> None:
+    """Wait until the intermediate process of the double fork has exited (this process's
+    parent is then the worker that asked for the kernel). ipykernel's parent poller compares the
+    parent it finds when it starts with the one it was given, and watches only for init when
+    they differ: started while the intermediate is still alive (a loaded machine), it would
+    never see the worker die and the kernel would outlive a killed batch."""
+    deadline = time.monotonic() + timeout
+    while os.getppid() == intermediate and time.monotonic() < deadline:
+        time.sleep(0.0005)
+
+
 def _become_kernel(req: dict) -> None:
     helper = None
+    intermediate = os.getppid()  # the double fork's middle process, about to exit
     try:
         os.setsid()
         os.chdir(req["cwd"])
@@ -552,6 +564,7 @@ def _become_kernel(req: dict) -> None:
         parent = int(os.environ.get("JPY_PARENT_PID") or 0)
         if parent > 1:
             app.parent_handle = parent
+            _wait_until_reparented(intermediate)
         app.initialize(req["argv"])
         app.start()
     finally:
