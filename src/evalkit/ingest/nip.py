@@ -256,16 +256,23 @@ def plain_nip_bytes(s, cache: dict | None = None) -> np.ndarray | None:
     >>> plain_nip_bytes(pd.Series(["19960204 202506 1 002"], dtype="string[pyarrow]")) is None
     True
     """
+    return _once_per_column(s, cache, "nipbytes", _nip_bytes)
+
+
+def _once_per_column(s, cache: dict | None, kind: str, work):
+    """``work`` of the Arrow array of the column ``s`` (``None`` for a column that is not
+    Arrow-backed), worked out once and kept in ``cache`` under ``kind`` (a ``None`` answer
+    kept as ``False``, so that it is not worked out again either)."""
     arr = getattr(getattr(s, "array", None), "_pa_array", None)
     if arr is None:
         return None
     from .cleaning import cached, keep_in
 
-    known = cached(cache, s, "nipbytes")
+    known = cached(cache, s, kind)
     if known is not None:
         return None if known is False else known
-    found = _nip_bytes(arr)
-    keep_in(cache, s, False if found is None else found, "nipbytes")
+    found = work(arr)
+    keep_in(cache, s, False if found is None else found, kind)
     return found
 
 
@@ -318,22 +325,15 @@ def plain_nip_numbers(s, cache: dict | None = None):
     >>> plain_nip_numbers(pd.Series(["19960204 202506 1 002"], dtype="string[pyarrow]")) is None
     True
     """
-    arr = getattr(getattr(s, "array", None), "_pa_array", None)
-    if arr is None:
-        return None
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .cleaning import cached, keep_in
+    def numbers(arr):
+        if plain_nip_bytes(s, cache) is None:
+            return None
+        return pc.cast(arr, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
 
-    known = cached(cache, s, "nip")
-    if known is not None:
-        return None if known is False else known  # False: worked out before, not plain NIPs
-    numbers = None
-    if plain_nip_bytes(s, cache) is not None:
-        numbers = pc.cast(arr, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
-    keep_in(cache, s, False if numbers is None else numbers, "nip")
-    return numbers
+    return _once_per_column(s, cache, "nip", numbers)
 
 
 def plain_nip_codes(s, cache: dict | None = None):
