@@ -84,6 +84,24 @@ def test_response_frequencies_equal_plain_counts(lo, hi):
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), atol=1e-15)
 
 
+@pytest.mark.parametrize("lo,hi", [(1, 5), (-3, 3), (120, 127)])
+def test_int8_counts_are_the_same_in_either_layout(lo, hi):
+    """The response counts a column at a time (a DataFrame's block: columns contiguous) and over
+    the whole table (rows contiguous) are plain counting; an answer that is not a whole number,
+    in any column, gives no counts in either layout."""
+    rng = np.random.default_rng(hi)
+    X = rng.integers(lo, hi + 1, size=(500, 7)).astype(float)
+    vals = np.arange(lo, hi + 1)
+    want = np.array([[(X[:, j] == v).sum() for v in vals] for j in range(7)], dtype=float)
+    for layout in (np.asfortranarray(X), np.ascontiguousarray(X)):
+        np.testing.assert_array_equal(rel._int8_counts(layout, vals), want)
+    for j in (0, 6):
+        bad = X.copy()
+        bad[123, j] += 0.5
+        assert rel._int8_counts(np.asfortranarray(bad), vals) is None
+        assert rel._int8_counts(np.ascontiguousarray(bad), vals) is None
+
+
 def test_non_integer_answers_are_not_counted_as_integers():
     df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3.5] * 50, "b": [2, 2, 3, 5, 4, 4] * 50, "c": [1, 3, 3, 4, 5, 4] * 50})
     got = evalkit.reliability(df).frequencies
