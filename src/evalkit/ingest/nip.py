@@ -350,19 +350,13 @@ def plain_nip_codes(s, cache: dict | None = None):
     >>> codes.tolist(), uniq.tolist()
     ([0, 1, 0], [199602042025061002, -1])
     """
-    from .cleaning import cached, keep_in
-
-    known = cached(cache, s, "nipcodes")
-    if known is not None:
-        return known
-    numbers = plain_nip_numbers(s, cache)
-    if numbers is None:
-        return None
     import pandas as pd
 
-    found = pd.factorize(numbers)
-    keep_in(cache, s, found, "nipcodes")
-    return found
+    def codes(arr):
+        numbers = plain_nip_numbers(s, cache)
+        return None if numbers is None else pd.factorize(numbers)
+
+    return _once_per_column(s, cache, "nipcodes", codes)
 
 
 def plain_nip_duplicates(s, cache: dict | None = None) -> np.ndarray | None:
