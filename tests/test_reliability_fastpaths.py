@@ -62,6 +62,76 @@ def test_one_pass_covariance_equals_numpy_cov(shift):
     np.testing.assert_array_equal(s2, (X ** 2).sum(axis=0))
 
 
+class _RecordingPool:
+    """A one-worker pool that records what it is handed (and runs it on its thread)."""
+
+    def __init__(self):
+        from concurrent.futures import ThreadPoolExecutor
+        self.pool, self.handed = ThreadPoolExecutor(max_workers=1), []
+
+    def submit(self, fn, *args):
+        self.handed.extend(args)
+        return self.pool.submit(fn, *args)
+
+
+@pytest.mark.parametrize("shift", [0.0, 1e6])
+@pytest.mark.parametrize("n", [2000, 2001])
+def test_covariance_split_between_two_threads_is_the_same(shift, n):
+    """With a pool, the bottom half of the rows' product runs on the pool's thread and the two
+    halves are summed: for whole-number answers exactly the sums of one product; otherwise
+    within rounding of numpy.cov."""
+    rng = np.random.default_rng(n)
+    X = np.asfortranarray(rng.integers(1, 6, size=(n, 7)).astype(float) + shift)
+    pool = _RecordingPool()
+    try:
+        got = rel._cov_complete(X, pool)
+    finally:
+        pool.pool.shutdown()
+    assert len(pool.handed) == 1 and pool.handed[0].shape == (n - n // 2, 7)
+    np.testing.assert_array_equal(pool.handed[0], X[n // 2:])
+    for a, b in zip(got, rel._cov_complete(X)):
+        np.testing.assert_array_equal(a, b)
+    Y = np.asfortranarray(rng.normal(size=(n, 7)) * 3 + 1)
+    pool = _RecordingPool()
+    try:
+        C, s1, s2, _ = rel._cov_complete(Y, pool)
+    finally:
+        pool.pool.shutdown()
+    np.testing.assert_allclose(C, np.cov(Y, rowvar=False), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s1, Y.sum(axis=0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s2, (Y ** 2).sum(axis=0), rtol=1e-12)
+
+
+def test_blas_has_one_thread_while_the_two_threads_run_and_its_own_again_after():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas_threads():
+        return sorted(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        assert before and max(before) == 2
+        with rel._one_blas_thread():
+            assert set(blas_threads()) == {1}
+        assert blas_threads() == before
+        rng = np.random.default_rng(2)
+        x = pd.DataFrame(rng.integers(1, 6, size=(30_000, 8)).astype(float), columns=[f"q{i}" for i in range(8)])
+        assert x.size >= rel.FREQUENCIES_THREAD_CELLS
+        evalkit.reliability(x)
+        assert blas_threads() == before
+
+
+def test_reliability_runs_without_threadpoolctl(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails
+    monkeypatch.setattr(rel, "_blas_controller", None)
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame(rng.integers(1, 6, size=(30_000, 8)).astype(float), columns=[f"q{i}" for i in range(8)])
+    got = evalkit.reliability(x)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(got.coefficients, evalkit.reliability(x).coefficients, check_exact=True)
+
+
 def _counted(df: pd.DataFrame) -> pd.DataFrame:
     """Plain counting with pandas, psych's response.freq layout."""
     vals = sorted(pd.unique(df.to_numpy().ravel()))

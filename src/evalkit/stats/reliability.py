@@ -42,6 +42,7 @@ Confidence intervals for α:
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import warnings as _w
@@ -113,7 +114,35 @@ def _smc(R: np.ndarray) -> np.ndarray:
 
 PSI_MIN = 0.005  # lower bound of a standardized uniqueness, as R's factanal
 #: cells of the answer table from which the response frequencies are counted on a second thread
+#: (and the covariance's product is split between the two threads, :func:`_cov_complete`)
 FREQUENCIES_THREAD_CELLS = 200_000
+
+_blas_controller = None
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """BLAS limited to one thread of its own while ``reliability()`` runs its two threads.
+
+    A product as tall and narrow as ``XᵀX`` of 200,000 × 40 gains nothing from OpenBLAS's own
+    threads (its threads split the 40 × 40 result), and while they are on, calls from two of
+    this process's threads queue for them; with one BLAS thread each call runs in its caller's
+    thread, so the two halves of the product run side by side (threadpoolctl, as
+    scikit-learn does; the limit is lifted on exit). What it cannot help: a BLAS thread that an
+    earlier threaded call left spinning (OpenBLAS's spin for ~0.1 s after each job) still holds
+    one of the two cores — right after ``numpy.cov``, ``reliability()`` on 200,000 × 40 takes
+    the 52–55 ms of one thread; with BLAS idle, 37–38 ms."""
+    global _blas_controller
+    try:
+        if _blas_controller is None:
+            from threadpoolctl import ThreadpoolController
+            _blas_controller = ThreadpoolController()
+        limit = _blas_controller.limit(limits=1, user_api="blas")
+    except Exception:  # noqa: BLE001 - no threadpoolctl, or a BLAS it cannot drive: run as is
+        yield
+        return
+    with limit:
+        yield
 
 
 def _fisher_one_factor(R: np.ndarray, lam: np.ndarray, psi: np.ndarray, *, tol: float = 1e-11,
@@ -426,19 +455,34 @@ def _coefficients(C: np.ndarray, X: np.ndarray | None, warn: list[str] | None = 
     return out
 
 
-def _cov_complete(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _gram(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column sums and ``XᵀX`` (one BLAS ``syrk``)."""
+    return np.ones(X.shape[0]) @ X, X.T @ X
+
+
+def _cov_complete(X: np.ndarray, pool: ThreadPoolExecutor | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Covariance matrix (ddof 1) of data without missing values in one BLAS pass, the column
     power sums ``s1 = Σx``, ``s2 = Σx²`` (exact for integer answers), and ``E``, the magnitude
     each entry of C was computed from (its rounding error is of the order eps·E; see
     :func:`_no_variance`).
 
-    ``C = (XᵀX − n·m mᵀ)/(n − 1)``, ``m = s1/n``, so ``E = |C| + n/(n − 1)·|m mᵀ|``. The product
+    ``C = (XᵀX − n·m mᵀ)/(n − 1)``, ``m = s1/n``, so ``E = |C| + n/(n − 1)·|m mᵀ|``. With a
+    ``pool`` (one worker thread), ``s1`` and ``XᵀX`` are summed over the two halves of the rows,
+    one on each thread (for integer answers the same sums exactly; otherwise within the rounding
+    that ``E`` accounts for). The product
     form loses about ``eps·(m_j² + c_jj)/c_jj`` of relative precision per item, so where a mean
     is large next to its SD (m² > 10⁴·var, or a zero variance) the centred two-pass
     ``numpy.cov`` is used (``E = |C|``)."""
     n = X.shape[0]
-    s1 = np.ones(n) @ X
-    G = X.T @ X
+    if pool is None:
+        s1, G = np.ones(n) @ X, X.T @ X
+    else:
+        h = n // 2  # a fixed split: the same sums whatever the timing
+        second = pool.submit(_gram, X[h:])
+        s1, G = _gram(X[:h])
+        s1b, Gb = second.result()
+        s1, G = s1 + s1b, G + Gb
     s2 = np.diag(G).copy()
     m = s1 / n
     C = (G - n * np.outer(m, m)) / (n - 1)
@@ -823,50 +867,55 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     if n < 3:
         raise StatisticsError(Problem("too_few_rows", params={"n": n}))
 
-    # one covariance matrix; zero-variance items are dropped (and named) from it
-    with np.errstate(all="ignore"), _w.catch_warnings():
-        _w.simplefilter("ignore")
-        if complete:
-            C, s1, s2, E = _cov_complete(X)
-        else:
-            C, s1, s2 = _cov(X, missing), None, None
-            E = np.abs(C)
-    var = np.diag(C)
-    answered = np.full(len(items), n) if complete else (~np.isnan(X)).sum(axis=0)
-    sparse = [items[j] for j in range(len(items)) if answered[j] < 2]
-    zero = [items[j] for j in range(len(items)) if answered[j] >= 2 and not var[j] > 0]
-    if sparse:
-        warnings.add("dropped_sparse", items=", ".join(map(str, sparse)))
-    if zero:
-        warnings.add("dropped_zero", items=", ".join(map(str, zero)))
-    if sparse or zero:
-        keep = [j for j in range(len(items)) if var[j] > 0 and answered[j] >= 2]
-        X = X[:, keep]
-        C, E = C[np.ix_(keep, keep)], E[np.ix_(keep, keep)]
-        if complete:
-            s1, s2 = s1[keep], s2[keep]
-        items = [items[j] for j in keep]
-    k = len(items)
-    if missing == "pairwise" and not complete:
-        notes.append("missing answers: covariances from pairwise-complete observations (as psych); "
-                     "split-half on complete rows")
-    elif missing == "listwise":
-        notes.append(f"listwise deletion: {n} complete rows used")
-
-    # the response frequencies need only X: on a large table counted on a second thread (NumPy
-    # releases the GIL in its loops) while this one fits the factor models, which need only C;
-    # a small one (a report's scales) inline, where starting a thread costs more than it saves
-    flags: list[str] = []
-    fit: dict = {}
-    count = partial(_frequencies, X, items, (scan.lo, scan.hi), sums=None if s1 is None else (s1, s2))
+    # a large table (not a report's scales, where starting a thread costs more than it saves)
+    # uses a second thread: for half of the covariance's product, then for the response
+    # frequencies while this one fits the factor models (NumPy and BLAS release the GIL)
     pool = ThreadPoolExecutor(max_workers=1) if X.size >= FREQUENCIES_THREAD_CELLS else None
     try:
-        freq_job = pool.submit(count) if pool else None
-        est = _coefficients(C, X, flags, complete=complete, state=fit, magnitude=E)
-        items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
-                               omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags,
-                               magnitude=E)
-        freq = freq_job.result() if pool else count()
+        # one covariance matrix; zero-variance items are dropped (and named) from it
+        with np.errstate(all="ignore"), _w.catch_warnings(), \
+                _one_blas_thread() if pool and complete else contextlib.nullcontext():
+            _w.simplefilter("ignore")
+            if complete:
+                C, s1, s2, E = _cov_complete(X, pool)
+            else:
+                C, s1, s2 = _cov(X, missing), None, None
+                E = np.abs(C)
+        var = np.diag(C)
+        answered = np.full(len(items), n) if complete else (~np.isnan(X)).sum(axis=0)
+        sparse = [items[j] for j in range(len(items)) if answered[j] < 2]
+        zero = [items[j] for j in range(len(items)) if answered[j] >= 2 and not var[j] > 0]
+        if sparse:
+            warnings.add("dropped_sparse", items=", ".join(map(str, sparse)))
+        if zero:
+            warnings.add("dropped_zero", items=", ".join(map(str, zero)))
+        if sparse or zero:
+            keep = [j for j in range(len(items)) if var[j] > 0 and answered[j] >= 2]
+            X = X[:, keep]
+            C, E = C[np.ix_(keep, keep)], E[np.ix_(keep, keep)]
+            if complete:
+                s1, s2 = s1[keep], s2[keep]
+            items = [items[j] for j in keep]
+        k = len(items)
+        if missing == "pairwise" and not complete:
+            notes.append("missing answers: covariances from pairwise-complete observations (as psych); "
+                         "split-half on complete rows")
+        elif missing == "listwise":
+            notes.append(f"listwise deletion: {n} complete rows used")
+
+        # the response frequencies need only X: on a large table counted on a second thread (NumPy
+        # releases the GIL in its loops) while this one fits the factor models, which need only C;
+        # a small one (a report's scales) inline, where starting a thread costs more than it saves
+        flags: list[str] = []
+        fit: dict = {}
+        count = partial(_frequencies, X, items, (scan.lo, scan.hi), sums=None if s1 is None else (s1, s2))
+        with _one_blas_thread() if pool else contextlib.nullcontext():
+            freq_job = pool.submit(count) if pool else None
+            est = _coefficients(C, X, flags, complete=complete, state=fit, magnitude=E)
+            items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
+                                   omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags,
+                                   magnitude=E)
+            freq = freq_job.result() if pool else count()
     finally:
         if pool:
             pool.shutdown(wait=True)
