@@ -439,3 +439,50 @@ def test_shared_line_heights_give_matplotlibs_files(tmp_path, monkeypatch):
     assert len(ours[0]._cache) >= 3  # each family and size went through the remembered lookup
     again = _files(tmp_path, "again", 300)
     assert plain == first == again
+
+
+def test_fonts_read_from_memory_give_the_files_of_fonts_read_from_disk(tmp_path, monkeypatch):
+    """``fonts_in_memory``: the fonts that renderers use are handed their file's bytes instead
+    of the file; figures in two families and three sizes (bold titles, a legend, Indonesian
+    words) have the same PNG and SVG bytes as with the fonts read from their files."""
+    from matplotlib import font_manager
+
+    figure_server.fonts_in_memory()
+    shim = font_manager.ft2font
+    assert isinstance(shim, figure_server._FontsFromMemory)
+    figure_server.fonts_in_memory()  # idempotent: not wrapped twice
+    assert font_manager.ft2font is shim
+    path = font_manager.findfont("DejaVu Sans")
+    font = font_manager.get_font(path)
+    assert isinstance(font.fname, figure_server._FontInMemory)  # what the renderers draw with
+    assert str(font.fname) == font.fname.name == path  # a path for the PDF and PS backends
+    ours = _files(tmp_path, "memory", 300)
+    # matplotlib's own: fonts opened by path again
+    monkeypatch.setattr(font_manager, "ft2font", shim._real)
+    monkeypatch.setattr(figure_server, "fonts_in_memory", lambda: None)
+    font_manager._get_font.cache_clear()
+    assert isinstance(font_manager.get_font(path).fname, str)
+    plain = _files(tmp_path, "files", 300)
+    font_manager._get_font.cache_clear()
+    assert ours == plain
+
+
+def test_fonts_in_memory_leave_other_uses_of_font_files_as_they_were(tmp_path):
+    """Only ``font_manager._get_font`` gets the bytes: a font opened by path anywhere else (as
+    ``FontManager.addfont`` does to read its names) keeps its path, and a PDF, whose backend
+    embeds the fonts by their paths, is still written with its fonts."""
+    import io
+
+    from matplotlib import font_manager
+
+    figure_server.fonts_in_memory()
+    path = str(font_manager.findfont("DejaVu Sans"))  # a plain path, as _get_font is given
+    assert type(font_manager.ft2font.FT2Font(path).fname) is str  # not called from _get_font
+    entry = font_manager.ttfFontProperty(font_manager.ft2font.FT2Font(path))
+    assert entry.fname == path
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.set_title("Sangat Setuju — Ω")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="pdf")
+    plt.close(fig)
+    assert buf.getvalue().startswith(b"%PDF") and b"DejaVuSans" in buf.getvalue()

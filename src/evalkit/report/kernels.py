@@ -503,10 +503,11 @@ def _warm_up() -> None:
     x = rng.integers(1, 6, size=(40, 4)).astype(float)
     reliability(pd.DataFrame(x, columns=list("abcd")), scale=(1, 5))
     prepost(pd.Series(rng.normal(50, 10, 20)), pd.Series(rng.normal(60, 10, 20)), max_score=100)
-    from .figure_server import SAVE_RC, share_text_metrics
+    from .figure_server import SAVE_RC, fonts_in_memory, share_text_metrics
     from .figures import theme
 
     share_text_metrics()  # installed once here: every kernel and figure helper inherits it
+    fonts_in_memory()  # (and the font files' bytes, read below by the first figure)
 
     # drawn in the report's theme and saved as a report figure is: the font files of the theme's
     # sizes and weights (titles bold, ticks, labels, legend) found here once, not in each kernel
