@@ -903,9 +903,7 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
         elif missing == "listwise":
             notes.append(f"listwise deletion: {n} complete rows used")
 
-        # the response frequencies need only X: on a large table counted on a second thread (NumPy
-        # releases the GIL in its loops) while this one fits the factor models, which need only C;
-        # a small one (a report's scales) inline, where starting a thread costs more than it saves
+        # the response frequencies need only X, the factor models only C
         flags: list[str] = []
         fit: dict = {}
         count = partial(_frequencies, X, items, (scan.lo, scan.hi), sums=None if s1 is None else (s1, s2))
