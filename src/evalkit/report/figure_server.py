@@ -63,7 +63,7 @@ class _FontInMemory(io.BytesIO):
         if data is None:
             with open(path, "rb") as f:
                 data = _FONT_DATA[path] = f.read()
-        super().__init__(data)  # shares the bytes: nothing is copied until written, never
+        super().__init__(data)  # the bytes object itself (BytesIO copies on a write; FreeType only reads)
         self.name = path
 
     def __str__(self) -> str:
