@@ -121,6 +121,35 @@ def test_blas_has_one_thread_while_the_two_threads_run_and_its_own_again_after()
         assert blas_threads() == before
 
 
+def test_overlapping_calls_share_one_blas_limit_that_the_last_one_lifts():
+    """Calls from several threads at once: BLAS stays at one thread until the last has left,
+    then is back to what it was (one limit each would be lifted in the wrong order)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from concurrent.futures import ThreadPoolExecutor
+
+    def blas_threads():
+        return sorted(i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas")
+
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        first, second = rel._one_blas_thread(), rel._one_blas_thread()
+        first.__enter__()
+        second.__enter__()
+        assert set(blas_threads()) == {1}
+        first.__exit__(None, None, None)  # the first leaves while the second is still inside
+        assert set(blas_threads()) == {1}
+        second.__exit__(None, None, None)
+        assert blas_threads() == before
+        rng = np.random.default_rng(6)
+        tables = [pd.DataFrame(rng.integers(1, 6, size=(30_000, 8)).astype(float),
+                               columns=[f"q{i}" for i in range(8)]) for _ in range(4)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(evalkit.reliability, tables))
+        assert blas_threads() == before
+        for x, res in zip(tables, results):
+            pd.testing.assert_frame_equal(res.coefficients, evalkit.reliability(x).coefficients, check_exact=True)
+
+
 def test_reliability_runs_without_threadpoolctl(monkeypatch):
     import sys
     monkeypatch.setitem(sys.modules, "threadpoolctl", None)  # import fails

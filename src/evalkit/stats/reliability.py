@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import threading
 import warnings as _w
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -118,6 +119,9 @@ PSI_MIN = 0.005  # lower bound of a standardized uniqueness, as R's factanal
 FREQUENCIES_THREAD_CELLS = 200_000
 
 _blas_controller = None
+_blas_lock = threading.Lock()
+_blas_users = 0  # calls of reliability() inside the limit now (from any thread)
+_blas_limiter = None  # the limit they share; lifted when the last of them leaves
 
 
 @contextlib.contextmanager
@@ -128,21 +132,31 @@ def _one_blas_thread():
     threads (its threads split the 40 × 40 result), and while they are on, calls from two of
     this process's threads queue for them; with one BLAS thread each call runs in its caller's
     thread, so the two halves of the product run side by side (threadpoolctl, as
-    scikit-learn does; the limit is lifted on exit). What it cannot help: a BLAS thread that an
-    earlier threaded call left spinning (OpenBLAS's spin for ~0.1 s after each job) still holds
-    one of the two cores — right after ``numpy.cov``, ``reliability()`` on 200,000 × 40 takes
-    the 52–55 ms of one thread; with BLAS idle, 37–38 ms."""
-    global _blas_controller
+    scikit-learn does). The limit is the process's: calls from several threads at once share
+    one, set by the first to come and lifted by the last to leave (one limit each would lift
+    in the wrong order and leave BLAS at one thread). What it cannot help: a BLAS thread that
+    an earlier threaded call left spinning (OpenBLAS's spin for ~0.1 s after each job) still
+    holds one of the two cores — right after ``numpy.cov``, ``reliability()`` on 200,000 × 40
+    takes the 52–55 ms of one thread; with BLAS idle, 37–38 ms."""
+    global _blas_controller, _blas_users, _blas_limiter
+    with _blas_lock:
+        if _blas_users == 0:
+            try:
+                if _blas_controller is None:
+                    from threadpoolctl import ThreadpoolController
+                    _blas_controller = ThreadpoolController()
+                _blas_limiter = _blas_controller.limit(limits=1, user_api="blas")
+            except Exception:  # noqa: BLE001 - no threadpoolctl, or a BLAS it cannot drive: run as is
+                _blas_limiter = None
+        _blas_users += 1
     try:
-        if _blas_controller is None:
-            from threadpoolctl import ThreadpoolController
-            _blas_controller = ThreadpoolController()
-        limit = _blas_controller.limit(limits=1, user_api="blas")
-    except Exception:  # noqa: BLE001 - no threadpoolctl, or a BLAS it cannot drive: run as is
         yield
-        return
-    with limit:
-        yield
+    finally:
+        with _blas_lock:
+            _blas_users -= 1
+            if _blas_users == 0 and _blas_limiter is not None:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 def _fisher_one_factor(R: np.ndarray, lam: np.ndarray, psi: np.ndarray, *, tol: float = 1e-11,
