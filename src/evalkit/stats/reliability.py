@@ -490,7 +490,7 @@ def _cov_complete(X: np.ndarray, pool: ThreadPoolExecutor | None = None
     ``numpy.cov`` is used (``E = |C|``)."""
     n = X.shape[0]
     if pool is None:
-        s1, G = np.ones(n) @ X, X.T @ X
+        s1, G = _gram(X)
     else:
         h = n // 2  # a fixed split: the same sums whatever the timing
         second = pool.submit(_gram, X[h:])
@@ -884,11 +884,13 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
     # a large table (not a report's scales, where starting a thread costs more than it saves)
     # uses a second thread: for half of the covariance's product, then for the response
     # frequencies while this one fits the factor models (NumPy and BLAS release the GIL)
-    pool = ThreadPoolExecutor(max_workers=1) if X.size >= FREQUENCIES_THREAD_CELLS else None
-    try:
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if X.size >= FREQUENCIES_THREAD_CELLS:
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=1))
+            stack.enter_context(_one_blas_thread())
         # one covariance matrix; zero-variance items are dropped (and named) from it
-        with np.errstate(all="ignore"), _w.catch_warnings(), \
-                _one_blas_thread() if pool and complete else contextlib.nullcontext():
+        with np.errstate(all="ignore"), _w.catch_warnings():
             _w.simplefilter("ignore")
             if complete:
                 C, s1, s2, E = _cov_complete(X, pool)
@@ -921,16 +923,12 @@ def reliability(data: pd.DataFrame, items=None, *, scores=None, subject=None, re
         flags: list[str] = []
         fit: dict = {}
         count = partial(_frequencies, X, items, (scan.lo, scan.hi), sums=None if s1 is None else (s1, s2))
-        with _one_blas_thread() if pool else contextlib.nullcontext():
-            freq_job = pool.submit(count) if pool else None
-            est = _coefficients(C, X, flags, complete=complete, state=fit, magnitude=E)
-            items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
-                                   omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags,
-                                   magnitude=E)
-            freq = freq_job.result() if pool else count()
-    finally:
-        if pool:
-            pool.shutdown(wait=True)
+        freq_job = pool.submit(count) if pool else None
+        est = _coefficients(C, X, flags, complete=complete, state=fit, magnitude=E)
+        items_df = _item_table(X, C, items, reverse, means=None if s1 is None else s1 / n, fit=fit or None,
+                               omega=omega_if_deleted and "pairs_missing" not in flags, flags=flags,
+                               magnitude=E)
+        freq = freq_job.result() if pool else count()
     if k < 2:
         warnings.add("too_few_items")
     if "lambda6_singular" in flags:
