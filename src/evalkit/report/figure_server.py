@@ -511,6 +511,17 @@ def _opaque_png_canvas():
 
 # ----------------------------------------------------------------------------- the helper
 
+def log_figure(entry: str) -> None:
+    """Note who drew a figure in the file named by ``EVALKIT_FIGURE_LOG``, if set (for the
+    tests): the helper writes each figure's stem; the kernel, ``kernel-redrew:`` and the stem
+    when it draws a figure sent to the helper itself, from its own figure object (the helper
+    could not, or its answer never came)."""
+    log = os.environ.get("EVALKIT_FIGURE_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(entry + "\n")
+
+
 def _serve(conn: Connection) -> None:
     """The helper: draw each figure it is sent, answer ``(n, png, width)`` or ``(n, None, error)``."""
     try:
@@ -535,10 +546,7 @@ def _serve(conn: Connection) -> None:
                 png, width = render_figure(job["fig"], dpi=job["dpi"], stem=job["stem"], title=job["title"],
                                            alt=job["alt"], figures_dir=job["figures_dir"])
             reply = (n, png, width)
-            log = os.environ.get("EVALKIT_FIGURE_LOG")  # which figures the helper drew (for the tests)
-            if log:
-                with open(log, "a", encoding="utf-8") as fh:
-                    fh.write(job["stem"] + "\n")
+            log_figure(job["stem"])
         except Exception as exc:  # noqa: BLE001 - the kernel draws this figure itself
             reply = (n, None, f"{type(exc).__name__}: {exc}")
         finally:

@@ -296,7 +296,7 @@ class ReportDocument:
         meanwhile in the notebook by the figure."""
         import matplotlib
 
-        from ..figure_server import render_figure
+        from ..figure_server import log_figure, render_figure
 
         while self._pending:
             stolen = self._pending[-1][1].client.steal()
@@ -309,6 +309,7 @@ class ReportDocument:
             else:
                 got = pending.result()
             if got is None:  # the helper could not draw it, or its copy could not be drawn here
+                log_figure("kernel-redrew:" + job["stem"])
                 with matplotlib.rc_context(rc):
                     got = render_figure(fig, **job)
             block.png, block.width_px = got
