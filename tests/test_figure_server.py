@@ -488,3 +488,50 @@ def test_fonts_in_memory_leave_other_uses_of_font_files_as_they_were(tmp_path):
     fig.savefig(buf, format="pdf")
     plt.close(fig)
     assert buf.getvalue().startswith(b"%PDF") and b"DejaVuSans" in buf.getvalue()
+
+
+def _transform_nodes(root):
+    """Every matplotlib transform reachable from ``root``."""
+    import gc
+
+    from matplotlib.transforms import TransformNode
+
+    seen, todo, nodes = set(), [root], []
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, (str, bytes, int, float, type)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, TransformNode):
+            nodes.append(obj)
+        todo.extend(gc.get_referents(obj))
+    return nodes
+
+
+def test_a_figure_sent_to_the_helper_keys_its_transforms_parents_by_their_own_ids():
+    """``load_job``: after unpickling, each transform's parents are keyed by their ids in this
+    process (matplotlib keeps the ids of the process that pickled, which a later transform can
+    take, and that parent then stops being invalidated: a stale clip box in the helper's SVG);
+    the figure is drawn as the original is, and matplotlib's own unpickling is left in place."""
+    import pickle
+
+    from matplotlib.transforms import TransformNode
+
+    fig = _fig(5)
+    data = pickle.dumps({"n": 0, "fig": fig}, protocol=pickle.HIGHEST_PROTOCOL)
+    own = TransformNode.__dict__["__setstate__"]
+    job = figure_server.load_job(data)
+    assert TransformNode.__dict__["__setstate__"] is own  # restored after loading
+    nodes = _transform_nodes(job["fig"])
+    keyed = [(k, ref()) for node in nodes for k, ref in node._parents.items()]
+    assert len(keyed) > 50
+    assert all(parent is not None and k == id(parent) for k, parent in keyed)
+    plain = pickle.loads(data)  # matplotlib's keys: the ids of the original figure's transforms
+    assert any(k != id(ref()) for node in _transform_nodes(plain["fig"]) for k, ref in node._parents.items()
+               if ref() is not None)
+    # and the parents still hear of a change: the axes' clip box follows the figure's dpi
+    ax = job["fig"].axes[0]
+    before = ax.bbox.bounds
+    job["fig"].dpi = job["fig"].dpi * 2
+    assert ax.bbox.bounds == pytest.approx(tuple(2 * v for v in before))
+    plt.close("all")

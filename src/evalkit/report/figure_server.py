@@ -31,6 +31,7 @@ import socket
 import sys
 import threading
 import types
+import weakref
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -511,6 +512,38 @@ def _opaque_png_canvas():
 
 # ----------------------------------------------------------------------------- the helper
 
+def load_job(data: bytes) -> dict:
+    """``pickle.loads`` of a figure job sent to the helper, with every transform's parents
+    keyed by their ids in this process.
+
+    matplotlib keeps a transform's parents (the transforms to invalidate when it changes) in a
+    dict keyed by each parent's ``id``; ``TransformNode.__setstate__`` restores those keys as
+    they were in the process that pickled the figure. In this one (a fork of it: the same
+    addresses come back) a transform made later whose ``id`` equals such a key takes that
+    entry (``set_children``), or removes it when it is freed (its weakref callback) — and that
+    parent is never invalidated again. Drawing at 300 dpi, then at 72 for the SVG, a bar then
+    kept the clip box of the PNG's drawing: the SVG of a figure the helper drew differed from
+    the kernel's (a clip path of its own) now and then. Here the keys are the parents' own ids."""
+    from matplotlib.transforms import TransformNode
+
+    own = TransformNode.__dict__["__setstate__"]
+
+    def setstate(node, state):
+        parents = state.get("_parents") or {}
+        own(node, {**state, "_parents": {}})
+        table = node._parents
+        for parent in parents.values():
+            if parent is not None:
+                key = id(parent)
+                table[key] = weakref.ref(parent, lambda _, pop=table.pop, k=key: pop(k, None))
+
+    TransformNode.__setstate__ = setstate
+    try:
+        return pickle.loads(data)
+    finally:
+        TransformNode.__setstate__ = own
+
+
 def log_figure(entry: str) -> None:
     """Note who drew a figure in the file named by ``EVALKIT_FIGURE_LOG``, if set (for the
     tests): the helper writes each figure's stem; the kernel, ``kernel-redrew:`` and the stem
@@ -540,7 +573,7 @@ def _serve(conn: Connection) -> None:
             return
         n = -1
         try:
-            job = pickle.loads(data)
+            job = load_job(data)
             n = job["n"]
             with matplotlib.rc_context(job["rc"]):
                 png, width = render_figure(job["fig"], dpi=job["dpi"], stem=job["stem"], title=job["title"],
@@ -695,7 +728,7 @@ class FigureClient:
                 return None
             n, data = self.queue.pop()
         try:
-            return n, pickle.loads(data)
+            return n, load_job(data)
         except Exception:  # noqa: BLE001 - (n, None): the kernel draws its own figure object
             return n, None
 
